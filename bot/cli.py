@@ -1,26 +1,107 @@
-"""The ``acctbot`` command line."""
+"""The ``acctbot`` command line (INTERFACE.md lists the commands)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+
+from .settings import ConfigError, Settings
+from .teams import TeamsFileError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="acctbot",
-        description="Slack bot for account managers: Salesforce accounts and orders.",
+        description="Slack bot for account managers: where Salesforce accounts and orders stand.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="serve the app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run = sub.add_parser(
+        "run",
+        help="serve the app (Socket Mode if SLACK_APP_TOKEN is set, "
+        "else HTTP on $PORT at /slack/events)",
+    )
+    run.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     sub.add_parser("demo", help="the whole bot on the sandbox org and a local Slack console")
     sb = sub.add_parser("sandbox", help="run the Salesforce sandbox org alone, over HTTPS")
     sb.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     sb.add_argument("--data", help="JSON data file to load instead of the seeded org")
     sb.add_argument("--seed", type=int, default=42, help="seed for the generated demo org")
     sb.add_argument("--timezone", default="America/New_York", help="the org's time zone")
-    sub.add_parser("check", help="validate configuration and reach Slack, Salesforce, the DB")
+    sub.add_parser(
+        "check", help="validate the configuration and reach Slack, Salesforce and the database"
+    )
     return parser
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from app import run
+
+    settings = _settings()
+    if args.port:
+        os.environ["PORT"] = str(args.port)
+        settings = _settings()
+    return run(settings)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    from app import make_web_client
+
+    from .salesforce import SalesforceError, SalesforceService
+    from .teams import load_teams
+
+    settings = _settings()
+    ok = True
+    print("Configuration: OK")
+    try:
+        teams = load_teams(settings.teams_file)
+        print(f"Teams file {settings.teams_file}: {len(teams.teams)} team(s)")
+    except TeamsFileError as exc:
+        print(f"Teams file: {exc}")
+        ok = False
+    try:
+        auth = make_web_client(settings).auth_test()
+        print(f"Slack: OK, connected as {auth.get('user')} in {auth.get('team')}")
+    except SlackApiError as exc:
+        print(f"Slack: the token was refused ({exc.response.get('error')}).")
+        ok = False
+    except Exception as exc:
+        print(f"Slack: cannot reach {settings.slack_api_url} ({type(exc).__name__}).")
+        ok = False
+    try:
+        limits = SalesforceService(settings.salesforce).limits()
+        daily = limits.get("DailyApiRequests", {})
+        print(
+            f"Salesforce: OK, {daily.get('Remaining')} of {daily.get('Max')} daily API "
+            "requests left"
+        )
+    except SalesforceError as exc:
+        print(f"Salesforce: {exc.user_message} ({exc.detail[:200]})")
+        ok = False
+    return 0 if ok else 1
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox.server import serve_forever
+
+    return serve_forever(
+        port=args.port, data_file=args.data, seed=args.seed, timezone=args.timezone
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    print("The interactive demo arrives with the demo issue; try `acctbot sandbox` now.")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "check": cmd_check, "sandbox": cmd_sandbox, "demo": cmd_demo}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,17 +110,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    if args.command == "sandbox":
-        from bot.sandbox.server import serve_forever
-
-        return serve_forever(
-            port=args.port, data_file=args.data, seed=args.seed, timezone=args.timezone
-        )
-    if args.command == "demo":
-        print("The interactive demo arrives with the demo issue; try `acctbot sandbox` now.")
-        return 0
-    print(f"acctbot {args.command}: not available yet.", file=sys.stderr)
-    return 2
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, TeamsFileError) as exc:
+        print(f"acctbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,12 @@
+"""Slack listeners, one small module each, registered per package."""
+
+from slack_bolt import App
+
+from . import actions, commands, events, views
+
+
+def register(app: App) -> None:
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    events.register(app)

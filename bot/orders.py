@@ -1,0 +1,132 @@
+"""Orders: one order's status, and the "not dones" (stuck and overdue orders)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .accounts import order_stuck_reason
+from .salesforce import SalesforceService
+from .text import local_date, parse_sf_date
+
+_ORDER_ID = re.compile(r"^801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
+_ORDER_ID_IN_URL = re.compile(r"/(801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
+_ORDER_NUMBER = re.compile(r"^#?0*(\d{1,10})$")
+
+ORDER_SELECT = (
+    "SELECT Id, OrderNumber, Name, Status, StatusCode, Type, EffectiveDate, EndDate, "
+    "ActivatedDate, CreatedDate, TotalAmount, Description, PoNumber, "
+    "AccountId, Account.Name, Owner.Name, Owner.Email, "
+    "Contract.ContractNumber, Contract.Status, Contract.EndDate, "
+    "(SELECT Id, Quantity, UnitPrice, TotalPrice, Product2.Name, Product2.ProductCode"
+    " FROM OrderItems ORDER BY TotalPrice DESC LIMIT 200) "
+    "FROM Order "
+)
+
+NOT_DONE_SELECT = (
+    "SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, CreatedDate, TotalAmount, "
+    "AccountId, Account.Name, Owner.Name FROM Order "
+    "WHERE StatusCode = 'Draft' AND ((Status = 'Draft' AND EffectiveDate < TODAY) "
+    "OR CreatedDate < LAST_N_DAYS:{}) "
+)
+
+
+@dataclass
+class OrderStatus:
+    record: dict[str, Any]
+    items: list[dict[str, Any]]
+    today: dt.date
+    stuck_reason: str | None
+
+    @property
+    def number(self) -> str:
+        return str(self.record["OrderNumber"])
+
+    @property
+    def is_activated(self) -> bool:
+        return self.record.get("StatusCode") == "Activated"
+
+
+@dataclass
+class NotDone:
+    record: dict[str, Any]
+    reason: str
+    age_days: int
+
+
+@dataclass
+class NotDoneList:
+    orders: list[NotDone] = field(default_factory=list)
+    total: int = 0  # may exceed len(orders) when truncated
+
+    @property
+    def amount(self) -> float:
+        return sum(n.record.get("TotalAmount") or 0.0 for n in self.orders)
+
+
+def parse_order_ref(text: str) -> tuple[str, str] | None:
+    """('id', Id) or ('number', '00000123') for what a user typed, else None."""
+    t = text.strip()
+    m = _ORDER_ID_IN_URL.search(t)
+    if m:
+        return "id", m.group(1)
+    if _ORDER_ID.match(t):
+        return "id", t
+    m = _ORDER_NUMBER.match(t)
+    if m:
+        return "number", m.group(1).zfill(8)
+    return None
+
+
+class OrderDesk:
+    def __init__(self, sf: SalesforceService, *, tz: dt.tzinfo, stuck_days: int) -> None:
+        self.sf = sf
+        self.tz = tz
+        self.stuck_days = stuck_days
+
+    def get(self, kind: str, value: str, today: dt.date) -> OrderStatus | None:
+        where = "WHERE Id = {}" if kind == "id" else "WHERE OrderNumber = {}"
+        recs = self.sf.query_records(ORDER_SELECT + where + " LIMIT 1", value)
+        if not recs:
+            return None
+        rec = recs[0]
+        items = list(rec["OrderItems"]["records"]) if rec.get("OrderItems") else []
+        return OrderStatus(
+            record=rec,
+            items=items,
+            today=today,
+            stuck_reason=order_stuck_reason(rec, today, self.tz, self.stuck_days),
+        )
+
+    def not_dones(
+        self,
+        today: dt.date,
+        *,
+        owner_email: str | None = None,
+        account_name: str | None = None,
+        limit: int = 200,
+    ) -> NotDoneList:
+        """Stuck and overdue orders, oldest first, for an owner or an account name."""
+        if owner_email is not None:
+            template = NOT_DONE_SELECT + "AND (Owner.Email = {} OR Account.Owner.Email = {}) "
+            args: list[Any] = [self.stuck_days, owner_email, owner_email]
+        elif account_name is not None:
+            template = NOT_DONE_SELECT + "AND Account.Name LIKE '%{:like}%' "
+            args = [self.stuck_days, account_name]
+        else:
+            template, args = NOT_DONE_SELECT, [self.stuck_days]
+        template += "ORDER BY EffectiveDate ASC, CreatedDate ASC LIMIT {}"
+        result = self.sf.query(template, *args, limit + 1)
+        out = NotDoneList(total=int(result["totalSize"]))
+        for rec in result["records"][:limit]:
+            reason = order_stuck_reason(rec, today, self.tz, self.stuck_days)
+            if reason is None:  # boundary: created exactly N days ago in another zone
+                continue
+            start = parse_sf_date(rec.get("EffectiveDate")) if rec["Status"] == "Draft" else None
+            created = local_date(rec.get("CreatedDate"), self.tz) or today
+            age_from = min(d for d in (start, created) if d is not None)
+            out.orders.append(NotDone(rec, reason, (today - age_from).days))
+        out.orders.sort(key=lambda n: -n.age_days)
+        return out

@@ -1,0 +1,171 @@
+"""What the listeners share: settings, Salesforce desks, cache, clock, a worker pool.
+
+Listeners ``ack()`` at once and hand the slow work to :meth:`Services.answer`, which runs
+it on a bounded pool separate from Bolt's listener threads, so the 3-second ack never
+waits behind a slow Salesforce. Every failure still reaches the user as a message, and
+the log gets the traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from .accounts import AccountFinder
+from .cache import TTLCache
+from .cards import Message, error_message
+from .orders import OrderDesk
+from .pipeline import PipelineDesk
+from .salesforce import SalesforceError, SalesforceService
+from .settings import Settings
+from .teams import Teams
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+INTERNAL_ERROR = (
+    "Something went wrong on acctbot's side, and it is logged. Try again in a "
+    "moment; if it keeps happening, tell your Slack admin."
+)
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UnmappedUser(Exception):
+    """A Slack user acctbot cannot match to a Salesforce user; the message says why."""
+
+
+@dataclass
+class SalesforceUser:
+    id: str
+    name: str
+    email: str
+
+
+@dataclass
+class Services:
+    settings: Settings
+    salesforce: SalesforceService
+    teams: Teams
+    clock: Clock = system_clock
+    workers: int = 16
+    cache: TTLCache = field(init=False)
+    pool: ThreadPoolExecutor = field(init=False)
+    tz: ZoneInfo = field(init=False)
+    accounts: AccountFinder = field(init=False)
+    orders: OrderDesk = field(init=False)
+    pipeline: PipelineDesk = field(init=False)
+    _people: TTLCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = TTLCache(self.settings.cache_ttl)
+        self._people = TTLCache(3600)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="acctbot")
+        self.tz = ZoneInfo(self.settings.timezone)
+        s = self.settings
+        self.accounts = AccountFinder(self.salesforce, tz=self.tz, stuck_days=s.stuck_days)
+        self.orders = OrderDesk(self.salesforce, tz=self.tz, stuck_days=s.stuck_days)
+        self.pipeline = PipelineDesk(self.salesforce)
+
+    # -- time
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def today(self) -> dt.date:
+        return self.clock().astimezone(self.tz).date()
+
+    def record_url(self, record_id: str) -> str:
+        return self.salesforce.record_url(record_id)
+
+    # -- background work with a guaranteed answer
+    def answer(
+        self,
+        respond: Callable[..., Any],
+        work: Callable[[], Message],
+        *,
+        replace_original: bool = False,
+        what: str = "request",
+    ) -> Future[None]:
+        def task() -> None:
+            try:
+                msg = work()
+            except SalesforceError as exc:
+                log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
+                msg = error_message(exc.user_message)
+            except Exception:
+                log.exception("%s failed", what)
+                msg = error_message(INTERNAL_ERROR)
+            try:
+                respond(**msg.payload(response_type="ephemeral", replace_original=replace_original))
+            except Exception:
+                log.exception("could not deliver the answer to %s", what)
+
+        return self.pool.submit(task)
+
+    def submit(self, fn: Callable[[], Any], *, what: str) -> Future[Any]:
+        def task() -> Any:
+            try:
+                return fn()
+            except Exception:
+                log.exception("%s failed", what)
+                raise
+
+        return self.pool.submit(task)
+
+    # -- people
+    def slack_email(self, client: WebClient, user_id: str) -> str | None:
+        """A Slack user's e-mail (users.info, needs users:read.email), cached."""
+        key = ("email", user_id)
+        hit = self._people.get(key)
+        if hit is not None:
+            return hit or None
+        try:
+            resp = client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
+            return None
+        email = ((resp.get("user") or {}).get("profile") or {}).get("email") or ""
+        self._people.put(key, email.lower())
+        return email.lower() or None
+
+    def salesforce_user(self, client: WebClient, user_id: str) -> SalesforceUser:
+        """The Salesforce user a Slack user is, matched by e-mail; cached for an hour."""
+        email = self.slack_email(client, user_id)
+        if not email:
+            raise UnmappedUser(
+                f"I can't read <@{user_id}>'s e-mail address from Slack, so I can't find them "
+                "in Salesforce. The app needs the users:read.email scope (reinstall it from "
+                "manifest.yml), and the Slack profile needs an e-mail."
+            )
+        key = ("sf_user", email)
+        hit = self._people.get(key)
+        if hit is None:
+            recs = self.salesforce.query_records(
+                "SELECT Id, Name, Email FROM User WHERE Email = {} AND IsActive = true "
+                "ORDER BY CreatedDate ASC LIMIT 1",
+                email,
+            )
+            hit = SalesforceUser(recs[0]["Id"], recs[0]["Name"], email) if recs else False
+            self._people.put(key, hit)
+        if not hit:
+            raise UnmappedUser(
+                f"No active Salesforce user has the e-mail {email} (<@{user_id}>'s Slack "
+                "address). Ask a Salesforce admin to set that e-mail on the user record, or "
+                "change the Slack profile's e-mail to the Salesforce one."
+            )
+        return hit
+
+
+def services_of(context: BoltContext) -> Services:
+    return context["services"]  # type: ignore[no-any-return]

@@ -1,0 +1,205 @@
+"""Settings from the environment and ``.env`` (python-dotenv), validated at start-up.
+
+A missing or malformed variable raises :class:`ConfigError` whose message is one plain
+sentence naming the variable; the CLI prints it and exits without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_SF_API_VERSION = "62.0"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; ``str(exc)`` is one sentence for the user."""
+
+
+@dataclass(frozen=True)
+class SalesforceSettings:
+    instance_url: str | None = None
+    access_token: str | None = None
+    username: str | None = None
+    password: str | None = None
+    security_token: str | None = None
+    consumer_key: str | None = None
+    private_key_file: str | None = None
+    domain: str | None = None
+    api_version: str = DEFAULT_SF_API_VERSION
+    timeout: float = 20.0
+
+    @property
+    def auth_mode(self) -> str:
+        if self.username and self.consumer_key and self.private_key_file:
+            return "jwt"
+        if self.username and self.password:
+            return "password"
+        return "session"
+
+    @property
+    def can_relogin(self) -> bool:
+        """Password and JWT logins can mint a new session when one expires."""
+        return self.auth_mode in ("password", "jwt")
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str
+    salesforce: SalesforceSettings
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = "sqlite:///acctbot.db"
+    teams_file: str = "teams.yml"
+    escalation_channel: str | None = None
+    port: int = 3000
+    cache_ttl: float = 60.0
+    stuck_days: int = 14
+    timezone: str = "America/New_York"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        dotenv_path: str | Path | None = ".env",
+    ) -> Settings:
+        """Read settings from ``env`` (default: ``.env`` overlaid by the process env)."""
+        values: dict[str, str] = {}
+        if env is None:
+            if dotenv_path and Path(dotenv_path).is_file():
+                values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v})
+            values.update(os.environ)
+        else:
+            values.update(env)
+        return cls._parse(values)
+
+    @classmethod
+    def _parse(cls, v: Mapping[str, str]) -> Settings:
+        def get(name: str) -> str | None:
+            value = v.get(name)
+            return value.strip() if value and value.strip() else None
+
+        def need(name: str, why: str) -> str:
+            value = get(name)
+            if value is None:
+                raise ConfigError(f"{name} is not set: {why}.")
+            return value
+
+        bot_token = need("SLACK_BOT_TOKEN", "set it to the app's bot token (xoxb-...)")
+        if not bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN does not look like a bot token (xoxb-...).")
+        secret = need("SLACK_SIGNING_SECRET", "copy it from the app's Basic Information page")
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token (xapp-...).")
+        api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        _check_url("SLACK_API_URL", api_url)
+        if not api_url.endswith("/"):
+            api_url += "/"
+
+        sf = _salesforce(get)
+        tz = get("ACCTBOT_TIMEZONE") or "America/New_York"
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"ACCTBOT_TIMEZONE {tz!r} is not a known time zone.") from None
+        return cls(
+            slack_bot_token=bot_token,
+            slack_signing_secret=secret,
+            slack_app_token=app_token,
+            slack_api_url=api_url,
+            salesforce=sf,
+            database_url=get("DATABASE_URL") or "sqlite:///acctbot.db",
+            teams_file=get("ACCTBOT_TEAMS_FILE") or "teams.yml",
+            escalation_channel=get("ESCALATION_CHANNEL"),
+            port=_int(get, "PORT", 3000, 1, 65535),
+            cache_ttl=float(_int(get, "ACCTBOT_CACHE_TTL", 60, 0, 86400)),
+            stuck_days=_int(get, "ACCTBOT_STUCK_DAYS", 14, 1, 365),
+            timezone=tz,
+        )
+
+
+def _salesforce(get) -> SalesforceSettings:  # type: ignore[no-untyped-def]
+    version = get("SF_API_VERSION") or DEFAULT_SF_API_VERSION
+    try:
+        float(version.removeprefix("v"))
+    except ValueError:
+        raise ConfigError(f"SF_API_VERSION {version!r} is not a version like 62.0.") from None
+    version = version.removeprefix("v")
+    timeout = float(_int(get, "SF_TIMEOUT", 20, 1, 300))
+    common = {"api_version": version, "timeout": timeout, "domain": get("SF_DOMAIN")}
+    instance, token = get("SF_INSTANCE_URL"), get("SF_ACCESS_TOKEN")
+    username = get("SF_USERNAME")
+    if instance or token:
+        if not (instance and token):
+            missing = "SF_ACCESS_TOKEN" if instance else "SF_INSTANCE_URL"
+            raise ConfigError(
+                f"{missing} is not set: session login needs both "
+                "SF_INSTANCE_URL and SF_ACCESS_TOKEN."
+            )
+        _check_url("SF_INSTANCE_URL", instance, https=True)
+        return SalesforceSettings(instance_url=instance.rstrip("/"), access_token=token, **common)
+    if username and get("SF_CONSUMER_KEY"):
+        key_file = get("SF_PRIVATE_KEY_FILE")
+        if not key_file:
+            raise ConfigError("SF_PRIVATE_KEY_FILE is not set: JWT login needs the private key.")
+        if not Path(key_file).is_file():
+            raise ConfigError(f"SF_PRIVATE_KEY_FILE {key_file!r} does not exist.")
+        return SalesforceSettings(
+            username=username,
+            consumer_key=get("SF_CONSUMER_KEY"),
+            private_key_file=key_file,
+            **common,
+        )
+    if username:
+        password = get("SF_PASSWORD")
+        if not password:
+            raise ConfigError(
+                "SF_PASSWORD is not set: password login needs SF_USERNAME, "
+                "SF_PASSWORD and SF_SECURITY_TOKEN."
+            )
+        return SalesforceSettings(
+            username=username,
+            password=password,
+            security_token=get("SF_SECURITY_TOKEN") or "",
+            **common,
+        )
+    raise ConfigError(
+        "SF_INSTANCE_URL is not set: give SF_INSTANCE_URL and SF_ACCESS_TOKEN, "
+        "or SF_USERNAME with SF_PASSWORD or a JWT key."
+    )
+
+
+def _check_url(name: str, value: str, *, https: bool = False) -> None:
+    parsed = urlparse(value)
+    schemes = ("https",) if https else ("http", "https")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        kind = "an https:// URL" if https else "an http(s):// URL"
+        raise ConfigError(f"{name} {value!r} is not {kind}.")
+
+
+def _int(get, name: str, default: int, lo: int, hi: int) -> int:  # type: ignore[no-untyped-def]
+    raw = get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} {raw!r} is not a whole number.") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}.")
+    return value

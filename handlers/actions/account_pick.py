@@ -1,0 +1,18 @@
+"""The account picker: the chosen account's card replaces the picker."""
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot import answers
+from bot.services import services_of
+
+
+def account_pick(ack: Ack, action: dict, respond: Respond, context: BoltContext) -> None:
+    ack()
+    svc = services_of(context)
+    account_id = action["selected_option"]["value"]
+    svc.answer(
+        respond,
+        lambda: answers.account_card_for(svc, account_id),
+        replace_original=True,
+        what="account pick",
+    )

@@ -1,0 +1,7 @@
+"""Link buttons still send an action; acknowledge it so Slack shows no error."""
+
+from slack_bolt import Ack
+
+
+def open_link(ack: Ack) -> None:
+    ack()

@@ -1,0 +1,7 @@
+"""Modal submissions and closes."""
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    """No modals yet (escalations add them)."""

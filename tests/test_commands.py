@@ -1,0 +1,364 @@
+"""The status commands end to end: signed requests over HTTP to the real app, which asks
+the sandbox org over HTTPS with simple-salesforce and answers through response_url."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from bot.sandbox.server import SandboxOrg
+from bot.sandbox.slack import SlackStandIn
+from tests.blockcheck import all_text, assert_valid_message
+from tests.harness import ANA, RAJ, BotUnderTest, populate_workspace, start_bot
+from tests.orgdata import ACME, DRAFT_ORDER, NOW, small_org
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as standin:
+        populate_workspace(standin)
+        yield standin
+
+
+@pytest.fixture(scope="module")
+def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
+    bot = start_bot(sandbox, slack)
+    yield bot
+    bot.stop()
+
+
+@pytest.fixture
+def bot(org: SandboxOrg, running_bot: BotUnderTest) -> BotUnderTest:
+    org.load(small_org())
+    org.set_now(NOW)
+    org.clear_log()
+    running_bot.services.cache.clear()
+    running_bot.slack.clear()
+    running_bot.slack.clear_faults()
+    return running_bot
+
+
+def queries(bot: BotUnderTest) -> list[str]:
+    return [r.get("soql") or r["path"] for r in bot.sf_requests()]
+
+
+# --- /account -------------------------------------------------------------------------
+
+
+def test_account_card_in_one_request(bot: BotUnderTest) -> None:
+    sent = bot.command("/account", "Acme Corp")
+    assert sent.status == 200 and sent.elapsed_ms < 3000
+    assert "Looking up" in json.dumps(sent.body)  # the ack says it is on its way
+    answer = bot.answer(sent)
+    assert_valid_message(answer)
+    assert answer["replace_original"] is True and answer["response_type"] == "ephemeral"
+    text = all_text(answer)
+    # Hand-checked against tests/orgdata.py (frozen Wed 2026-11-18):
+    assert "Acme Corp" in text and "Ana Ruiz" in text and "Newark, NJ" in text
+    assert "3 open deals · $65,000" in text  # 50k + 12k + 3k (slipped one still open)
+    assert "Next close Nov 20" in text and "Fiber upgrade" in text
+    assert "Won this quarter*  $20,000" in text  # Q4 renewal; June's win is last quarter
+    assert "1 Draft · 1 Pending Install" in text
+    assert "1 draft past effective date" in text and "1 order open too long" in text
+    assert "Last activated" in text and "00000125" in text
+    assert "1 High · 1 Medium" in text and "Double-billed" in text
+    assert "ends Dec 31" in text and "Dec 31, 2027" not in text  # only the one ending soon
+    assert "Nov 10 (8 days ago)" in text
+    assert "Health: red" in text and "1 escalated case open" in text
+    assert "1 deal past close date" in text
+    # One Salesforce request for the whole card.
+    assert len(bot.sf_requests()) == 1
+
+
+def test_ambiguous_name_gives_a_picker_that_turns_into_the_card(bot: BotUnderTest) -> None:
+    sent = bot.command("/account", "acme")
+    picker = bot.answer(sent)
+    assert_valid_message(picker)
+    section = picker["blocks"][0]
+    options = section["accessory"]["options"]
+    assert [o["text"]["text"].split(" —")[0] for o in options] == ["Acme Corp", "Acme Media Group"]
+    bot.slack.clear()
+    bot.org.clear_log()
+    message = {"ts": "1.0", "blocks": picker["blocks"], "text": picker["text"]}
+    click = bot.slack.block_action(
+        bot.url,
+        user_id=ANA,
+        action_id="account_pick",
+        block_id=section.get("block_id"),
+        selected_option=options[1],
+        message=message,
+    )
+    assert click.status == 200 and click.elapsed_ms < 3000
+    card = bot.answer(click)
+    assert card["replace_original"] is True
+    assert "Acme Media Group" in all_text(card) and "Raj Patel" in all_text(card)
+    assert len(bot.sf_requests()) == 1
+
+
+def test_no_match_says_so_and_suggests_close_names(bot: BotUnderTest) -> None:
+    answer = bot.ask("/account", "Acne Crop")
+    text = all_text(answer)
+    assert "No account matches *Acne Crop*" in text
+    assert "Did you mean" in text and "Acme Corp" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("O'Hare Signal & Sons", "O'Hare Signal &amp; Sons"),
+        ("o'hare", "O'Hare Signal &amp; Sons"),
+        ("100%", "100% Fiber Co"),
+        ("Zürich", "Zürich Data AG"),
+        ("A-1004", "Zürich Data AG"),
+        (ACME, "Acme Corp"),
+        (ACME[:15], "Acme Corp"),
+        (f"https://acme.lightning.force.com/lightning/r/Account/{ACME}/view", "Acme Corp"),
+    ],
+)
+def test_names_numbers_ids_and_links_find_the_account(
+    bot: BotUnderTest, typed: str, expected: str
+) -> None:
+    answer = bot.ask("/account", typed)
+    assert_valid_message(answer)
+    assert expected in all_text(answer)
+    assert answer["blocks"][0]["type"] == "header"
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "\\", "' OR Name != '", "x' OR Id != null OR '"])
+def test_wildcards_quotes_and_backslashes_cannot_change_the_query(
+    bot: BotUnderTest, typed: str
+) -> None:
+    answer = bot.ask("/account", typed)
+    text = all_text(answer)
+    if typed == "%":
+        assert "100% Fiber Co" in text  # the literal percent sign, not "everything"
+        assert "Acme" not in text
+    else:
+        assert "No account matches" in text
+    (first, *_) = queries(bot)
+    assert "LIKE '%" in first
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP "])
+def test_account_help_and_empty_give_usage_without_asking_salesforce(
+    bot: BotUnderTest, text: str
+) -> None:
+    sent = bot.command("/account", text)
+    assert sent.status == 200
+    assert "/account" in json.dumps(sent.body) and "account number" in json.dumps(sent.body)
+    time.sleep(0.2)
+    assert bot.sf_requests() == [] and bot.slack.responses() == []
+
+
+def test_repeated_lookup_is_cached_and_refresh_rereads(bot: BotUnderTest) -> None:
+    first = bot.ask("/account", "Acme Corp")
+    assert "$65,000" in all_text(first)
+    bot.ask("/account", "Acme Corp")
+    assert len(bot.sf_requests()) == 1  # the second answer came from the cache
+
+    changed = small_org()
+    changed["Opportunity"][0]["Amount"] = 60000
+    bot.org.load(changed)
+    cached = bot.ask("/account", "acme corp")
+    assert "$65,000" in all_text(cached)  # within the TTL: the cached card
+    refresh = next(
+        e
+        for b in first["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "refresh_card"
+    )
+    before = len(bot.sf_requests())
+    click = bot.slack.block_action(
+        bot.url,
+        user_id=ANA,
+        action_id="refresh_card",
+        value=refresh["value"],
+        message={"ts": "1.0", "blocks": first["blocks"], "text": first["text"]},
+    )
+    fresh = bot.answer(click)
+    assert "$75,000" in all_text(fresh)  # 60k + 12k + 3k, read again
+    assert len(bot.sf_requests()) == before + 1
+    assert "$75,000" in all_text(bot.ask("/account", "Acme Corp"))  # cache now fresh too
+
+
+def test_share_posts_the_card_in_channel_and_removes_the_private_one(bot: BotUnderTest) -> None:
+    card = bot.ask("/account", "Acme Corp")
+    share = next(
+        e
+        for b in card["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "share_card"
+    )
+    click = bot.slack.block_action(
+        bot.url,
+        user_id=ANA,
+        action_id="share_card",
+        value=share["value"],
+        channel_id="C0GENERAL01",
+        message={"ts": "1.0", "blocks": card["blocks"], "text": card["text"]},
+    )
+    posted = bot.answer(click, predicate=lambda p: p.body.get("response_type") == "in_channel")
+    assert_valid_message(posted)
+    text = all_text(posted)
+    assert "Acme Corp" in text and f"shared by <@{ANA}>" in text
+    assert not any(
+        e["action_id"] == "share_card"
+        for b in posted["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
+    bot.slack.wait_for_response(
+        lambda p: p.body.get("delete_original") is True, id=click.response_url
+    )
+    in_channel = bot.slack.messages("C0GENERAL01")
+    assert any("Acme Corp" in m.get("text", "") for m in in_channel)
+
+
+# --- /order ---------------------------------------------------------------------------
+
+
+def test_order_card_with_items_and_stuck_flag(bot: BotUnderTest) -> None:
+    answer = bot.ask("/order", "123")
+    assert_valid_message(answer)
+    text = all_text(answer)
+    assert "Order 00000123" in text and "Acme Corp" in text and "Ana Ruiz" in text
+    assert "$693" in text  # 2 x 249 + 10 x 19.50
+    assert "Business Internet 1 Gig × 2 @ $249 = $498" in text
+    assert "SIP Trunk × 10 @ $19.50 = $195" in text
+    assert "Stuck:* draft 16 days past its effective date" in text
+    assert len(bot.sf_requests()) == 1
+
+
+def test_order_by_id_and_activated_order_is_not_stuck(bot: BotUnderTest) -> None:
+    text = all_text(bot.ask("/order", "00000125"))
+    assert "Activated" in text and "Stuck" not in text and "Nov 17" in text
+    assert "Order 00000123" in all_text(bot.ask("/order", DRAFT_ORDER))
+
+
+@pytest.mark.parametrize("typed", ["", "help", "banana", "12ab"])
+def test_order_bad_input_gets_usage(bot: BotUnderTest, typed: str) -> None:
+    sent = bot.command("/order", typed)
+    body = json.dumps(sent.body)
+    assert "/order" in body and "00000123" in body
+    assert bot.sf_requests() == []
+
+
+def test_unknown_order_number_says_so(bot: BotUnderTest) -> None:
+    assert "No order matches *00099999*" in all_text(bot.ask("/order", "99999"))
+
+
+# --- /orders --------------------------------------------------------------------------
+
+
+def test_orders_mine_lists_not_dones_oldest_first(bot: BotUnderTest) -> None:
+    answer = bot.ask("/orders", "mine")
+    assert_valid_message(answer)
+    text = all_text(answer)
+    assert "2 orders" in text
+    # Pending since Oct 20 (29 days) comes before the draft effective Nov 2 (16 days).
+    assert text.index("00000124") < text.index("00000123")
+    assert "29 days" in text and "16 days" in text
+    assert "00000125" not in text and "00000126" not in text  # activated; Raj's
+
+
+def test_orders_for_a_mentioned_user_and_for_an_account(bot: BotUnderTest) -> None:
+    text = all_text(bot.ask("/orders", f"<@{RAJ}|raj>"))
+    assert "Raj Patel" in text and "00000126" in text and "00000123" not in text
+    text = all_text(bot.ask("/orders", "Acme Media"))
+    assert "00000126" in text and "00000123" not in text
+
+
+def test_orders_for_an_unmapped_user_says_how_to_fix_it(bot: BotUnderTest) -> None:
+    text = all_text(bot.ask("/orders", "mine", user="U0STRANGER"))
+    assert "No active Salesforce user has the e-mail sam@elsewhere.example" in text
+    text = all_text(bot.ask("/orders", "", user="U0NOEMAIL1"))
+    assert "users:read.email" in text
+
+
+def test_user_mapping_is_cached(bot: BotUnderTest) -> None:
+    bot.ask("/orders", "mine")
+    n = len(bot.sf_requests())
+    calls = len(bot.slack.calls_to("users.info"))
+    bot.services.cache.clear()
+    bot.ask("/orders", "mine")
+    assert len(bot.sf_requests()) == n + 1  # only the orders query again
+    assert len(bot.slack.calls_to("users.info")) == calls
+
+
+# --- /pipeline ------------------------------------------------------------------------
+
+
+def test_pipeline_for_me(bot: BotUnderTest) -> None:
+    answer = bot.ask("/pipeline")
+    assert_valid_message(answer)
+    text = all_text(answer)
+    assert "Pipeline Q4 2026" in text
+    # Open this quarter: Fiber upgrade 50k (Nov 20), SIP trunks 12k (Dec 15); the
+    # slipped Nov 1 deal is in Q4 too, so 3 deals / $65,000.
+    assert "3 deals · $65,000" in text
+    assert "1 deal · $20,000" in text  # won this quarter
+    assert "Commit: $50,000" in text and "Pipeline: $15,000" in text
+    assert "Closing this week* (1)" in text and "Fiber upgrade" in text
+    assert "Slipped" in text and "Old Wi-Fi deal" in text
+
+
+def test_pipeline_for_a_team_and_a_bad_name(bot: BotUnderTest) -> None:
+    text = all_text(bot.ask("/pipeline", "smb-east"))
+    assert "team smb-east" in text and "Best Case: $8,000" in text  # Raj's media flight
+    text = all_text(bot.ask("/pipeline", "nonsense"))
+    assert "is not a team or a person" in text and "smb-east" in text
+
+
+# --- faults ---------------------------------------------------------------------------
+
+
+def test_slow_salesforce_still_acks_at_once_and_answers_later(bot: BotUnderTest) -> None:
+    bot.org.set_faults({"latency_ms": 3500})
+    sent = bot.command("/account", "Acme Corp")
+    assert sent.status == 200 and sent.user_error is None
+    assert sent.elapsed_ms < 1000
+    answer = bot.answer(sent, timeout=15)
+    assert "Acme Corp" in all_text(answer) and "Health" in all_text(answer)
+
+
+def test_salesforce_timeout_becomes_a_clear_message(bot: BotUnderTest) -> None:
+    bot.org.set_faults({"latency_ms": 7000})  # beyond SF_TIMEOUT=5 in the harness
+    sent = bot.command("/order", "123")
+    assert sent.elapsed_ms < 1000
+    assert "taking too long" in all_text(bot.answer(sent, timeout=15))
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        ({"status": 500, "count": 5}, "Salesforce is not answering right now"),
+        ({"error": "REQUEST_LIMIT_EXCEEDED", "count": 5}, "API request limit is used up"),
+        ({"error": "INVALID_SESSION_ID"}, "session has expired or is invalid"),
+    ],
+)
+def test_salesforce_errors_reach_the_user(
+    bot: BotUnderTest, fault: dict, says: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.org.set_faults(fault)
+    sent = bot.command("/account", "Acme Corp")
+    assert sent.elapsed_ms < 1000
+    assert says in all_text(bot.answer(sent))
+    assert any("/account failed" in r.getMessage() for r in caplog.records)
+
+
+def test_fifty_concurrent_commands_are_all_acked_fast(bot: BotUnderTest) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    bot.org.set_faults({"latency_ms": 2000})
+    with ThreadPoolExecutor(50) as pool:
+        sent = list(pool.map(lambda i: bot.command("/order", str(123 + i % 4)), range(50)))
+    assert all(s.status == 200 and s.user_error is None for s in sent)
+    assert max(s.elapsed_ms for s in sent) < 3000
+    for s in sent:
+        assert "Order 0000012" in all_text(bot.answer(s, timeout=30))
+    assert ACME  # the answers above all came through response_url

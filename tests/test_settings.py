@@ -1,0 +1,69 @@
+"""Settings: every missing or malformed variable stops start-up with one named sentence."""
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import ConfigError, Settings
+
+BASE = {
+    "SLACK_BOT_TOKEN": "xoxb-1",
+    "SLACK_SIGNING_SECRET": "s",
+    "SF_INSTANCE_URL": "https://example.my.salesforce.com",
+    "SF_ACCESS_TOKEN": "00D!x",
+}
+
+
+def test_a_complete_environment_parses_with_defaults() -> None:
+    s = Settings.from_env(BASE)
+    assert s.salesforce.auth_mode == "session" and not s.salesforce.can_relogin
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert (s.port, s.database_url, s.teams_file) == (3000, "sqlite:///acctbot.db", "teams.yml")
+    assert not s.socket_mode
+
+
+def test_password_and_jwt_logins_can_log_in_again() -> None:
+    pw = {k: v for k, v in BASE.items() if not k.startswith("SF_")}
+    s = Settings.from_env({**pw, "SF_USERNAME": "u@x.com", "SF_PASSWORD": "p"})
+    assert s.salesforce.auth_mode == "password" and s.salesforce.can_relogin
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN does not look like a bot token"),
+        ({"SLACK_SIGNING_SECRET": " "}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_APP_TOKEN": "bad"}, "SLACK_APP_TOKEN does not look like"),
+        ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL"),
+        ({"SF_ACCESS_TOKEN": ""}, "SF_ACCESS_TOKEN is not set"),
+        ({"SF_INSTANCE_URL": "http://insecure"}, "SF_INSTANCE_URL 'http://insecure' is not an"),
+        ({"PORT": "eighty"}, "PORT 'eighty' is not a whole number"),
+        ({"PORT": "70000"}, "PORT must be between"),
+        ({"SF_API_VERSION": "latest"}, "SF_API_VERSION"),
+        ({"ACCTBOT_TIMEZONE": "Mars/Base"}, "ACCTBOT_TIMEZONE"),
+    ],
+)
+def test_bad_settings_name_the_variable(change: dict, named: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**BASE, **change})
+    message = str(info.value)
+    assert named in message
+    assert message.count(". ") == 0 and message.endswith(".")  # one plain sentence
+
+
+def test_the_cli_prints_one_sentence_and_no_traceback(tmp_path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "acctbot: SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-...)."
+    )
