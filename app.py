@@ -22,6 +22,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
+import jobs.runtime
+from bot.db import Database
 from bot.salesforce import SalesforceService
 from bot.services import Clock, Services, system_clock
 from bot.settings import Settings
@@ -50,13 +52,21 @@ def create_app(
     teams: Teams | None = None,
     clock: Clock = system_clock,
     client: WebClient | None = None,
+    db: Database | None = None,
     verify_token: bool = True,
 ) -> App:
-    """Build the Bolt app and its services. Nothing here runs at import time."""
+    """Build the Bolt app and its services. Nothing here runs at import time.
+
+    The database schema is brought up to date (Alembic) before the app answers anything.
+    """
+    if db is None:
+        db = Database(settings.database_url)
+    db.upgrade()
     services = Services(
         settings=settings,
         salesforce=salesforce or SalesforceService(settings.salesforce),
         teams=teams if teams is not None else load_teams(settings.teams_file),
+        db=db,
         clock=clock,
     )
     app = App(
@@ -84,6 +94,8 @@ def create_app(
         )
 
     handlers.register(app)
+    services.slack = app.client
+    jobs.runtime.install(services)
     app._acctbot_services = services  # type: ignore[attr-defined]
     return app
 

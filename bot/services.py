@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from .accounts import AccountFinder
 from .cache import TTLCache
 from .cards import Message, error_message
+from .db import Database
 from .orders import OrderDesk
 from .pipeline import PipelineDesk
 from .salesforce import SalesforceError, SalesforceService
@@ -58,8 +59,10 @@ class Services:
     settings: Settings
     salesforce: SalesforceService
     teams: Teams
+    db: Database
     clock: Clock = system_clock
     workers: int = 16
+    slack: WebClient | None = None  # the app's Web API client, set by create_app
     cache: TTLCache = field(init=False)
     pool: ThreadPoolExecutor = field(init=False)
     tz: ZoneInfo = field(init=False)

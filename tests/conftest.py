@@ -45,3 +45,6 @@ def sf(org: SandboxOrg) -> Iterator[Salesforce]:
     client = Salesforce(instance_url=org.instance_url, session_id=org.access_token)
     yield client
     client.session.close()
+
+
+pytest_plugins = ["tests.dbfixtures"]

@@ -7,6 +7,7 @@ freezes the bot's "today" too.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -102,6 +103,7 @@ def bot_settings(org: SandboxOrg, slack: SlackStandIn, **env: str) -> Settings:
         "SF_ACCESS_TOKEN": org.access_token,
         "ESCALATION_CHANNEL": "C0ESCALATE1",
         "SF_TIMEOUT": "5",
+        "DATABASE_URL": "sqlite:///" + tempfile.mkdtemp(prefix="acctbot-test-") + "/bot.db",
         **env,
     }
     return Settings.from_env(values)

@@ -31,6 +31,7 @@ TODAY = NOW.astimezone(TZ).date()
 N_RECORD_QUERIES = 320
 N_AGGREGATE_QUERIES = 120
 N_COUNT_QUERIES = 40
+N_DATE_LITERAL_QUERIES = 120
 
 WORDS = [
     "Acme", "acme", "ACME", "O'Hare", "o'hare", "100%", "Fifty_Fifty", "back\\slash",
@@ -126,7 +127,8 @@ def make_data(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
         return " ".join(rng.sample(WORDS, rng.randint(1, 3))) + rng.choice(["", " Inc", " 2"])
 
     def local_datetime() -> str:
-        day = TODAY + dt.timedelta(days=rng.choice([rng.randint(-400, 20), rng.randint(-20, 5)]))
+        spread = rng.choice([rng.randint(-400, 20), rng.randint(-20, 5), rng.randint(-8, 8)])
+        day = TODAY + dt.timedelta(days=spread)
         clock = rng.choice(
             [dt.time(0, 0), dt.time(23, 59, 59), dt.time(rng.randint(0, 23), rng.randint(0, 59))]
         )
@@ -134,7 +136,7 @@ def make_data(rng: random.Random) -> dict[str, list[dict[str, Any]]]:
         return local.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def close_date() -> str:
-        days = rng.choice([rng.randint(-400, 400), rng.randint(-40, 40)])
+        days = rng.choice([rng.randint(-400, 400), rng.randint(-40, 40), rng.randint(-8, 8)])
         return (TODAY + dt.timedelta(days=days)).isoformat()
 
     users = [
@@ -279,8 +281,20 @@ class Generator:
             if kind == "not":
                 return Cond("not", items=[self.condition(depth + 1)])
             return Cond(kind, items=[self.condition(depth + 1) for _ in range(rng.randint(2, 3))])
-        path, ftype = rng.choice(FIELDS[self.obj])
+        pool = FIELDS[self.obj]
+        if rng.random() < 0.25:  # favour dates: their literals have the subtle semantics
+            pool = [f for f in pool if f[1] in ("date", "datetime")]
+        path, ftype = rng.choice(pool)
         return self.atom(path, ftype)
+
+    def date_literal_atom(self) -> Cond:
+        rng = self.rng
+        path, ftype = rng.choice([f for f in FIELDS[self.obj] if f[1] in ("date", "datetime")])
+        name = rng.choice(DATE_CONSTS)
+        n = rng.choice([0, 1, 2, 7, 30]) if name.endswith("_N_DAYS") else None
+        return Cond(
+            "dconst", path, ftype, rng.choice(["=", "=", "!=", "<", "<=", ">", ">="]), (name, n)
+        )
 
     def atom(self, path: str, ftype: str) -> Cond:
         rng = self.rng
@@ -410,8 +424,10 @@ DATE_SQL = {
     "TODAY": ("date(:t)", "date(:t, '+1 day')"),
     "YESTERDAY": ("date(:t, '-1 day')", "date(:t)"),
     "TOMORROW": ("date(:t, '+1 day')", "date(:t, '+2 days')"),
-    "THIS_WEEK": ("date(:t, '-6 days', 'weekday 0')", "date(:t, '-6 days', 'weekday 0', '+7 days')"),
-    "LAST_WEEK": ("date(:t, '-6 days', 'weekday 0', '-7 days')", "date(:t, '-6 days', 'weekday 0')"),
+    "THIS_WEEK": ("date(:t, '-6 days', 'weekday 0')",
+                  "date(:t, '-6 days', 'weekday 0', '+7 days')"),
+    "LAST_WEEK": ("date(:t, '-6 days', 'weekday 0', '-7 days')",
+                  "date(:t, '-6 days', 'weekday 0')"),
     "NEXT_WEEK": ("date(:t, '-6 days', 'weekday 0', '+7 days')",
                   "date(:t, '-6 days', 'weekday 0', '+14 days')"),
     "THIS_MONTH": ("date(:t, 'start of month')", "date(:t, 'start of month', '+1 month')"),
@@ -475,7 +491,7 @@ class SqlBuilder:
             lo, hi = self.date_range(*c.value)
             # dateTime fields compare by the record's local day (computed on load)
             day = "t.CreatedDate__local" if c.ftype == "datetime" else col
-            lo_p, hi_p = self.param(lo), self.param(hi)
+            lo_p, hi_p = f"'{lo}'", f"'{hi}'"  # ISO dates from SQLite itself
             inside = {
                 "=": f"{day} >= {lo_p} AND {day} < {hi_p}",
                 "!=": f"NOT ({day} >= {lo_p} AND {day} < {hi_p})",
@@ -503,7 +519,7 @@ class SqlBuilder:
         if ftype == "pick":
             values = picklist_of(self.obj, path)
             whens = " ".join(f"WHEN {self.param(v.upper())} THEN {i}" for i, v in enumerate(values))
-            return f"CASE U({col}) {whens} ELSE {len(values)} END"
+            return f"CASE U({col}) {whens} ELSE NULL END"  # null stays null
         return f"U({col})" if ftype == "text" else col
 
 
@@ -676,16 +692,22 @@ def aggregate_case(org: Org, seed: int) -> None:
     assert got == want, f"{soql}\n{sql}"
 
 
-def count_case(org: Org, seed: int) -> None:
+def count_case(org: Org, seed: int, date_literal: bool = False) -> None:
     rng = random.Random(seed)
     obj = rng.choice(list(FIELDS))
-    where = Generator(rng, org, obj).condition()
+    gen = Generator(rng, org, obj)
+    where = gen.date_literal_atom() if date_literal else gen.condition()
     soql = f"SELECT COUNT() FROM {obj} WHERE {to_soql(rng, where)}"
     sqlb = SqlBuilder(org.conn, obj)
     sql = f"SELECT COUNT(*) {FROM_SQL[obj]} WHERE {sqlb.cond(where)}"
     (want,) = org.conn.execute(sql, sqlb.params).fetchone()
     result = execute(soql, org.store)
     assert (result.total_size, result.records) == (want, []), soql
+
+
+@pytest.mark.parametrize("seed", range(N_DATE_LITERAL_QUERIES))
+def test_date_literals_match_sqlite(org: Org, seed: int) -> None:
+    count_case(org, 30_000 + seed, date_literal=True)
 
 
 @pytest.mark.parametrize("seed", range(N_RECORD_QUERIES))

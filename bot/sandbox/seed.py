@@ -700,8 +700,8 @@ class _Generator:
 
     # -- accounts
     def account_records(self) -> list[Record]:
-
         used: set[str] = set()
+        head_offices: list[_Account] = []  # accounts that may get a branch
         rows: list[Record] = []
         by_name: dict[str, str] = {}
         for sp in SPECIAL_ACCOUNTS:
@@ -727,8 +727,8 @@ class _Generator:
             segment = self.pick(SEGMENTS)
             city = self.city()
             parent = None
-            if rows and self.chance(BRANCH_SHARE):
-                parent = self.pick(self.accounts[len(SPECIAL_ACCOUNTS) :] or self.accounts)
+            if head_offices and self.chance(BRANCH_SHARE):  # a branch location
+                parent, city = self.pick(head_offices), self.pick(CITIES)
                 segment, industry, kind = parent.segment, parent.industry, parent.kind
                 name = self.unique(f"{parent.name} - {city[0]}", used, city[0])
             else:
@@ -744,9 +744,10 @@ class _Generator:
             rec["ParentId"] = parent.id if parent else None
             rec["LastActivityDate"] = self.activity_date(profile, ingredients)
             rows.append(rec)
-            self.add_account(
-                _Account(rec["Id"], name, owner, segment, industry, kind, profile, ingredients)
-            )
+            acct = _Account(rec["Id"], name, owner, segment, industry, kind, profile, ingredients)
+            self.add_account(acct)
+            if parent is None and not prospect and segment != "media":
+                head_offices.append(acct)
         return rows
 
     def add_account(self, acct: _Account) -> None:
@@ -758,7 +759,6 @@ class _Generator:
         return self.pick(pool)
 
     def fill(self, template: str, city: tuple[str, str, str, str]) -> str:
-
         return template.format(
             place=self.pick(PLACES),
             surname=self.pick(SURNAMES),
@@ -790,7 +790,6 @@ class _Generator:
         owner: str,
         prospect: bool = False,
     ) -> Record:
-
         low, high = SEGMENT_EMPLOYEES[segment]
         employees = int(self.rng.triangular(low, high, low))
         if prospect:
@@ -822,7 +821,6 @@ class _Generator:
         }
 
     def activity_date(self, profile: str, ingredients: Sequence[str]) -> str:
-
         if "stale" in ingredients:
             days = self.randint(61, 200)
         elif profile == "green":
@@ -984,7 +982,7 @@ class _Generator:
         suffix = " Renewal" if opp_type == "Renewal" else ""
         return {
             "Id": schema.make_id("006", index + 1),
-            "Name": f"{acct.name} - {primary.name}{suffix}",
+            "Name": f"{acct.name} - {_short(primary.name)}{suffix}",
             "AccountId": acct.id,
             "OwnerId": self.user_ids[owner],
             "StageName": stage,
@@ -1118,7 +1116,7 @@ class _Generator:
         created_at = self.stamp(created)
         self.order_items(oid, codes, effective, created_at, items)
         notes = ORDER_NOTES["ads"] if acct.ads and status != "Activated" else ORDER_NOTES[status]
-        primary = self.products[codes[0]][1].name
+        primary = _short(self.products[codes[0]][1].name)
         return {
             "Id": oid,
             "OrderNumber": f"{100 + index:08d}",
@@ -1179,7 +1177,7 @@ class _Generator:
         return {
             "Id": oid,
             "OrderNumber": f"{100 + index:08d}",
-            "Name": f"{acct.name} - Fiber Ethernet 1G (EDIA)",
+            "Name": f"{acct.name} - Fiber Ethernet 1G",
             "AccountId": acct.id,
             "OwnerId": self.user_ids[acct.owner],
             "ContractId": acct.contract_id,
@@ -1251,6 +1249,11 @@ class _Generator:
             "CreatedDate": created_at,
             "LastModifiedDate": closed_at or self.stamp(self.between(created, cal.yesterday)),
         }
+
+
+def _short(product_name: str) -> str:
+    """A product name without its parenthetical, for record names."""
+    return product_name.split(" (")[0]
 
 
 def _slug(name: str) -> str:
