@@ -134,8 +134,12 @@ def serve_socket_mode(app: App, app_token: str) -> None:
     SocketModeHandler(app, app_token).start()
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, *, scheduler: bool = True) -> int:
     app = create_app(settings)
+    if scheduler:
+        from jobs.setup import start_scheduler
+
+        start_scheduler(services_of_app(app))
     if settings.slack_app_token:
         serve_socket_mode(app, settings.slack_app_token)
     else:

@@ -7,8 +7,12 @@ import logging
 import os
 import sys
 
+from . import cli_digest, cli_escalations
 from .settings import ConfigError, Settings
 from .teams import TeamsFileError
+
+# Feature command groups: each module adds its sub-parser and sets ``handler``.
+FEATURE_CLIS = (cli_escalations, cli_digest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
         "else HTTP on $PORT at /slack/events)",
     )
     run.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    run.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="serve Slack only; another process runs the scheduled jobs",
+    )
     sub.add_parser("demo", help="the whole bot on the sandbox org and a local Slack console")
     sb = sub.add_parser("sandbox", help="run the Salesforce sandbox org alone, over HTTPS")
     sb.add_argument("--port", type=int, default=0, help="port (default: any free port)")
@@ -32,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check", help="validate the configuration and reach Slack, Salesforce and the database"
     )
+    db = sub.add_parser("db", help="the local database: run migrations or show the revision")
+    db.add_argument("action", choices=["upgrade", "current"])
+    for module in FEATURE_CLIS:
+        module.add_parser(sub)
     return parser
 
 
@@ -42,11 +55,27 @@ def _settings() -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     from app import run
 
-    settings = _settings()
     if args.port:
         os.environ["PORT"] = str(args.port)
-        settings = _settings()
-    return run(settings)
+    return run(_settings(), scheduler=not args.no_scheduler)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from .db import Database
+
+    db = Database(_settings_db_url())
+    if args.action == "upgrade":
+        db.upgrade()
+    print(f"Database schema revision: {db.current_revision() or 'none'}")
+    return 0
+
+
+def _settings_db_url() -> str:
+    """DATABASE_URL alone (db commands need no Slack or Salesforce settings)."""
+    from dotenv import dotenv_values
+
+    env = {**{k: v for k, v in dotenv_values(".env").items() if v}, **os.environ}
+    return env.get("DATABASE_URL") or "sqlite:///acctbot.db"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -101,7 +130,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "check": cmd_check, "sandbox": cmd_sandbox, "demo": cmd_demo}
+COMMANDS = {
+    "run": cmd_run,
+    "check": cmd_check,
+    "sandbox": cmd_sandbox,
+    "demo": cmd_demo,
+    "db": cmd_db,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
-        return COMMANDS[args.command](args)
+        return handler(args)
     except (ConfigError, TeamsFileError) as exc:
         print(f"acctbot: {exc}", file=sys.stderr)
         return 2

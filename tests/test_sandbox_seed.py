@@ -15,6 +15,7 @@ import yaml
 
 from bot.sandbox import schema, seed
 from bot.sandbox.store import Clock, OrgStore
+from bot.teams import parse_teams
 
 NY = ZoneInfo("America/New_York")
 Data = dict[str, list[dict[str, Any]]]
@@ -186,7 +187,10 @@ def test_slack_users_match_salesforce_users_and_teams_file() -> None:
     assert slack["U0ANA00001"]["email"] == "ana.rep@example.com"
     assert slack["U0ANA00001"]["real_name"] == "Ana Ruiz"
 
-    teams = yaml.safe_load(seed.DEMO_TEAMS_FILE.read_text(encoding="utf-8"))
+    text = seed.DEMO_TEAMS_FILE.read_text(encoding="utf-8")
+    parsed = parse_teams(text, source=str(seed.DEMO_TEAMS_FILE))
+    assert [t.name for t in parsed.teams] == ["smb-east", "enterprise-nyc", "media-sales"]
+    teams = yaml.safe_load(text)
     assert teams["timezone"] == "America/New_York"
     assert 2 <= len(teams["teams"]) <= 3
     active_emails = {u["Email"] for u in users if u["IsActive"]}

@@ -400,6 +400,11 @@ def test_like(where: str, expected: set[str]) -> None:
             {"Acme Corp", "acme subsidiary", "Ünïcode Café"},
         ),
         ("((Name = 'Acme Corp'))", {"Acme Corp"}),
+        # NOT binds to the next condition only
+        (
+            "NOT Industry = 'Retail' AND AnnualRevenue > 1000",
+            {"O'Hare Signal & Sons", "Back\\slash Ltd"},
+        ),
         ("NOT NOT Name = 'Acme Corp'", {"Acme Corp"}),
         (
             "Industry = 'Retail' AND Type = 'Prospect' AND OwnerId = '005000000000002'",
@@ -833,6 +838,11 @@ def test_count_returns_total_size_only() -> None:
     assert run_soql("SELECT count() FROM Account LIMIT 2")["totalSize"] == 2
 
 
+def test_count_with_group_by_counts_groups() -> None:
+    body = run_soql("SELECT COUNT() FROM Account GROUP BY Industry")
+    assert body == {"totalSize": 4, "done": True, "records": []}
+
+
 def test_aggregates_without_group_by_give_one_row() -> None:
     body = run_soql(
         "SELECT COUNT(Id), COUNT(Industry), COUNT_DISTINCT(Industry), SUM(AnnualRevenue), "
@@ -994,6 +1004,17 @@ def test_group_by_groups_text_case_insensitively() -> None:
         ),
         ("SELECT Id FROM Account WHERE COUNT(Id) > 1", "MALFORMED_QUERY", "HAVING"),
         ("SELECT Id, Id FROM Account", "MALFORMED_QUERY", "duplicate field selected: Id"),
+        (
+            "SELECT Name, Owner.Name FROM Account GROUP BY Name, Owner.Name",
+            "MALFORMED_QUERY",
+            "duplicate alias: Name",
+        ),
+        ("SELECT Name n FROM Account", "MALFORMED_QUERY", "unexpected token: 'n'"),
+        ("SELECT Name FROM Account HAVING COUNT(Id) > 1", "MALFORMED_QUERY", "GROUP BY"),
+        ("SELECT Id FROM Account ORDER BY COUNT(Id)", "MALFORMED_QUERY", "GROUP BY"),
+        ("SELECT Id FROM Account WHERE Name LIKE null", "INVALID_FIELD", "must be of type string"),
+        ("SELECT Id FROM Account WHERE Name IN ()", "MALFORMED_QUERY", "unexpected token: ')'"),
+        ("SELECT Id FROM Account;", "MALFORMED_QUERY", "unexpected token: ';'"),
         # features the sandbox does not implement
         (
             "SELECT Id FROM Account WHERE Id IN (SELECT AccountId FROM Contact)",

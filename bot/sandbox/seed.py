@@ -474,7 +474,7 @@ CASE_TEMPLATES: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
 }
 CASE_TYPE_PRIORITY = {"Service Outage": ("High", "High", "Medium"), "Question": ("Low",)}
-CASE_STATUSES = weighted({"Closed": 55, "New": 10, "Working": 18, "On Hold": 7, "Escalated": 10})
+CASE_STATUSES = weighted({"Closed": 57, "New": 11, "Working": 19, "On Hold": 7, "Escalated": 6})
 CASE_ORIGINS = ("Phone", "Email", "Web")
 
 
@@ -1091,8 +1091,10 @@ class _Generator:
         status = self.pick(("Pending Install", "Provisioning"))
         if scenario == "in_flight_fresh":
             return status, cal.ago(self.randint(3, 12)), cal.ahead(self.randint(2, 30)), None
-        low = 15 if scenario == "stuck" else 3
-        created = cal.ago(self.randint(low, 60))
+        if scenario == "stuck":
+            created = cal.ago(self.randint(15, 60))
+        else:  # 3-60 days in flight, mostly recent: about 40% past two weeks
+            created = cal.ago(3 + int(58 * self.random() ** 3))
         return status, created, created + dt.timedelta(self.randint(10, 45)), None
 
     def order(self, index: int, acct: _Account, scenario: str, items: list[Record]) -> Record:
@@ -1219,7 +1221,7 @@ class _Generator:
             status, created = self.pick(CASE_STATUSES), cal.ago(self.recent_days_ago(180))
         closed = schema.CASE_STATUSES[status]
         escalated = status == "Escalated" or (
-            not closed and priority == "High" and self.chance(0.3)
+            not closed and priority == "High" and self.chance(0.2)
         )
         if acct.profile == "green" and not closed:  # green accounts: nothing burning
             status = "Working" if status == "Escalated" else status

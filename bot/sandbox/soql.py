@@ -672,6 +672,8 @@ class _Engine:
                     MALFORMED, expr.pos, "Child subqueries cannot be used with aggregate queries"
                 )
             if isinstance(expr, AggCall):
+                if expr.arg is None and count_only:
+                    continue
                 if expr.arg is None:
                     raise self.fail(
                         MALFORMED, expr.pos, "COUNT() must be the only element in the SELECT list"

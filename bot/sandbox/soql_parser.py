@@ -64,9 +64,6 @@ class Token:
     like: str | None = None  # STRING: LIKE pattern source, escapes normalised to \% \_ \\
     like_only: bool = False  # STRING: uses \% or \_ (valid in LIKE only)
 
-    def upper(self) -> str:
-        return self.text.upper() if self.kind == IDENT else ""
-
 
 _DATETIME_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})"

@@ -1,0 +1,18 @@
+"""Start the scheduler with every feature's jobs (one process should own it)."""
+
+from __future__ import annotations
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.services import Services
+
+from . import digests, escalations
+from .scheduler import create_scheduler
+
+
+def start_scheduler(services: Services) -> BackgroundScheduler:
+    scheduler = create_scheduler(services.db, timezone=services.tz)
+    escalations.schedule(scheduler, services)
+    digests.schedule(scheduler, services)
+    scheduler.start()
+    return scheduler
