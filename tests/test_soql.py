@@ -1,19 +1,23 @@
 """The sandbox org's SOQL engine, feature by feature, on a small hand-built org.
 
-Every test goes through ``run_soql`` (the REST JSON body of a query) or
-``soql_error`` (the first element of the REST error body), so the same assertions can
-later run through the HTTPS server and simple-salesforce.
+Every test goes through ``run_soql`` (the REST JSON body of a query, fetched over HTTPS
+from the sandbox org with simple-salesforce) or ``soql_error`` (the first element of the
+REST error body).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from simple_salesforce import Salesforce
+from simple_salesforce.exceptions import SalesforceError
 
-from bot.sandbox.soql import SoqlError, execute
+from bot.sandbox.server import SandboxOrg
+from bot.sandbox.soql import execute
 from bot.sandbox.store import Clock, OrgStore
 
 # Wednesday 18 November 2026, 10:00 in New York. The week runs Sun 15 - Sat 21.
@@ -214,17 +218,34 @@ class QueryFailed(Exception):
         self.body = body
 
 
+_SF: Salesforce | None = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _served(sandbox: SandboxOrg) -> Iterator[None]:
+    """DATA served by the sandbox org over HTTPS at the frozen NOW, for this module."""
+    global _SF
+    sandbox.reset()
+    sandbox.load(DATA)
+    sandbox.set_now(NOW)
+    _SF = Salesforce(
+        instance_url=sandbox.instance_url, session_id=sandbox.access_token, version="62.0"
+    )
+    yield
+    _SF.session.close()
+    _SF = None
+    sandbox.reset()
+
+
 def run_soql(query: str) -> dict[str, Any]:
-    """The REST JSON body of ``GET /query?q=...`` (raises QueryFailed on an error)."""
-    store = org()
+    """The REST JSON body of ``GET /query?q=...`` through HTTPS with simple-salesforce
+    (raises QueryFailed with Salesforce's error body on an error)."""
+    assert _SF is not None
     try:
-        with store.lock:
-            result = execute(query, store)
-    except SoqlError as exc:
-        body = [{"message": exc.message, "errorCode": exc.error_code, "fields": []}]
-        raise QueryFailed(exc.status, body) from None
-    body = {"totalSize": result.total_size, "done": True, "records": result.records}
-    return json.loads(json.dumps(body))  # JSON-ready, exactly as the wire carries it
+        body = _SF.query(query)
+    except SalesforceError as exc:
+        raise QueryFailed(exc.status, exc.content) from None
+    return json.loads(json.dumps(body))
 
 
 def soql_error(query: str) -> dict[str, Any]:

@@ -188,12 +188,8 @@ def _utc_iso(ts: float) -> str:
 
 
 def _seeded_data(seed: int, today: dt.date) -> dict[str, list[dict[str, Any]]]:
-    try:
-        from .seed import generate
-    except ModuleNotFoundError as exc:  # seed.py not written yet: an empty org
-        if exc.name != "bot.sandbox.seed":
-            raise
-        return {}
+    from .seed import generate
+
     return generate(seed, today)
 
 
