@@ -127,11 +127,16 @@ def serve_http(app: App, port: int, host: str = "0.0.0.0", threads: int = 32) ->
     serve(wsgi_app(app), host=host, port=port, threads=threads, ident="acctbot")
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def socket_mode_handler(app: App, app_token: str) -> Any:
+    """Bolt's Socket Mode handler on the app's Web API client (so SLACK_API_URL holds)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    return SocketModeHandler(app, app_token)
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
     log.info("acctbot connecting to Slack in Socket Mode")
-    SocketModeHandler(app, app_token).start()
+    socket_mode_handler(app, app_token).start()
 
 
 def run(settings: Settings, *, scheduler: bool = True) -> int:

@@ -99,7 +99,15 @@ class Services:
         *,
         replace_original: bool = False,
         what: str = "request",
+        channel_id: str | None = None,
+        user_id: str | None = None,
     ) -> Future[None]:
+        """Run ``work`` on the pool and always answer: its message, or a clear error.
+
+        The answer goes through response_url; if Slack refuses that (expired, used up,
+        down), it is sent with chat.postEphemeral to ``user_id`` in ``channel_id``.
+        """
+
         def task() -> None:
             try:
                 msg = work()
@@ -109,12 +117,48 @@ class Services:
             except Exception:
                 log.exception("%s failed", what)
                 msg = error_message(INTERNAL_ERROR)
-            try:
-                respond(**msg.payload(response_type="ephemeral", replace_original=replace_original))
-            except Exception:
-                log.exception("could not deliver the answer to %s", what)
+            self.deliver(
+                respond,
+                msg,
+                replace_original=replace_original,
+                what=what,
+                channel_id=channel_id,
+                user_id=user_id,
+            )
 
         return self.pool.submit(task)
+
+    def deliver(
+        self,
+        respond: Callable[..., Any],
+        msg: Message,
+        *,
+        replace_original: bool,
+        what: str,
+        channel_id: str | None = None,
+        user_id: str | None = None,
+    ) -> None:
+        problem = ""
+        try:
+            resp = respond(
+                **msg.payload(response_type="ephemeral", replace_original=replace_original)
+            )
+            status = getattr(resp, "status_code", 200)
+            if status == 200:
+                return
+            problem = f"HTTP {status} {getattr(resp, 'body', '')!s:.100}"
+        except Exception as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+        log.warning("response_url refused the answer to %s (%s)", what, problem)
+        if not (channel_id and user_id and self.slack):
+            log.error("could not deliver the answer to %s: no fallback target", what)
+            return
+        try:
+            self.slack.chat_postEphemeral(
+                channel=channel_id, user=user_id, text=msg.text, blocks=msg.blocks
+            )
+        except Exception:
+            log.exception("could not deliver the answer to %s", what)
 
     def submit(self, fn: Callable[[], Any], *, what: str) -> Future[Any]:
         def task() -> Any:

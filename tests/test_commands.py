@@ -362,3 +362,12 @@ def test_fifty_concurrent_commands_are_all_acked_fast(bot: BotUnderTest) -> None
     for s in sent:
         assert "Order 0000012" in all_text(bot.answer(s, timeout=30))
     assert ACME  # the answers above all came through response_url
+
+
+def test_a_refused_response_url_falls_back_to_an_ephemeral_message(bot: BotUnderTest) -> None:
+    bot.slack.fail("response_url", status=404, count=1)
+    sent = bot.command("/order", "123")
+    assert sent.status == 200
+    call = bot.slack.wait_for("chat.postEphemeral", timeout=15)
+    assert call.args["user"] == ANA and call.args["channel"] == "C0GENERAL01"
+    assert "Order 00000123" in call.args["text"]

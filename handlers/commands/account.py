@@ -18,5 +18,10 @@ def account_command(ack: Ack, respond: Respond, command: dict, context: BoltCont
     ack(text=f":mag: Looking up *{escape_slack(text)}* in Salesforce…")
     svc = services_of(context)
     svc.answer(
-        respond, lambda: answers.account_answer(svc, text), replace_original=True, what="/account"
+        respond,
+        lambda: answers.account_answer(svc, text),
+        replace_original=True,
+        what="/account",
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
     )

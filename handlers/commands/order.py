@@ -20,5 +20,10 @@ def order_command(ack: Ack, respond: Respond, command: dict, context: BoltContex
     ack(text=f":mag: Looking up order *{escape_slack(text)}*…")
     svc = services_of(context)
     svc.answer(
-        respond, lambda: answers.order_answer(svc, text), replace_original=True, what="/order"
+        respond,
+        lambda: answers.order_answer(svc, text),
+        replace_original=True,
+        what="/order",
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
     )

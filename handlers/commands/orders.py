@@ -26,4 +26,6 @@ def orders_command(
         lambda: answers.orders_answer(svc, client, user_id, text),
         replace_original=True,
         what="/orders",
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
     )

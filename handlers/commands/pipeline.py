@@ -26,4 +26,6 @@ def pipeline_command(
         lambda: answers.pipeline_answer(svc, client, user_id, text),
         replace_original=True,
         what="/pipeline",
+        channel_id=command["channel_id"],
+        user_id=command["user_id"],
     )
