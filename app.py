@@ -120,7 +120,7 @@ def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
     return application
 
 
-def serve_http(app: App, port: int, host: str = "0.0.0.0", threads: int = 32) -> None:
+def serve_http(app: App, port: int, host: str = "0.0.0.0", threads: int = 64) -> None:
     from waitress import serve
 
     log.info("acctbot listening on http://%s:%s/slack/events", host, port)

@@ -232,12 +232,8 @@ def new_escalation_view(prefill: Prefill, *, private_metadata: dict[str, Any]) -
             hint="Searches Salesforce. Leave it empty if you give an order number.",
         ),
         _input("order", "Order number (optional)", order, optional=True),
-        _input(
-            "category", "Category", _static_select("category_select", "Choose", CATEGORIES)
-        ),
-        _input(
-            "severity", "Severity", _static_select("severity_select", "Choose", SEVERITIES)
-        ),
+        _input("category", "Category", _static_select("category_select", "Choose", CATEGORIES)),
+        _input("severity", "Severity", _static_select("severity_select", "Choose", SEVERITIES)),
         _input(
             "description",
             "What happened",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     event,
 )
@@ -31,6 +33,23 @@ class AppMeta(Base):
 
 
 # --- escalations (issue 4) ------------------------------------------------------------
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
 
 
 class Counter(Base):
@@ -60,20 +79,20 @@ class Escalation(Base):
     reporter: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), index=True)
     assignee: Mapped[str | None] = mapped_column(String(20))
-    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(20))
-    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(20))
-    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     resolution: Mapped[str | None] = mapped_column(Text)
     owner_name: Mapped[str | None] = mapped_column(String(255))
     # SLA: reminders so far, when the next one is due (None: no more), and the highest
     # Salesforce manager alerted so far (the next reminder goes to their manager).
     sla_level: Mapped[int] = mapped_column(Integer, default=0)
     next_reminder_at: Mapped[dt.datetime | None] = mapped_column(
-        DateTime(timezone=True), index=True
+        UtcDateTime(), index=True
     )
     chain_top_sf_id: Mapped[str | None] = mapped_column(String(18))
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -86,7 +105,7 @@ class EscalationHistory(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(20))  # Slack user id, or "acctbot"
     action: Mapped[str] = mapped_column(String(30))
     from_value: Mapped[str | None] = mapped_column(Text)
@@ -105,7 +124,7 @@ class EscalationRecipient(Base):
     slack_user_id: Mapped[str] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(20))  # team_manager | sf_manager | assignee
     level: Mapped[int] = mapped_column(Integer, default=0)
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class OutboxMessage(Base):
@@ -123,16 +142,18 @@ class OutboxMessage(Base):
     depends_on: Mapped[str | None] = mapped_column(String(200))  # the post an update edits
     version: Mapped[int] = mapped_column(Integer, default=1)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     claim_token: Mapped[str | None] = mapped_column(String(40))
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Set when claimed while an earlier claim (started then) never finished: in doubt.
+    doubt_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     result_channel: Mapped[str | None] = mapped_column(String(40))
     result_ts: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(Text)
     dead: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 Index("ix_outbox_due", OutboxMessage.delivered_at, OutboxMessage.next_attempt_at)
@@ -161,8 +182,8 @@ class DigestSubscription(Base):
     schedule: Mapped[str] = mapped_column(String(100))  # cron, in the team's time zone
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(20))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
 class DigestRun(Base):
@@ -179,11 +200,11 @@ class DigestRun(Base):
     period: Mapped[str] = mapped_column(String(20))  # 2026-11-18 | 2026-11-08 | 2026-10
     status: Mapped[str] = mapped_column(String(10), index=True)
     claim_token: Mapped[str] = mapped_column(String(40))
-    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     claimed_by: Mapped[str] = mapped_column(String(100))
     attempts: Mapped[int] = mapped_column(Integer, default=1)
-    scheduled_for: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    scheduled_for: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     ts: Mapped[str | None] = mapped_column(String(40))  # the first message's ts
     parts_posted: Mapped[int] = mapped_column(Integer, default=0)
-    posted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     error: Mapped[str | None] = mapped_column(Text)

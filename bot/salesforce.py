@@ -122,6 +122,9 @@ class SalesforceService:
     def _build_client(self) -> Salesforce:
         s = self.settings
         session = requests.Session()
+        # As many pooled connections as workers, so TLS sessions are reused under load.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)
+        session.mount("https://", adapter)
         if s.auth_mode == "session":
             return Salesforce(
                 instance_url=s.instance_url,

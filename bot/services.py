@@ -24,6 +24,7 @@ from .accounts import AccountFinder
 from .cache import TTLCache
 from .cards import Message, error_message
 from .db import Database
+from .escalation_sla import SlaPolicy
 from .orders import OrderDesk
 from .pipeline import PipelineDesk
 from .salesforce import SalesforceError, SalesforceService
@@ -63,6 +64,7 @@ class Services:
     clock: Clock = system_clock
     workers: int = 16
     slack: WebClient | None = None  # the app's Web API client, set by create_app
+    sla: SlaPolicy = field(default_factory=SlaPolicy.from_env)  # escalation reminders
     cache: TTLCache = field(init=False)
     pool: ThreadPoolExecutor = field(init=False)
     tz: ZoneInfo = field(init=False)

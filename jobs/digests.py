@@ -1,11 +1,131 @@
-"""Scheduled jobs for digests."""
+"""Scheduled jobs for digests.
+
+One cron job per delivery (``digest:daily:smb-east``; ``digest:daily:smb-east:C0OTHER``
+for a channel other than the team's), in the team's time zone, and a maintenance job
+(``digest:maintain``, every 5 minutes) that picks up subscriptions made on other
+replicas and retries failed posts and crashed claims.
+
+A job that is already in the job store with the same arguments is left as it is, so its
+stored next run time survives a restart: a run missed while nothing was running fires
+once on start (coalesced, within the misfire grace time) and the digest says it is late.
+Changed jobs are replaced (``replace_existing=True``) and jobs of deliveries that no
+longer exist are removed.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from apscheduler.job import Job
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 
+from bot import digests
+from bot.digest_periods import Delivery
 from bot.services import Services
+
+from . import runtime
+from .scheduler import JOB_TABLE
+
+log = logging.getLogger(__name__)
+
+JOB_FUNC = "jobs.digests:run_scheduled"
+MAINTAIN_FUNC = "jobs.digests:maintain"
+MAINTAIN_ID = "digest:maintain"
+PREFIX = "digest:"
+
+_scheduler: BaseScheduler | None = None
+
+
+def run_scheduled(kind: str, team: str, channel: str, schedule: str, timezone: str) -> None:
+    """The cron job: post the digests of ``kind`` due now (this one and any due with it)."""
+    outcomes = digests.run_due(
+        runtime.services(),
+        kind=kind,
+        team=team,
+        channel=channel,
+        schedule=schedule,
+        timezone=timezone,
+    )
+    for o in outcomes:
+        log.info(
+            "digest %s/%s/%s: %s",
+            o.item.delivery.team.name,
+            kind,
+            o.item.period.key,
+            o.status,
+        )
+
+
+def maintain() -> None:
+    services = runtime.services()
+    if _scheduler is not None and _scheduler.running:
+        sync(_scheduler, services)
+    digests.retry_pending(services)
+
+
+def job_kwargs(d: Delivery) -> dict[str, Any]:
+    return {
+        "kind": d.kind,
+        "team": d.team.name,
+        "channel": d.channel,
+        "schedule": d.schedule,
+        "timezone": d.team.timezone,
+    }
+
+
+def _stored(scheduler: BaseScheduler, services: Services) -> tuple[dict[str, Job], Any]:
+    """The digest jobs in the job store, and how to remove one."""
+    if scheduler.running:
+        jobs = scheduler.get_jobs()
+        return {j.id: j for j in jobs if j.id.startswith(PREFIX)}, scheduler.remove_job
+    store = SQLAlchemyJobStore(engine=services.db.engine, tablename=JOB_TABLE)
+    store.start(scheduler, "default")  # creates the table on a first start
+    jobs = store.get_all_jobs()
+    return {j.id: j for j in jobs if j.id.startswith(PREFIX)}, store.remove_job
+
+
+def sync(scheduler: BaseScheduler, services: Services) -> None:
+    """Make the digest jobs match the deliveries (teams file + subscriptions)."""
+    wanted = {d.job_id: d for d in digests.deliveries(services)}
+    stored, remove = _stored(scheduler, services)
+    for job_id, d in wanted.items():
+        kwargs = job_kwargs(d)
+        job = stored.get(job_id)
+        if job is not None and job.func_ref == JOB_FUNC and job.kwargs == kwargs:
+            continue  # unchanged: keep its stored next run time
+        scheduler.add_job(
+            JOB_FUNC,
+            trigger=d.trigger(),
+            id=job_id,
+            name=f"{d.kind} digest of {d.team.name} to {d.channel}",
+            kwargs=kwargs,
+            replace_existing=True,
+        )
+        log.info("scheduled %s (%s %s)", job_id, d.schedule, d.team.timezone)
+    for job_id in set(stored) - set(wanted) - {MAINTAIN_ID}:
+        remove(job_id)
+        log.info("removed %s (no such delivery any more)", job_id)
 
 
 def schedule(scheduler: BaseScheduler, services: Services) -> None:
     """Add this feature's jobs (explicit ids, replace_existing=True)."""
+    global _scheduler
+    _scheduler = scheduler
+    sync(scheduler, services)
+    scheduler.add_job(
+        MAINTAIN_FUNC,
+        "interval",
+        minutes=5,
+        id=MAINTAIN_ID,
+        name="digest maintenance: subscriptions and retries",
+        replace_existing=True,
+    )
+
+
+def sync_now(services: Services) -> None:
+    """After /digest subscribe or unsubscribe: update the jobs if this process runs the
+    scheduler (otherwise the scheduler's maintenance job picks it up within 5 minutes)."""
+    if _scheduler is not None and _scheduler.running:
+        sync(_scheduler, services)

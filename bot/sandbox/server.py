@@ -516,6 +516,7 @@ def _json_body(body: bytes) -> Any:
 class _HttpsServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's default backlog of 5 resets bursts
 
     def __init__(
         self,

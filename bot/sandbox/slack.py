@@ -159,6 +159,11 @@ class _ResponseUrl:
 # -- the stand-in ------------------------------------------------------------------------
 
 
+class _StandInServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # Slack takes bursts; socketserver's default backlog is 5
+
+
 class SlackStandIn(WebApi):
     """Slack's Web API, response_url, Socket Mode and request senders on 127.0.0.1."""
 
@@ -216,8 +221,7 @@ class SlackStandIn(WebApi):
 
     def _serve(self, port: int) -> None:
         handler = type("_Handler", (_Handler,), {"standin": self})
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        server.daemon_threads = True
+        server = _StandInServer(("127.0.0.1", port), handler)
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from . import account, order, orders, pipeline
+from . import account, digest, escalate, escalations, order, orders, pipeline
 
 
 def register(app: App) -> None:
@@ -10,3 +10,6 @@ def register(app: App) -> None:
     app.command("/order")(order.order_command)
     app.command("/orders")(orders.orders_command)
     app.command("/pipeline")(pipeline.pipeline_command)
+    app.command("/digest")(digest.digest_command)
+    app.command("/escalate")(escalate.escalate_command)
+    app.command("/escalations")(escalations.escalations_command)

@@ -115,6 +115,7 @@ def upgrade() -> None:
         sa.Column("claim_token", sa.String(40), nullable=True),
         sa.Column("claimed_at", TZ, nullable=True),
         sa.Column("claimed_until", TZ, nullable=True),
+        sa.Column("doubt_since", TZ, nullable=True),
         sa.Column("delivered_at", TZ, nullable=True),
         sa.Column("result_channel", sa.String(40), nullable=True),
         sa.Column("result_ts", sa.String(40), nullable=True),

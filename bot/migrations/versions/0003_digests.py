@@ -28,9 +28,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint(
-            "team", "kind", "channel", name="uq_digest_subscriptions_team"
-        ),
+        sa.UniqueConstraint("team", "kind", "channel", name="uq_digest_subscriptions_team"),
     )
     op.create_table(
         "digest_runs",

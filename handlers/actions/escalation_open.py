@@ -1,0 +1,34 @@
+""" "Escalate" on an account or order card: the escalation modal, pre-filled."""
+
+import json
+import logging
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import escalation_prefill
+from bot.escalation_cards import new_escalation_view
+from bot.services import services_of
+
+log = logging.getLogger(__name__)
+
+
+def escalate_from_card(
+    ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    svc = services_of(context)
+    ref = json.loads(action.get("value") or "{}")
+    prefill = escalation_prefill.from_card(svc, str(ref.get("k")), str(ref.get("id") or ""))
+    channel = (body.get("channel") or {}).get("id")
+    view = new_escalation_view(prefill, private_metadata={"channel": channel})
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=json.dumps(view))
+    except SlackApiError as exc:
+        log.warning("views.open for Escalate failed: %s", exc.response.get("error"))
+        respond(
+            text="I could not open the escalation form; try `/escalate` instead.",
+            response_type="ephemeral",
+            replace_original=False,
+        )

@@ -1,0 +1,24 @@
+""" "Reassign" on an escalation alert: a people picker (managers only)."""
+
+import json
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import escalations
+from bot.escalation_cards import reassign_view
+from bot.services import services_of
+
+
+def escalation_reassign(
+    ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    svc = services_of(context)
+    outcome = escalations.check_allowed(svc, int(action["value"]), body["user"]["id"], "reassign")
+    if not outcome.ok or outcome.escalation is None:
+        respond(text=outcome.message, response_type="ephemeral", replace_original=False)
+        return
+    client.views_open(
+        trigger_id=body["trigger_id"], view=json.dumps(reassign_view(outcome.escalation))
+    )

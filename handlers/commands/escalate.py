@@ -1,0 +1,46 @@
+"""/escalate [account or order]: open the escalation modal (pre-filled when cheap)."""
+
+import json
+import logging
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import answers, cards, escalation_prefill
+from bot.escalation_cards import new_escalation_view
+from bot.services import services_of
+from bot.text import clean_argument
+
+log = logging.getLogger(__name__)
+
+ESCALATE_USAGE = (
+    "*/escalate* `[account or order]`\n"
+    "Opens a form to file an escalation: account, optional order, category, severity, "
+    "what happened and when the customer needs an answer. Managers are alerted at once.\n"
+    "Examples: `/escalate`, `/escalate Acme Corp`, `/escalate 00000123`"
+)
+
+
+def escalate_command(
+    ack: Ack, respond: Respond, command: dict, client: WebClient, context: BoltContext
+) -> None:
+    text = clean_argument(command.get("text"))
+    if answers.is_help(text):
+        ack(**cards.usage_message(ESCALATE_USAGE).payload())
+        return
+    ack()
+    svc = services_of(context)
+    user_id = command["user_id"]
+    svc.submit(lambda: svc.slack_email(client, user_id), what="reporter e-mail")  # warm cache
+    prefill = escalation_prefill.from_text(svc, text[:200])
+    view = new_escalation_view(prefill, private_metadata={"channel": command.get("channel_id")})
+    try:
+        client.views_open(trigger_id=command["trigger_id"], view=json.dumps(view))
+    except SlackApiError as exc:
+        log.warning("views.open for /escalate failed: %s", exc.response.get("error"))
+        respond(
+            text="I could not open the escalation form "
+            f"({exc.response.get('error')}). Please run /escalate again.",
+            response_type="ephemeral",
+        )

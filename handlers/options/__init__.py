@@ -1,0 +1,1 @@
+"""Options for external selects (``block_suggestion``)."""
