@@ -91,9 +91,7 @@ class Escalation(Base):
     # SLA: reminders so far, when the next one is due (None: no more), and the highest
     # Salesforce manager alerted so far (the next reminder goes to their manager).
     sla_level: Mapped[int] = mapped_column(Integer, default=0)
-    next_reminder_at: Mapped[dt.datetime | None] = mapped_column(
-        UtcDateTime(), index=True
-    )
+    next_reminder_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
     chain_top_sf_id: Mapped[str | None] = mapped_column(String(18))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
