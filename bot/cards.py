@@ -162,10 +162,8 @@ def account_card(
     place = ", ".join(p for p in (st.city, st.state) if p)
     facts = [p for p in (st.number, st.type, st.industry, place) if p]
     emoji = HEALTH_EMOJI[st.health]
-    intro = f"*{link(record_url(st.id), st.name)}*"
-    if facts:
-        intro += "\n" + escape_slack(" · ".join(facts))
-    intro += f"\nOwner: {escape_slack(st.owner_name or 'unassigned')}"
+    intro = escape_slack(" · ".join(facts)) + "\n" if facts else ""
+    intro += f"Owner: *{escape_slack(st.owner_name or 'unassigned')}*"
 
     pipe = [f"*Pipeline*  {plural(len(st.open_opps), 'open deal')} · {money(st.pipeline_total)}"]
     nxt = st.next_close
@@ -265,7 +263,7 @@ def account_card(
         f"{plural(len(st.open_opps), 'open deal')}; {plural(len(st.open_orders), 'open order')}"
         f"; {plural(len(st.open_cases), 'open case')}."
     )
-    return Message(text=text, blocks=blocks)
+    return Message(text=escape_slack(text), blocks=blocks)
 
 
 def account_picker(query: str, matches: list[AccountMatch]) -> Message:
@@ -293,7 +291,9 @@ def account_picker(query: str, matches: list[AccountMatch]) -> Message:
         context("\n".join(lines)),
     ]
     return Message(
-        text=f"{len(matches)} accounts match {query}: " + ", ".join(m.name for m in matches),
+        text=escape_slack(
+            f"{len(matches)} accounts match {query}: " + ", ".join(m.name for m in matches)
+        ),
         blocks=blocks,
     )
 
@@ -305,7 +305,7 @@ def not_found(kind: str, query: str, suggestions: list[str], usage: str) -> Mess
     plain = f"No {kind} matches {query}." + (
         " Did you mean " + ", ".join(suggestions) + "?" if suggestions else ""
     )
-    return Message(text=plain, blocks=[section(text), context(usage)])
+    return Message(text=escape_slack(plain), blocks=[section(text), context(usage)])
 
 
 # --- order --------------------------------------------------------------------------
@@ -331,12 +331,10 @@ def order_card(
     if st.stuck_reason:
         flag = f"\n:warning: *Stuck:* {escape_slack(st.stuck_reason)}"
     title = f"Order {st.number}" + (f" · {rec['Name']}" if rec.get("Name") else "")
-    intro = (
-        f"*{link(record_url(rec['Id']), title)}* — *{escape_slack(status)}*"
-        f"\nAccount: {link(record_url(rec['AccountId']), account.get('Name') or '—')}"
-        if rec.get("AccountId")
-        else f"*{link(record_url(rec['Id']), title)}*"
-    )
+    intro = f"*{escape_slack(status)}*"
+    if rec.get("AccountId"):
+        account_link = link(record_url(rec["AccountId"]), account.get("Name") or "—")
+        intro += f" · Account: {account_link}"
     intro += flag
     activated = local_date(rec.get("ActivatedDate"), tz)
     created = local_date(rec.get("CreatedDate"), tz)
@@ -385,7 +383,7 @@ def order_card(
         + (f". Stuck: {st.stuck_reason}" if st.stuck_reason else "")
         + "."
     )
-    return Message(text=text, blocks=blocks)
+    return Message(text=escape_slack(text), blocks=blocks)
 
 
 # --- not dones ----------------------------------------------------------------------
@@ -441,7 +439,7 @@ def not_done_list(
     extra = f" · {plural(more, 'more order')} not shown" if more > 0 else ""
     blocks.append(as_of(now, tz, extra))
     text = f"{title}: {plural(len(nd.orders), 'order')} stuck or overdue ({money(nd.amount)})."
-    return Message(text=text, blocks=blocks)
+    return Message(text=escape_slack(text), blocks=blocks)
 
 
 # --- pipeline -----------------------------------------------------------------------
@@ -503,11 +501,12 @@ def pipeline_card(
         f"{plural(p.open_count, 'deal')}, {money(p.won_total)} won, "
         f"{len(p.closing_this_week)} closing this week, {len(p.slipped)} slipped."
     )
-    return Message(text=text, blocks=blocks)
+    return Message(text=escape_slack(text), blocks=blocks)
 
 
 def error_message(text: str) -> Message:
-    return Message(text=text, blocks=[section(f":warning: {escape_slack(text)}")])
+    """An error for the user; ``text`` is mrkdwn (escape any data put into it)."""
+    return Message(text=text, blocks=[section(f":warning: {text}")])
 
 
 def usage_message(usage: str, note: str | None = None) -> Message:

@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="serve Slack only; another process runs the scheduled jobs",
     )
-    sub.add_parser("demo", help="the whole bot on the sandbox org and a local Slack console")
+    demo = sub.add_parser("demo", help="the whole bot on the sandbox org and a local Slack console")
+    demo.add_argument("--seed", type=int, default=42, help="seed for the generated demo org")
+    demo.add_argument("--log-level", default="ERROR", help="the app's log level (default ERROR)")
     sb = sub.add_parser("sandbox", help="run the Salesforce sandbox org alone, over HTTPS")
     sb.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     sb.add_argument("--data", help="JSON data file to load instead of the seeded org")
@@ -126,8 +128,11 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    print("The interactive demo arrives with the demo issue; try `acctbot sandbox` now.")
-    return 0
+    from .demo import run_demo
+
+    # The console shows what Slack would show; the app's own logs stay quiet.
+    logging.getLogger().setLevel(args.log_level)
+    return run_demo(seed=args.seed)
 
 
 COMMANDS = {

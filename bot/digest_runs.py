@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 6  # claims of one run before it is left failed (and logged as an error)
+RETRY_WINDOW = dt.timedelta(hours=24)  # older failed runs are not posted any more
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -165,11 +166,14 @@ def mark_failed(db: Database, c: Claim, error: str) -> bool:
 
 
 def retryable(db: Database, *, now: dt.datetime, lease: dt.timedelta = LEASE) -> list[DigestRun]:
-    """Failed runs, and claimed runs whose holder went quiet, not yet given up on."""
+    """Failed runs, and claimed runs whose holder went quiet, from the last
+    ``RETRY_WINDOW`` and not yet given up on."""
     with db.session() as s:
         rows = s.scalars(
             select(DigestRun).where(
-                DigestRun.status.in_(("claimed", "failed")), DigestRun.attempts < MAX_ATTEMPTS
+                DigestRun.status.in_(("claimed", "failed")),
+                DigestRun.attempts < MAX_ATTEMPTS,
+                DigestRun.claimed_at >= now - RETRY_WINDOW,
             )
         ).all()
     return [r for r in rows if r.status == "failed" or (_aware(r.claimed_at) or now) <= now - lease]

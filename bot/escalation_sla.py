@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .settings import ConfigError
+
 
 @dataclass(frozen=True)
 class SlaPolicy:
@@ -42,9 +44,9 @@ class SlaPolicy:
             try:
                 value = int(raw)
             except ValueError:
-                raise ValueError(f"{name} {raw!r} is not a whole number.") from None
+                raise ConfigError(f"{name} {raw!r} is not a whole number.") from None
             if value < 1:
-                raise ValueError(f"{name} must be at least 1, not {value}.")
+                raise ConfigError(f"{name} must be at least 1, not {value}.")
             return value
 
         return cls(

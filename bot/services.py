@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,10 +31,15 @@ from .pipeline import PipelineDesk
 from .salesforce import SalesforceError, SalesforceService
 from .settings import Settings
 from .teams import Teams
+from .text import escape_slack
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+# A fast answer must not overtake the ack it replaces: Slack shows the ack's "Looking
+# up..." message when the HTTP response reaches it, so an answer posted to response_url
+# before that would end up *under* the loading message. Keep this gap after the ack.
+MIN_GAP_AFTER_ACK = 0.3
 INTERNAL_ERROR = (
     "Something went wrong on acctbot's side, and it is logged. Try again in a "
     "moment; if it keeps happening, tell your Slack admin."
@@ -110,6 +116,8 @@ class Services:
         down), it is sent with chat.postEphemeral to ``user_id`` in ``channel_id``.
         """
 
+        acked_at = time.monotonic()
+
         def task() -> None:
             try:
                 msg = work()
@@ -119,6 +127,9 @@ class Services:
             except Exception:
                 log.exception("%s failed", what)
                 msg = error_message(INTERNAL_ERROR)
+            wait = MIN_GAP_AFTER_ACK - (time.monotonic() - acked_at)
+            if replace_original and wait > 0:
+                time.sleep(wait)
             self.deliver(
                 respond,
                 msg,
@@ -209,9 +220,9 @@ class Services:
             self._people.put(key, hit)
         if not hit:
             raise UnmappedUser(
-                f"No active Salesforce user has the e-mail {email} (<@{user_id}>'s Slack "
-                "address). Ask a Salesforce admin to set that e-mail on the user record, or "
-                "change the Slack profile's e-mail to the Salesforce one."
+                f"No active Salesforce user has the e-mail {escape_slack(email)} "
+                f"(<@{user_id}>'s Slack address). Ask a Salesforce admin to set that e-mail "
+                "on the user record, or change the Slack profile's e-mail to the Salesforce one."
             )
         return hit
 

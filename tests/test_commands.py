@@ -108,8 +108,8 @@ def test_no_match_says_so_and_suggests_close_names(bot: BotUnderTest) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("O'Hare Signal & Sons", "O'Hare Signal &amp; Sons"),
-        ("o'hare", "O'Hare Signal &amp; Sons"),
+        ("O'Hare Signal & Sons", "O'Hare Signal & Sons"),
+        ("o'hare", "O'Hare Signal & Sons"),
         ("100%", "100% Fiber Co"),
         ("Zürich", "Zürich Data AG"),
         ("A-1004", "Zürich Data AG"),

@@ -7,7 +7,7 @@ alert are committed; the alerts then go out through the outbox.
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import escalations, outbox
+from bot import escalation_form, escalation_routing, escalations, outbox
 from bot.escalation_cards import filed_view
 from bot.services import services_of
 
@@ -17,11 +17,11 @@ def escalation_new(
 ) -> None:
     svc = services_of(context)
     user_id = body["user"]["id"]
-    draft, errors = escalations.read_form(view, user_id, svc.now())
+    draft, errors = escalation_form.read_form(view, user_id, svc.now())
     if draft is None:
         ack(response_action="errors", errors=errors)
         return
-    prepared = escalations.prepare(svc, client, draft)
+    prepared = escalation_routing.prepare(svc, client, draft)
     if prepared.draft is None:
         ack(response_action="errors", errors=prepared.errors)
         return
