@@ -13,7 +13,7 @@ from .accounts import AccountStatus, Lookup
 from .cards import Message
 from .orders import OrderStatus, parse_order_ref
 from .services import Services, UnmappedUser
-from .text import parse_mention
+from .text import escape_slack, parse_mention
 
 ACCOUNT_USAGE = (
     "*/account* `<name | account number | Salesforce Id | Salesforce URL>`\n"
@@ -158,7 +158,21 @@ def _person(svc: Services, client: WebClient, user_id: str, text: str) -> tuple[
     return title, person.email
 
 
+def _unknown_person(text: str) -> Message | None:
+    """'@name' that Slack did not turn into a mention is nobody Slack knows."""
+    t = text.strip()
+    if t.startswith("@") and parse_mention(t) is None:
+        return cards.error_message(
+            f"I don't know who *{escape_slack(t)}* is. Pick the person from Slack's @ list so "
+            "the name becomes a mention."
+        )
+    return None
+
+
 def orders_answer(svc: Services, client: WebClient, user_id: str, text: str) -> Message:
+    unknown = _unknown_person(text)
+    if unknown is not None:
+        return unknown
     try:
         who = _person(svc, client, user_id, text)
     except UnmappedUser as exc:
@@ -185,6 +199,9 @@ def orders_answer(svc: Services, client: WebClient, user_id: str, text: str) -> 
 
 def pipeline_answer(svc: Services, client: WebClient, user_id: str, text: str) -> Message:
     t = text.strip()
+    unknown = _unknown_person(t)
+    if unknown is not None:
+        return unknown
     team = svc.teams.get(t) if t and not t.startswith("<") else None
     if team is not None:
         if not team.owners:

@@ -22,6 +22,17 @@ from .sandbox.stack import TEAM_CHANNELS, Stack
 from .teams import load_teams
 
 START_USER = "U0ANA00001"
+# The slash commands manifest.yml declares (a test keeps the two in step). Slack itself
+# answers any other command, without sending it to the app.
+SLASH_COMMANDS = (
+    "/account",
+    "/order",
+    "/orders",
+    "/pipeline",
+    "/escalate",
+    "/escalations",
+    "/digest",
+)
 
 HELP = """\
 Type slash commands exactly as in Slack; the answer shows as Slack would show it.
@@ -141,6 +152,13 @@ class DemoConsole:
             self.press(line)
         elif line.startswith("/"):
             command, _, text = line.partition(" ")
+            if command not in SLASH_COMMANDS:
+                self.say(
+                    f"Slack: {command} is not a valid command. Commands here: "
+                    + ", ".join(SLASH_COMMANDS)
+                    + " (and help)."
+                )
+                return
             self.send_command(command, text.strip())
         else:
             self.say(
@@ -293,17 +311,31 @@ class DemoConsole:
             self.say("  (no matches)")
         return options
 
-    def digest_now(self, team: str) -> None:
-        from .digests import run_digest_now  # the digests feature
+    def digest_now(self, team_name: str) -> None:
+        """Post a team's daily digest now (idempotent per period, like the schedule)."""
+        from . import digests
 
         self.numbering.clear()
-        if not team:
-            teams = ", ".join(t.name for t in self.stack.running.services.teams.teams)
-            self.say(f"Which team? {teams}")
+        services = self.stack.running.services
+        assert services is not None
+        kind = "daily"
+        words = team_name.split()
+        if len(words) == 2 and words[1] in ("daily", "weekly", "monthly"):
+            team_name, kind = words
+        team = services.teams.get(team_name)
+        if team is None:
+            names = ", ".join(t.name for t in services.teams.teams)
+            self.say(f"Which team? /digest now <team> [daily|weekly|monthly]; teams: {names}")
             return
         started = time.monotonic()
-        self.say(run_digest_now(self.stack.running.services, team))
-        self.settle(None, started)
+        outcome = digests.send_now(services, team, kind)
+        self.settle(None, started, quiet=0.6)
+        if outcome.status != "posted":
+            self.say(
+                f"({team.name}'s {kind} digest: {outcome.status}"
+                + (f", {outcome.detail}" if outcome.detail else "")
+                + ")"
+            )
 
     # -- waiting for Slack to show things
     def settle(
@@ -407,7 +439,9 @@ class DemoConsole:
     def ask_field(self, block: dict[str, Any], view: dict[str, Any]) -> Any:
         el = block.get("element") or {}
         label = plain(block.get("label"))
-        optional = " (optional, Enter to skip)" if block.get("optional") else ""
+        optional = ""
+        if block.get("optional"):
+            optional = " (Enter to skip)" if "optional" in label else " (optional, Enter to skip)"
         kind = el.get("type")
         initial = self._initial(el)
         default = f" [{initial[1]}]" if initial else ""

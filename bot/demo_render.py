@@ -15,6 +15,9 @@ EMOJI = {
     ":bar_chart:": "📊", ":bell:": "🔔", ":inbox_tray:": "📥", ":sunrise:": "🌅",
     ":calendar:": "📅", ":memo:": "📝", ":x:": "❌", ":heavy_check_mark:": "✔️",
     ":eyes:": "👀", ":arrow_up:": "⬆️", ":no_entry:": "⛔", ":tada:": "🎉",
+    ":alarm_clock:": "⏰", ":arrow_down:": "⬇️", ":arrows_counterclockwise:": "🔄",
+    ":fire:": "🔥", ":new:": "🆕", ":point_right:": "👉", ":pushpin:": "📌", ":sos:": "🆘",
+    ":thread:": "🧵", ":trophy:": "🏆",
 }  # fmt: skip
 
 
@@ -73,6 +76,8 @@ def mrkdwn(text: str, name_of: Callable[[str], str]) -> str:
             return "@" + name_of(target[1:])
         if target.startswith("#"):
             return "#" + (label or target[1:])
+        if target.startswith("!date^"):
+            return label or target  # Slack shows the date in the reader's zone; fallback here
         if target.startswith("!"):
             return "@" + target[1:].split("^")[0]
         return label or target

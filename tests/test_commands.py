@@ -371,3 +371,10 @@ def test_a_refused_response_url_falls_back_to_an_ephemeral_message(bot: BotUnder
     call = bot.slack.wait_for("chat.postEphemeral", timeout=15)
     assert call.args["user"] == ANA and call.args["channel"] == "C0GENERAL01"
     assert "Order 00000123" in call.args["text"]
+
+
+@pytest.mark.parametrize("command", ["/orders", "/pipeline"])
+def test_an_at_name_that_is_not_a_mention_is_nobody(bot: BotUnderTest, command: str) -> None:
+    text = all_text(bot.ask(command, "@nobody", user=ANA))
+    assert "I don't know who *@nobody* is" in text
+    assert bot.sf_requests() == []
