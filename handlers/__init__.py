@@ -2,11 +2,12 @@
 
 from slack_bolt import App
 
-from . import actions, commands, events, views
+from . import actions, commands, events, options, views
 
 
 def register(app: App) -> None:
     commands.register(app)
     actions.register(app)
     views.register(app)
+    options.register(app)
     events.register(app)

@@ -1,1 +1,10 @@
 """Options for external selects (``block_suggestion``)."""
+
+from slack_bolt import App
+
+from . import escalation_account
+
+
+def register(app: App) -> None:
+    # The escalation modal's account search loads its options here.
+    app.options("escalation_account")(escalation_account.escalation_account_options)
