@@ -3,29 +3,20 @@
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import answers, cards
-from bot.services import services_of
-from bot.text import clean_argument
+from bot import answers
+
+from ._status import run_status_command
 
 
 def pipeline_command(
     ack: Ack, respond: Respond, command: dict, context: BoltContext, client: WebClient
 ) -> None:
-    text = clean_argument(command.get("text"))
-    if answers.is_help(text):
-        ack(**cards.usage_message(answers.PIPELINE_USAGE).payload())
-        return
-    if len(text) > 200:
-        ack(**cards.usage_message(answers.PIPELINE_USAGE, "That is too long.").payload())
-        return
-    ack(text=":bar_chart: Adding up this quarter's pipeline…")
-    svc = services_of(context)
-    user_id = command["user_id"]
-    svc.answer(
+    run_status_command(
+        ack,
         respond,
-        lambda: answers.pipeline_answer(svc, client, user_id, text),
-        replace_original=True,
-        what="/pipeline",
-        channel_id=command["channel_id"],
-        user_id=command["user_id"],
+        command,
+        context,
+        usage=answers.PIPELINE_USAGE,
+        loading=lambda text: ":bar_chart: Adding up this quarter's pipeline…",
+        work=lambda svc, text: answers.pipeline_answer(svc, client, command["user_id"], text),
     )
