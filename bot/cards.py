@@ -416,7 +416,7 @@ def not_done_list(
     blocks = [
         header(truncate(f"Not dones — {title}", 150)),
         section(
-            f"*{plural(len(nd.orders), 'order')}* stuck or overdue, "
+            f"*{plural(nd.total, 'order')}* stuck or overdue, "
             f"{money(nd.amount)} in all. Oldest first."
         ),
     ]
@@ -435,10 +435,10 @@ def not_done_list(
             chunk = []
     if chunk:
         blocks.append(section("\n".join(chunk)))
-    more = max(nd.total, len(nd.orders)) - len(shown)
+    more = nd.total - len(shown)
     extra = f" · {plural(more, 'more order')} not shown" if more > 0 else ""
     blocks.append(as_of(now, tz, extra))
-    text = f"{title}: {plural(len(nd.orders), 'order')} stuck or overdue ({money(nd.amount)})."
+    text = f"{title}: {plural(nd.total, 'order')} stuck or overdue ({money(nd.amount)})."
     return Message(text=escape_slack(text), blocks=blocks)
 
 

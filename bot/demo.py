@@ -49,6 +49,7 @@ Console:
   /as <name>  act as someone else (/as alone lists people: reps and managers)
   /in #name   run commands in that channel (now: {channel})
   /show #name | /show dms    the messages in a channel, or your DMs
+  /home       open acctbot's Home tab (your not-dones, quarter, escalations)
   help        this text       quit        leave (Ctrl-D too)"""
 
 
@@ -146,6 +147,8 @@ class DemoConsole:
             self.switch_channel(line[4:].strip())
         elif line.startswith("/show"):
             self.show_history(line[5:].strip())
+        elif line == "/home":
+            self.open_home()
         elif line.startswith("/digest now"):
             self.digest_now(line[len("/digest now") :].strip())
         elif line[0].isdigit():
@@ -311,6 +314,20 @@ class DemoConsole:
             self.say("  (no matches)")
         return options
 
+    def open_home(self) -> None:
+        """Open acctbot's App Home tab, as clicking the app in Slack's sidebar does."""
+        self.numbering.clear()
+        started = time.monotonic()
+        event = {
+            "type": "app_home_opened",
+            "user": self.user,
+            "tab": "home",
+            "channel": self.slack.dm_channel_id(self.user),
+            "event_ts": str(time.time()),
+        }
+        self.slack.event(self.stack.url, event)
+        self.settle(None, started, quiet=0.3, until=lambda: self.slack.home_view(self.user))
+
     def digest_now(self, team_name: str) -> None:
         """Post a team's daily digest now (idempotent per period, like the schedule)."""
         from . import digests
@@ -397,6 +414,10 @@ class DemoConsole:
             self.show_message(data["channel"], data["message"], note)
         elif kind in ("view_opened", "view_pushed") and data.get("user") == self.user:
             self.fill_modal(data["view"])
+        elif kind == "home_published" and data.get("user") == self.user:
+            self.say("── acctbot · Home tab ──")
+            source = {"kind": "home", "channel": "", "message": data["view"]}
+            self.say(render_message(data["view"], self.numbering, source, self.name_of))
 
     def show_message(self, channel: str, message: dict[str, Any], note: str) -> None:
         who = self.name_of(message.get("user") or "") if message.get("user") else "acctbot"

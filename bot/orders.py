@@ -58,8 +58,8 @@ class NotDone:
 
 @dataclass
 class NotDoneList:
-    orders: list[NotDone] = field(default_factory=list)
-    total: int = 0  # may exceed len(orders) when truncated
+    orders: list[NotDone] = field(default_factory=list)  # oldest first
+    total: int = 0  # all that match; more than len(orders) past the first 2,000
 
     @property
     def amount(self) -> float:
@@ -106,9 +106,13 @@ class OrderDesk:
         *,
         owner_email: str | None = None,
         account_name: str | None = None,
-        limit: int = 200,
     ) -> NotDoneList:
-        """Stuck and overdue orders, oldest first, for an owner or an account name."""
+        """Stuck and overdue orders, oldest first, for an owner or an account name.
+
+        One request: the first page (up to 2,000 orders, more than any rep has) is read
+        whole and sorted by age here, since an order's age runs from its effective date
+        (drafts) or its creation (the rest), an order SOQL cannot sort by.
+        """
         if owner_email is not None:
             template = NOT_DONE_SELECT + "AND (Owner.Email = {} OR Account.Owner.Email = {}) "
             args: list[Any] = [self.stuck_days, owner_email, owner_email]
@@ -117,12 +121,12 @@ class OrderDesk:
             args = [self.stuck_days, account_name]
         else:
             template, args = NOT_DONE_SELECT, [self.stuck_days]
-        template += "ORDER BY EffectiveDate ASC, CreatedDate ASC LIMIT {}"
-        result = self.sf.query(template, *args, limit + 1)
+        result = self.sf.query(template + "ORDER BY EffectiveDate ASC, CreatedDate ASC", *args)
         out = NotDoneList(total=int(result["totalSize"]))
-        for rec in result["records"][:limit]:
+        for rec in result["records"]:
             reason = order_stuck_reason(rec, today, self.tz, self.stuck_days)
             if reason is None:  # boundary: created exactly N days ago in another zone
+                out.total -= 1
                 continue
             start = parse_sf_date(rec.get("EffectiveDate")) if rec["Status"] == "Draft" else None
             created = local_date(rec.get("CreatedDate"), self.tz) or today

@@ -378,3 +378,63 @@ def test_an_at_name_that_is_not_a_mention_is_nobody(bot: BotUnderTest, command: 
     text = all_text(bot.ask(command, "@nobody", user=ANA))
     assert "I don't know who *@nobody* is" in text
     assert bot.sf_requests() == []
+
+
+# --- App Home -------------------------------------------------------------------------
+
+
+def open_home(bot: BotUnderTest, user: str) -> dict:
+    event = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0HOME",
+        "tab": "home",
+        "event_ts": "1.0",
+    }
+    sent = bot.slack.event(bot.url, event)
+    assert sent.status == 200 and sent.elapsed_ms < 3000
+    call = bot.slack.wait_for("views.publish", lambda c: c.args.get("user_id") == user, timeout=15)
+    view = call.args["view"]
+    return json.loads(view) if isinstance(view, str) else view
+
+
+def test_app_home_shows_my_not_dones_quarter_and_commands(bot: BotUnderTest) -> None:
+    view = open_home(bot, ANA)
+    assert len(view["blocks"]) <= 100
+    assert_valid_message({"text": "home", "blocks": view["blocks"]}, max_blocks=100)
+    text = all_text({"blocks": view["blocks"]})
+    assert "Not dones* — 2 orders stuck or overdue" in text
+    assert "00000124" in text and "00000123" in text
+    assert (
+        "Q4 2026* — 3 open deals · $65,000 · won $20,000 · 1 closing this week · 1 slipped" in text
+    )
+    assert "Your escalations* — none open" in text
+    assert "/orders mine" in text
+    assert bot.slack.home_view(ANA) is not None
+
+
+def test_app_home_for_an_unmapped_user_says_how_to_fix_it(bot: BotUnderTest) -> None:
+    text = all_text({"blocks": open_home(bot, "U0STRANGER")["blocks"]})
+    assert "No active Salesforce user has the e-mail sam@elsewhere.example" in text
+    assert "/account Acme" in text  # the commands still show
+
+
+def test_app_home_counts_every_not_done_and_lists_the_oldest(bot: BotUnderTest) -> None:
+    data = small_org()
+    for i in range(6):  # six more overdue drafts for Ana, effective Nov 1..6
+        data["Order"].append(
+            {
+                "AccountId": ACME,
+                "OwnerId": "005000000000001AAA",
+                "Status": "Draft",
+                "EffectiveDate": f"2026-11-0{i + 1}",
+                "CreatedDate": "2026-11-10T14:00:00.000+0000",
+                "TotalAmount": 10.0,
+            }
+        )
+    bot.org.load(data)
+    text = all_text({"blocks": open_home(bot, ANA)["blocks"]})
+    assert "Not dones* — 8 orders stuck or overdue" in text
+    assert "29 days" in text  # the pending order from Oct 20 is the oldest, listed first
+    assert text.count("days past its effective date") == 4  # 5 listed: 1 pending + 4 drafts
+    assert "/orders mine` lists them all" in text

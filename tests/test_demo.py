@@ -30,6 +30,8 @@ Customer double-billed for the static IP block since October
 /account help
 /nonsense
 7
+/as ana
+/home
 """
 
 
@@ -99,6 +101,11 @@ def test_a_scripted_demo_session() -> None:
     assert "/account" in section(out, "marcus> /account help")
     assert "/nonsense is not a valid command" in section(out, "marcus> /nonsense")
     assert "There is no [7]" in section(out, "marcus> 7")
+
+    # The Home tab: Ana's own not-dones, quarter and the escalation she filed.
+    home = section(out, "ana> /home")
+    assert "── acctbot · Home tab ──" in home and "Not dones" in home
+    assert "Your escalations — 1 open" in home and "ESC-0001" in home
 
 
 def test_the_demo_exits_cleanly_at_end_of_input() -> None:

@@ -2,6 +2,8 @@
 
 from slack_bolt import App
 
+from . import app_home_opened
+
 
 def register(app: App) -> None:
-    """No events yet."""
+    app.event("app_home_opened")(app_home_opened.app_home_opened)

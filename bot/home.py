@@ -1,0 +1,104 @@
+"""The App Home tab: where *your* accounts stand when you open acctbot in Slack.
+
+Your not-dones, your quarter, the escalations you filed or own, and the commands. Two
+Salesforce requests (not-dones, pipeline), cached per person like the commands' answers;
+the escalations come from the local database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from . import escalations
+from .cards import context, divider, header, link, section
+from .salesforce import SalesforceError
+from .services import Services, UnmappedUser
+from .text import escape_slack, money, plural, truncate
+
+MAX_LISTED = 5
+OPEN = ("open", "acknowledged")
+
+COMMANDS = (
+    ("/account Acme", "where an account stands: pipeline, orders, cases, health"),
+    ("/order 00000123", "an order, its items, and whether it is stuck"),
+    ("/orders mine", "your stuck and overdue orders"),
+    ("/pipeline", "this quarter: by forecast category, won, closing, slipped"),
+    ("/escalate Acme", "file an escalation; managers are alerted"),
+    ("/escalations mine", "escalations you filed or own"),
+    ("/digest preview", "your team's daily digest, now"),
+)
+
+
+def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[dict[str, Any]]:
+    try:
+        person = svc.salesforce_user(client, user_id)
+    except UnmappedUser as exc:
+        return [section(f":warning: {exc}")]
+    today = svc.today()
+    try:
+        nd = svc.orders.not_dones(today, owner_email=person.email)
+        p = svc.pipeline.for_owners([person.email], today)
+    except SalesforceError as exc:
+        return [section(f":warning: {exc.user_message}")]
+    blocks: list[dict[str, Any]] = []
+    if nd.total:
+        lines = [f"*Not dones* — {plural(nd.total, 'order')} stuck or overdue"]
+        for n in nd.orders[:MAX_LISTED]:
+            account = (n.record.get("Account") or {}).get("Name") or "—"
+            lines.append(
+                f"• {link(svc.record_url(n.record['Id']), n.record['OrderNumber'])} · "
+                f"{escape_slack(truncate(account, 40))} · {plural(n.age_days, 'day')} · "
+                f"_{escape_slack(n.reason)}_"
+            )
+        if nd.total > MAX_LISTED:
+            lines.append("`/orders mine` lists them all.")
+        blocks.append(section("\n".join(lines)))
+    else:
+        blocks.append(section(":white_check_mark: *Not dones* — none. Nothing stuck or overdue."))
+    q = (today.month - 1) // 3 + 1
+    blocks.append(
+        section(
+            f"*Q{q} {today.year}* — {plural(p.open_count, 'open deal')} · "
+            f"{money(p.open_total)} · won {money(p.won_total)} · "
+            f"{len(p.closing_this_week)} closing this week · {len(p.slipped)} slipped"
+        )
+    )
+    return blocks
+
+
+def _escalation_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
+    rows, total = escalations.search(svc, statuses=OPEN, user=user_id, limit=MAX_LISTED)
+    if not total:
+        return [section("*Your escalations* — none open.")]
+    lines = [f"*Your escalations* — {total} open"]
+    for e in rows:
+        lines.append(
+            f"• *{e.ref}* {e.severity} {escape_slack(e.category)} · "
+            f"{escape_slack(e.account_name or '—')} · {e.status}"
+        )
+    return [section("\n".join(lines))]
+
+
+def home_view(svc: Services, client: WebClient, user_id: str) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        header("acctbot"),
+        section(f"Hi <@{user_id}>. Here is where your accounts stand."),
+        *_salesforce_blocks(svc, client, user_id),
+        *_escalation_blocks(svc, user_id),
+        divider(),
+        section(
+            "*Commands* (answers are only visible to you; share them with a button)\n"
+            + "\n".join(f"`{c}` — {what}" for c, what in COMMANDS)
+        ),
+        context(
+            f"From Salesforce as of {svc.now().astimezone(svc.tz).strftime('%b %-d, %-I:%M %p %Z')}"
+            " · reopen this tab to refresh"
+        ),
+    ]
+    return {"type": "home", "blocks": blocks}
+
+
+def publish_home(svc: Services, client: WebClient, user_id: str) -> None:
+    client.views_publish(user_id=user_id, view=home_view(svc, client, user_id))

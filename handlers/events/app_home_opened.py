@@ -1,0 +1,15 @@
+"""app_home_opened: publish the person's Home tab (Bolt acks events by itself)."""
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.home import publish_home
+from bot.services import services_of
+
+
+def app_home_opened(event: dict, client: WebClient, context: BoltContext) -> None:
+    if event.get("tab") != "home":
+        return
+    svc = services_of(context)
+    user_id = event["user"]
+    svc.submit(lambda: publish_home(svc, client, user_id), what="app home")
