@@ -37,9 +37,14 @@ def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[d
     except UnmappedUser as exc:
         return [section(f":warning: {exc}")]
     today = svc.today()
-    try:
-        nd = svc.orders.not_dones(today, owner_email=person.email)
-        p = svc.pipeline.for_owners([person.email], today)
+    try:  # cached like the commands' answers (errors are not cached)
+        nd, p = svc.cache.get_or_load(
+            ("home", person.email),
+            lambda: (
+                svc.orders.not_dones(today, owner_email=person.email),
+                svc.pipeline.for_owners([person.email], today),
+            ),
+        )
     except SalesforceError as exc:
         return [section(f":warning: {exc.user_message}")]
     blocks: list[dict[str, Any]] = []

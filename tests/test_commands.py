@@ -438,3 +438,16 @@ def test_app_home_counts_every_not_done_and_lists_the_oldest(bot: BotUnderTest) 
     assert "29 days" in text  # the pending order from Oct 20 is the oldest, listed first
     assert text.count("days past its effective date") == 4  # 5 listed: 1 pending + 4 drafts
     assert "/orders mine` lists them all" in text
+
+
+def test_app_home_is_cached_and_survives_salesforce_errors(bot: BotUnderTest) -> None:
+    open_home(bot, ANA)
+    n = len(bot.sf_requests())
+    bot.slack.clear()
+    open_home(bot, ANA)
+    assert len(bot.sf_requests()) == n  # within the TTL: no new Salesforce request
+    bot.services.cache.clear()
+    bot.org.set_faults({"error": "REQUEST_LIMIT_EXCEEDED", "count": 5})
+    bot.slack.clear()
+    text = all_text({"blocks": open_home(bot, ANA)["blocks"]})
+    assert "API request limit is used up" in text and "/account Acme" in text
