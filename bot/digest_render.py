@@ -307,7 +307,7 @@ def late_note(scheduled_for: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> st
     posted = now.astimezone(tz)
     return (
         f":hourglass: Late: this digest was due at {due:%-I:%M %p %Z} on {due:%a %b %-d} "
-        f"and is posted at {posted:%-I:%M %p} (the scheduler was not running then)."
+        f"and is posted at {posted:%-I:%M %p}."
     )
 
 

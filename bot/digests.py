@@ -18,11 +18,9 @@ import datetime as dt
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -41,7 +39,8 @@ from .digest_periods import (
 )
 from .digest_render import late_note, render
 from .digest_runs import Claim, RunKey, SlackPoster, SlackPostError
-from .models import DigestSubscription
+from .escalations import RESOLVED
+from .models import DigestSubscription, Escalation
 from .salesforce import SalesforceError
 from .teams import Team
 
@@ -52,7 +51,6 @@ log = logging.getLogger(__name__)
 
 DUE_WINDOW = dt.timedelta(hours=6)  # as the scheduler's misfire grace time
 LATE_AFTER = dt.timedelta(minutes=15)
-CLOSED_ESCALATION_STATUSES = ("resolved", "closed", "cancelled", "canceled")
 _batch_lock = threading.Lock()
 
 
@@ -60,46 +58,26 @@ _batch_lock = threading.Lock()
 
 
 def open_escalations(db: Database) -> list[OpenEscalation]:
-    """Open escalations from the local log, for the daily digest.
-
-    Contract (for the escalations module to keep, or to replace this function through
-    ``ESCALATION_SOURCE``): a table ``escalations`` with columns ``ref``, ``account_id``
-    (Salesforce Account Id, how an escalation is matched to a team: the account's owner
-    must be one of the team's owners), ``account_name``, ``order_number``,
-    ``description``, ``severity``, ``status`` (open unless one of
-    ``CLOSED_ESCALATION_STATUSES``, case-insensitive) and ``created_at`` (aware UTC).
-    No table yet: no escalations.
-    """
-    if not sa.inspect(db.engine).has_table("escalations"):
-        return []
-    table = sa.Table("escalations", sa.MetaData(), autoload_with=db.engine)
-    c = table.c
-    query = select(table).where(sa.func.lower(c.status).not_in(CLOSED_ESCALATION_STATUSES))
-    out: list[OpenEscalation] = []
-    with db.engine.connect() as conn:
-        for row in conn.execute(query).mappings():
-            opened = row.get("created_at")
-            if opened is None:
-                continue
-            if opened.tzinfo is None:
-                opened = opened.replace(tzinfo=dt.UTC)
-            summary = (row.get("description") or "").strip().splitlines()
-            out.append(
-                OpenEscalation(
-                    ref=str(row.get("ref") or f"#{row.get('id')}"),
-                    account_id=row.get("account_id"),
-                    account_name=row.get("account_name") or "",
-                    summary=summary[0] if summary else "",
-                    severity=str(row.get("severity") or ""),
-                    status=str(row.get("status") or "open"),
-                    opened_at=opened,
-                    order_number=row.get("order_number"),
-                )
+    """Escalations on an account not resolved yet, from the local log (issue 4)."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(Escalation)
+            .where(Escalation.status != RESOLVED, Escalation.account_id.is_not(None))
+            .order_by(Escalation.id)
+        ).all()
+        return [
+            OpenEscalation(
+                ref=e.ref,
+                account_id=e.account_id,
+                account_name=e.account_name or "",
+                summary=next(iter(e.description.strip().splitlines()), ""),
+                severity=e.severity,
+                status=e.status,
+                opened_at=e.created_at,
+                order_number=e.order_number,
             )
-    return out
-
-
-ESCALATION_SOURCE: Callable[[Database], list[OpenEscalation]] = open_escalations
+            for e in rows
+        ]
 
 
 def _account_owners(services: Services, account_ids: list[str]) -> dict[str, str]:
@@ -261,7 +239,7 @@ def build(services: Services, items: list[Item]) -> list[Any]:
         ]
         Batch(services.salesforce, scopes).run(kind)
         if kind == "daily":
-            escalations = [e for e in ESCALATION_SOURCE(services.db) if e.account_id]
+            escalations = open_escalations(services.db)
             ids = sorted({e.account_id for e in escalations if e.account_id})
             owners = _account_owners(services, ids) if ids else {}
             attach_escalations(scopes, escalations, owners)
@@ -463,7 +441,6 @@ def retry_pending(services: Services, *, poster: SlackPoster | None = None) -> l
 
 
 __all__ = [
-    "ESCALATION_SOURCE",
     "Item",
     "Outcome",
     "SlackPostError",

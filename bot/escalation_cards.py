@@ -13,7 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .cards import Message, actions, button, context, fields_section, header, option, section
+from .cards import (
+    Message,
+    actions,
+    button,
+    context,
+    fields_section,
+    header,
+    link,
+    option,
+    section,
+)
 from .models import Escalation
 from .text import escape_slack, plural, truncate
 
@@ -77,18 +87,14 @@ def _when(at: dt.datetime | None, tz: dt.tzinfo) -> str:
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
-def _plain_when(at: dt.datetime | None, tz: dt.tzinfo) -> str:
-    return at.astimezone(tz).strftime("%b %-d, %-I:%M %p %Z") if at else "—"
-
-
 def _who(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id else "nobody yet"
 
 
 def _linked(name: str | None, record_id: str | None, record_url: RecordUrl) -> str:
-    label = escape_slack(name or record_id or "—").replace("|", "¦")
+    label = name or record_id or "—"
     url = record_url(record_id) if record_id else None
-    return f"<{url}|{label}>" if url else label
+    return link(url, label) if url else escape_slack(label)
 
 
 def title_of(esc: Escalation) -> str:

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
-STATUSES = (OPEN, ACKNOWLEDGED, RESOLVED)
 MANAGER_ROLES = ("team_manager", "sf_manager")
 SYSTEM = "acctbot"
 ROUTE_TASK = "acctbot.route"

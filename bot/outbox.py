@@ -12,10 +12,11 @@ escalation always has its alerts queued). :func:`deliver_due` then:
    exponential back-off (2 s, 4 s, ... 5 min) otherwise. Permanent per-message errors
    (``channel_not_found``, ``invalid_blocks``...) park the row as ``dead`` and log it.
 
-Exactly once: the only window for a duplicate is a crash (or a lease running out)
-after Slack accepted ``chat.postMessage`` and before step 3 commits. Slack has no
-idempotency key, so posts carry the row key in message ``metadata``; a row whose earlier
-claim expired without an outcome is "in doubt", and before posting it again the
+Exactly once: the only window for a duplicate is a crash (or a lease running out, or a
+timeout or reset while waiting for the answer) after Slack accepted ``chat.postMessage``
+and before step 3 commits. Slack has no idempotency key, so posts carry the row key in
+message ``metadata``; a row whose earlier claim expired without an outcome, or whose
+post failed that way, is "in doubt", and before posting it again the
 deliverer looks for that key in the channel's history (``conversations.history``) and,
 if found, marks the row delivered with that ts instead of posting. Without a history
 scope the lookup fails and the row is posted again (at-least-once in that one case).
@@ -34,6 +35,7 @@ import datetime as dt
 import json
 import logging
 import os
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .cards import Message
@@ -239,7 +241,7 @@ def claim(session: Session, *, limit: int = BATCH) -> list[_Claimed]:
         .values(
             doubt_since=case(
                 (OutboxMessage.claim_token.is_not(None), OutboxMessage.claimed_at),
-                else_=None,
+                else_=OutboxMessage.doubt_since,  # kept by a retry after a timeout
             ),
             claim_token=token,
             claimed_at=now,
@@ -288,7 +290,15 @@ def _deliver_one(services: Services, item: _Claimed) -> Stats:
     except SlackApiError as exc:
         return _slack_failure(services, item, exc)
     except Exception as exc:  # connection refused, timeouts, Salesforce down in a task...
-        return _retry(services, item, f"{type(exc).__name__}: {exc}"[:500], None)
+        doubt = row.method == "chat.postMessage" and _maybe_sent(exc)
+        return _retry(services, item, f"{type(exc).__name__}: {exc}"[:500], None, in_doubt=doubt)
+
+
+def _maybe_sent(exc: Exception) -> bool:
+    """Could Slack have accepted the call before this error (a read timeout, a reset)?
+    Not when the connection was never made."""
+    reason = getattr(exc, "reason", exc)  # URLError wraps the socket error
+    return not isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 def _post(services: Services, client: WebClient, item: _Claimed) -> Stats:
@@ -403,14 +413,17 @@ def _retry(
     wait: float | None,
     *,
     count_attempt: bool = True,
+    in_doubt: bool = False,
 ) -> Stats:
+    """Release the claim for a later attempt. A post that may have reached Slack (or an
+    earlier one in doubt) stays in doubt, so the next attempt looks in history first."""
     attempts = item.row.attempts if count_attempt else max(0, item.row.attempts - 1)
     if wait is None:
         wait = min(MAX_BACKOFF, 2.0 ** max(1, attempts))
     values: dict[str, Any] = {
         "claim_token": None,
         "claimed_until": None,
-        "doubt_since": None,
+        "doubt_since": item.in_doubt_since or (item.row.claimed_at if in_doubt else None),
         "attempts": attempts,
         "next_attempt_at": utcnow() + dt.timedelta(seconds=wait),
     }
@@ -446,10 +459,11 @@ def kick(services: Services) -> None:
 
 
 def pending(session: Session) -> int:
-    return len(
-        session.scalars(
-            select(OutboxMessage.id).where(
+    return (
+        session.scalar(
+            select(func.count(OutboxMessage.id)).where(
                 OutboxMessage.delivered_at.is_(None), OutboxMessage.dead.is_(False)
             )
-        ).all()
+        )
+        or 0
     )

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import delete
 
 from bot import digest_data, digests
-from bot.digest_data import OpenEscalation
 from bot.digest_render import paginate, to_terminal
-from bot.models import DigestRun, DigestSubscription
+from bot.models import DigestRun, DigestSubscription, Escalation
 from bot.sandbox.server import SandboxOrg
 from bot.sandbox.slack import SlackStandIn
 from bot.teams import parse_teams
@@ -112,21 +111,34 @@ def test_daily_sections_hand_checked(bot: BotUnderTest) -> None:
     assert len(bot.sf_requests()) == 4
 
 
-def test_open_escalations_from_the_local_log(
-    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_open_escalations_from_the_local_log(bot: BotUnderTest) -> None:
     opened = dt.datetime(2026, 11, 13, 15, 0, tzinfo=dt.UTC)
-    log = [
-        OpenEscalation(
-            "ESC-0001", ACME, "Acme Corp", "Install slipped twice", "P1", "open", opened
-        ),
-        OpenEscalation("ESC-0002", OTHER, "Other Co", "Not ours", "P2", "open", opened),
-    ]
-    monkeypatch.setattr(digests, "ESCALATION_SOURCE", lambda db: log)
-    text = all_text(posted(bot))
-    assert "*Open escalations*  1" in text
+
+    def esc(n: int, account: str, name: str, status: str, what: str) -> Escalation:
+        return Escalation(
+            ref=f"ESC-000{n}", account_id=account, account_name=name, category="billing",
+            severity="P1", description=f"{what}\nmore detail", reporter="U0ANA00001",
+            status=status, created_at=opened, updated_at=opened,
+        )  # fmt: skip
+
+    with bot.services.db.session() as s:
+        s.add_all(
+            [
+                esc(1, ACME, "Acme Corp", "open", "Install slipped twice"),
+                esc(2, OTHER, "Other Co", "open", "Not ours"),
+                esc(3, ACME, "Acme Corp", "acknowledged", "Credit pending"),
+                esc(4, ACME, "Acme Corp", "resolved", "Fixed already"),
+            ]
+        )
+    try:
+        text = all_text(posted(bot))
+    finally:
+        with bot.services.db.session() as s:
+            s.execute(delete(Escalation))
+    assert "*Open escalations*  2" in text
     assert "ESC-0001" in text and "Install slipped twice" in text and "5 days old" in text
-    assert "ESC-0002" not in text
+    assert "ESC-0003" in text and "acknowledged" in text and "more detail" not in text
+    assert "ESC-0002" not in text and "ESC-0004" not in text
     assert len(bot.sf_requests()) == 5  # + one query for the escalated accounts' owners
 
 

@@ -305,8 +305,11 @@ def test_escalate_button_on_an_account_card_opens_the_modal_for_that_account(
 
 
 def test_escalate_help(bot: BotUnderTest) -> None:
+    before = len(bot.slack.views_opened())
     sent = bot.command("/escalate", "help")
-    assert "/escalate" in json.dumps(sent.body) and bot.slack.views_opened() is not None
+    assert "*/escalate* `[account or order]`" in json.dumps(sent.body)
+    time.sleep(0.3)  # a modal would have been opened by now
+    assert len(bot.slack.views_opened()) == before
 
 
 # --- lifecycle and permissions --------------------------------------------------------

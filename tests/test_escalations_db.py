@@ -170,3 +170,41 @@ def test_sla_reminder_is_sent_once_even_when_two_schedulers_race(svc: Services) 
     with ThreadPoolExecutor(4) as pool:
         sent = list(pool.map(lambda _: escalations.run_sla_reminders(svc), range(4)))
     assert sum(sent) == 1
+
+
+class TimeoutOnceSlack(FakeSlack):
+    """Accepts the first post but the answer never arrives (a read timeout); keeps the
+    history that ``conversations.history`` shows."""
+
+    def chat_postMessage(self, **kw: Any) -> dict[str, Any]:
+        resp = super().chat_postMessage(**kw)
+        if len(self.posts) == 1:
+            raise TimeoutError("The read operation timed out")
+        return resp
+
+    def conversations_open(self, users: str) -> dict[str, Any]:
+        return {"channel": {"id": "C" + users[1:]}}
+
+    def conversations_history(self, channel: str, **_: Any) -> dict[str, Any]:
+        with self.lock:
+            posts = list(enumerate(self.posts, 1))
+        return {
+            "messages": [
+                {"ts": f"{n}.000100", "metadata": p["metadata"]}
+                for n, p in posts
+                if "C" + str(p["channel"])[1:] == channel
+            ]
+        }
+
+
+def test_a_post_that_timed_out_after_slack_took_it_is_not_posted_again(svc: Services) -> None:
+    svc.slack = TimeoutOnceSlack()  # type: ignore[assignment]
+    escalations.create(svc, draft(), ROUTE)  # 4 posts: channel, 2 DMs, reporter
+    assert outbox.deliver_due(svc).failed == 1
+    with svc.db.session() as s:  # the failed one is due again now
+        s.execute(update(OutboxMessage).values(next_attempt_at=outbox.utcnow()))
+    assert outbox.deliver_due(svc).reconciled == 1
+    keys = [p["metadata"]["event_payload"]["key"] for p in svc.slack.posts]  # type: ignore[attr-defined]
+    assert len(keys) == 4 and len(set(keys)) == 4
+    with svc.db.session() as s:
+        assert outbox.pending(s) == 0
