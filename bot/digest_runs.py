@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .db import Database
 from .models import DigestRun
+from .slack_posts import delivery_client, find_posted, keyed, maybe_sent
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class Claim:
     ts: str | None = None
     parts_posted: int = 0
     attempts: int = 1
+    # Set when this claim took over one that died: that process may have posted the
+    # next part before it could record it, so look for it in the channel's history.
+    in_doubt_since: dt.datetime | None = None
 
 
 def _aware(when: dt.datetime | None) -> dt.datetime | None:
@@ -74,6 +78,22 @@ def _where(key: RunKey) -> Any:
 def find(db: Database, key: RunKey) -> DigestRun | None:
     with db.session() as s:
         return s.scalars(select(DigestRun).where(_where(key))).first()
+
+
+def last_posted_period(db: Database, team: str, kind: str, channel: str) -> str | None:
+    """The period key of the latest digest of this kind posted to this channel."""
+    with db.session() as s:
+        return s.scalar(
+            select(DigestRun.period)
+            .where(
+                DigestRun.team == team,
+                DigestRun.kind == kind,
+                DigestRun.channel == channel,
+                DigestRun.status == "posted",
+            )
+            .order_by(DigestRun.period.desc())
+            .limit(1)
+        )
 
 
 def claim(
@@ -136,7 +156,15 @@ def claim(
             row.status,
             row.claimed_by,
         )
-        return Claim(key, row.id, token, row.ts, row.parts_posted, row.attempts + 1)
+        return Claim(
+            key,
+            row.id,
+            token,
+            row.ts,
+            row.parts_posted,
+            row.attempts + 1,
+            in_doubt_since=_aware(row.claimed_at),
+        )
 
 
 def _set(db: Database, c: Claim, **values: Any) -> bool:
@@ -191,7 +219,11 @@ RETRYABLE_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fat
 
 class SlackPoster:
     """chat.postMessage with retries: 429s wait for Retry-After, 5xx and connection
-    errors back off exponentially; permanent errors (not_in_channel ...) fail at once."""
+    errors back off exponentially; permanent errors (not_in_channel ...) fail at once.
+
+    A keyed post is posted once: it carries its key in message metadata, and after a
+    failure that may have reached Slack (a reset, a read timeout) the channel's history
+    is checked for the key before posting again (see bot.slack_posts)."""
 
     def __init__(
         self,
@@ -202,23 +234,28 @@ class SlackPoster:
         max_delay: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        # Our own client without slack_sdk's retry handlers: the retries are here.
-        self.client = WebClient(
-            token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[]
-        )
+        self.client = delivery_client(client)  # the retries are here, not in slack_sdk
         self.attempts = attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.sleep = sleep
 
-    def post(self, **kwargs: Any) -> str:
-        """Post; return the message ts."""
+    def post(
+        self, *, key: str | None = None, in_doubt_since: dt.datetime | None = None, **kwargs: Any
+    ) -> str:
+        """Post; return the message ts (an earlier copy's, if one already landed)."""
         delay = self.base_delay
         problem = ""
+        payload = keyed(kwargs, key) if key else kwargs
         for attempt in range(1, self.attempts + 1):
+            if key and in_doubt_since is not None:
+                found = find_posted(self.client, kwargs["channel"], key, in_doubt_since)
+                if found is not None:
+                    log.info("%s was already posted (ts %s); not posting again", key, found[1])
+                    return found[1]
             wait = delay
             try:
-                resp = self.client.chat_postMessage(**kwargs)
+                resp = self.client.chat_postMessage(**payload)
                 return str(resp["ts"])
             except SlackApiError as exc:
                 status = exc.response.status_code
@@ -233,6 +270,12 @@ class SlackPoster:
                     raise SlackPostError(error) from exc
             except OSError as exc:  # connection refused or reset, timeouts (URLError too)
                 problem = f"{type(exc).__name__}: {exc}"
+                if in_doubt_since is None and maybe_sent(exc):
+                    in_doubt_since = dt.datetime.now(dt.UTC)
+            if attempt == self.attempts and key and in_doubt_since is not None:
+                found = find_posted(self.client, kwargs["channel"], key, in_doubt_since)
+                if found is not None:  # the last try did land: not a failure after all
+                    return found[1]
             if attempt < self.attempts:
                 log.warning(
                     "chat.postMessage to %s failed (%s); retrying in %.1fs",

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -49,7 +50,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DUE_WINDOW = dt.timedelta(hours=6)  # as the scheduler's misfire grace time
+# How far back a firing job looks for the run it belongs to. Digest jobs have no misfire
+# limit (a missed run always posts, late, once), so this spans the longest period.
+DUE_WINDOW = dt.timedelta(days=35)
+# A late daily digest covers every day since the last one posted, up to this many.
+MAX_CATCH_UP_DAYS = 14
 LATE_AFTER = dt.timedelta(minutes=15)
 _batch_lock = threading.Lock()
 
@@ -335,7 +340,13 @@ def _post(
     try:
         for n in range(c.parts_posted, len(parts)):
             thread = {"thread_ts": c.ts} if n > 0 and c.ts else {}
-            ts = poster.post(channel=channel, unfurl_links=False, **parts[n].payload(**thread))
+            ts = poster.post(
+                key=f"digest:{c.key.team}:{c.key.kind}:{c.key.channel}:{c.key.period}:{n}",
+                in_doubt_since=c.in_doubt_since if n == c.parts_posted else None,
+                channel=channel,
+                unfurl_links=False,
+                **parts[n].payload(**thread),
+            )
             if not digest_runs.record_part(
                 services.db, c, ts=c.ts or ts, parts_posted=n + 1, now=services.now()
             ):
@@ -364,6 +375,20 @@ def _post(
         return Outcome(item, "failed", c.ts, str(exc))
 
 
+def _since_last_posted(services: Services, d: Delivery, period: Period) -> Period:
+    """A daily digest after missed runs (the app was down) covers every day since the
+    last one posted, so nothing is skipped; the header then says "since ..."."""
+    if period.kind != "daily":
+        return period
+    last = digest_runs.last_posted_period(services.db, d.team.name, "daily", d.channel)
+    if last is None:
+        return period
+    last_day = dt.date.fromisoformat(last)
+    if last_day >= period.start or (period.run_date - last_day).days > MAX_CATCH_UP_DAYS:
+        return period
+    return dataclasses.replace(period, start=last_day)
+
+
 def run_due(
     services: Services,
     *,
@@ -390,7 +415,7 @@ def run_due(
         assert when is not None
         run_date = when.astimezone(d.tz).date()
         period = period_for(kind, run_date, schedule=d.schedule, timezone=d.team.timezone)
-        items.append(Item(d, period, when))
+        items.append(Item(d, _since_last_posted(services, d, period), when))
     if not any(i.delivery.team.name == team and i.delivery.channel == channel for i in items):
         log.warning("digest job for %s/%s/%s has no delivery any more", kind, team, channel)
     with _batch_lock:

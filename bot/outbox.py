@@ -35,7 +35,6 @@ import datetime as dt
 import json
 import logging
 import os
-import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,13 +47,13 @@ from sqlalchemy.orm import Session
 
 from .cards import Message
 from .models import OutboxMessage
+from .slack_posts import delivery_client, find_posted, keyed, maybe_sent
 
 if TYPE_CHECKING:
     from .services import Services
 
 log = logging.getLogger(__name__)
 
-METADATA_EVENT = "acctbot_outbox"
 MAX_BACKOFF = 300.0
 BATCH = 25
 # Errors that will not go away by retrying the same message.
@@ -271,7 +270,8 @@ def deliver_due(services: Services, *, max_batches: int = 20) -> Stats:
 
 def _deliver_one(services: Services, item: _Claimed) -> Stats:
     row = item.row
-    client = services.slack
+    # No slack_sdk retry handlers here: a post re-sent after a reset would be a duplicate.
+    client = delivery_client(services.slack) if services.slack is not None else None
     try:
         if row.method == "chat.postMessage":
             assert client is not None, "the app's WebClient is not set"
@@ -290,29 +290,21 @@ def _deliver_one(services: Services, item: _Claimed) -> Stats:
     except SlackApiError as exc:
         return _slack_failure(services, item, exc)
     except Exception as exc:  # connection refused, timeouts, Salesforce down in a task...
-        doubt = row.method == "chat.postMessage" and _maybe_sent(exc)
+        doubt = row.method == "chat.postMessage" and maybe_sent(exc)
         return _retry(services, item, f"{type(exc).__name__}: {exc}"[:500], None, in_doubt=doubt)
-
-
-def _maybe_sent(exc: Exception) -> bool:
-    """Could Slack have accepted the call before this error (a read timeout, a reset)?
-    Not when the connection was never made."""
-    reason = getattr(exc, "reason", exc)  # URLError wraps the socket error
-    return not isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
 def _post(services: Services, client: WebClient, item: _Claimed) -> Stats:
     row = item.row
     payload = json.loads(row.payload)
     if item.in_doubt_since is not None:
-        found = _find_posted(client, row, item.in_doubt_since)
+        found = find_posted(client, row.target or "", row.key, item.in_doubt_since)
         if found is not None:
             with services.db.session() as session:
                 _mark(session, item, *found)
             log.info("outbox %s: already posted before a crash (ts %s)", row.key, found[1])
             return Stats(reconciled=1)
-    payload["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"key": row.key}}
-    resp = client.chat_postMessage(**payload)
+    resp = client.chat_postMessage(**keyed(payload, row.key))
     with services.db.session() as session:  # the ts is stored in the same step as the mark
         if not _mark(session, item, resp.get("channel"), resp.get("ts")):
             log.warning("outbox %s: delivered after its claim was lost (lease too short?)", row.key)
@@ -333,28 +325,6 @@ def _update(services: Services, client: WebClient, item: _Claimed) -> Stats:
         if not _mark(session, item, post.result_channel, post.result_ts):
             _release(session, item)  # a newer version arrived meanwhile: send that too
     return Stats(delivered=1)
-
-
-def _find_posted(
-    client: WebClient, row: OutboxMessage, since: dt.datetime
-) -> tuple[str, str] | None:
-    """(channel, ts) of a message this row already posted, or None (also when unknown)."""
-    try:
-        channel = row.target or ""
-        if channel[:1] in ("U", "W"):
-            channel = client.conversations_open(users=channel)["channel"]["id"]
-        oldest = f"{since.timestamp() - 60:.6f}"
-        resp = client.conversations_history(
-            channel=channel, oldest=oldest, limit=200, include_all_metadata=True
-        )
-    except Exception as exc:
-        log.warning("outbox %s: cannot check history (%s); posting again", row.key, exc)
-        return None
-    for message in resp.get("messages") or []:
-        meta = message.get("metadata") or {}
-        if (meta.get("event_payload") or {}).get("key") == row.key:
-            return channel, message["ts"]
-    return None
 
 
 def _mark(session: Session, item: _Claimed, channel: str | None, ts: str | None) -> bool:

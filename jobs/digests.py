@@ -7,7 +7,8 @@ replicas and retries failed posts and crashed claims.
 
 A job that is already in the job store with the same arguments is left as it is, so its
 stored next run time survives a restart: a run missed while nothing was running fires
-once on start (coalesced, within the misfire grace time) and the digest says it is late.
+once on start (coalesced, however late) and the digest says it is late; a daily one
+covers every day since the last digest posted.
 Changed jobs are replaced (``replace_existing=True``) and jobs of deliveries that no
 longer exist are removed.
 """
@@ -93,7 +94,12 @@ def sync(scheduler: BaseScheduler, services: Services) -> None:
     for job_id, d in wanted.items():
         kwargs = job_kwargs(d)
         job = stored.get(job_id)
-        if job is not None and job.func_ref == JOB_FUNC and job.kwargs == kwargs:
+        if (
+            job is not None
+            and job.func_ref == JOB_FUNC
+            and job.kwargs == kwargs
+            and job.misfire_grace_time is None
+        ):
             continue  # unchanged: keep its stored next run time
         scheduler.add_job(
             JOB_FUNC,
@@ -102,6 +108,9 @@ def sync(scheduler: BaseScheduler, services: Services) -> None:
             name=f"{d.kind} digest of {d.team.name} to {d.channel}",
             kwargs=kwargs,
             replace_existing=True,
+            # Never dropped for lateness: a run missed while the app was down posts
+            # once (coalesced) when it is back, marked late, covering the gap.
+            misfire_grace_time=None,
         )
         log.info("scheduled %s (%s %s)", job_id, d.schedule, d.team.timezone)
     for job_id in set(stored) - set(wanted) - {MAINTAIN_ID}:

@@ -23,6 +23,7 @@ from bot.digest_runs import RunKey, SlackPoster
 from bot.models import DigestRun, DigestSubscription
 from bot.sandbox.server import SandboxOrg
 from bot.sandbox.slack import SlackStandIn
+from bot.slack_posts import keyed
 from bot.teams import parse_teams
 from tests.blockcheck import all_text, assert_valid_message
 from tests.digest_org import EIGHT_AM, digest_org
@@ -58,6 +59,9 @@ def bot(org: SandboxOrg, running_bot: BotUnderTest) -> BotUnderTest:
     running_bot.slack.clear()
     running_bot.slack.clear_faults()
     running_bot.slack.up()
+    # A fresh channel history to go with the fresh digest_runs table: a digest for the
+    # period already in the channel would rightly count as posted.
+    running_bot.slack.clear_messages()
     running_bot.before = len(running_bot.slack.messages(SMB))  # type: ignore[attr-defined]
     return running_bot
 
@@ -172,6 +176,36 @@ def test_rate_limited_beyond_the_retries_fails_loudly_then_retries(
     outcomes = digests.retry_pending(bot.services, poster=poster(bot, sleeps))
     assert [o.status for o in outcomes] == ["posted"] and len(new_messages(bot)) == 1
     assert digests.retry_pending(bot.services) == []
+
+
+def test_a_post_slack_took_but_whose_answer_was_lost_is_not_repeated(
+    bot: BotUnderTest,
+) -> None:
+    sleeps: list[float] = []
+    bot.slack.fail("chat.postMessage", drop=True, count=1)  # posted, then a reset
+    outcome = digests.send_now(bot.services, smb(bot), poster=poster(bot, sleeps))
+    assert outcome.status == "posted"
+    (message,) = new_messages(bot)
+    assert outcome.ts == message["ts"] == run_row(bot).ts
+    assert sleeps == [1.0] and bot.slack.calls_to("conversations.history")
+
+
+def test_a_crash_right_after_slack_took_a_part_does_not_repeat_it(bot: BotUnderTest) -> None:
+    now = bot.services.now()
+    c = digest_runs.claim(bot.services.db, KEY, now=now, holder="dead-host:1")
+    assert c is not None
+    delivery = digests.find_delivery(bot.services, smb(bot), "daily")
+    item = digests.Item(delivery, digests.current_period(bot.services, delivery))
+    (data,) = digests.build(bot.services, [item])
+    (part,) = digests.messages_for(bot.services, item, data)
+    # The dead process posted the digest (with its key) and died before recording it.
+    resp = bot.services.slack.chat_postMessage(  # type: ignore[union-attr]
+        **keyed({"channel": SMB, **part.payload()}, f"digest:smb-east:daily:{SMB}:2026-11-18:0")
+    )
+    bot.org.set_now(now + digest_runs.LEASE + dt.timedelta(seconds=1))
+    assert [o.status for o in digests.retry_pending(bot.services)] == ["posted"]
+    assert [m["ts"] for m in new_messages(bot)] == [resp["ts"]]
+    assert run_row(bot).ts == resp["ts"]
 
 
 def test_slack_down_then_back(bot: BotUnderTest) -> None:

@@ -254,6 +254,42 @@ def test_restart_after_a_missed_run_posts_once_late(bot: BotUnderTest) -> None:
         assert (run.status, run.period) == ("posted", "2026-11-18")
 
 
+def test_a_run_missed_for_days_posts_once_late_covering_the_gap(bot: BotUnderTest) -> None:
+    """Down from Monday's digest until Thursday 10:00, far past any grace time: the
+    overdue job still runs once, and its digest covers every day since Monday's."""
+    services = bot.services
+    ny = ZoneInfo("America/New_York")
+    bot.org.set_now(dt.datetime(2026, 11, 16, 9, 0, tzinfo=ny))  # Mon 9:00
+    assert digests.send_now(services, services.teams.get("smb-east")).status == "posted"
+    first = create_scheduler(services.db, timezone=services.tz)
+    jobs.digests.schedule(first, services)
+    first.start(paused=True)
+    first.shutdown(wait=False)
+    store = SQLAlchemyJobStore(engine=services.db.engine, tablename=JOB_TABLE)
+    store.start(create_scheduler(services.db), "default")
+    job = store.lookup_job("digest:daily:smb-east")
+    job._modify(next_run_time=dt.datetime.now(UTC) - dt.timedelta(hours=50))  # Tue 8:00
+    store.update_job(job)
+    bot.org.set_now(dt.datetime(2026, 11, 19, 10, 0, tzinfo=ny))  # Thu 10:00
+    before = len(bot.slack.messages("C0SMBEAST01"))
+
+    second = create_scheduler(services.db, timezone=services.tz)
+    jobs.digests.schedule(second, services)
+    second.start()
+    try:
+        bot.slack.wait_until(lambda: len(bot.slack.messages("C0SMBEAST01")) > before, timeout=20)
+        time.sleep(0.5)
+    finally:
+        second.shutdown(wait=True)
+    (late,) = bot.slack.messages("C0SMBEAST01")[before:]
+    text = all_text(late)
+    assert "daily digest · Thu Nov 19 (since Mon Nov 16)" in text
+    assert "Late: this digest was due at 8:00 AM EST on Thu Nov 19" in text
+    with services.db.session() as s:
+        periods = sorted(r.period for r in s.query(DigestRun).all())
+    assert periods == ["2026-11-16", "2026-11-19"]
+
+
 def test_job_function_end_to_end_on_a_dst_monday(bot: BotUnderTest) -> None:
     """The job as the scheduler calls it, at 8:00 on the Monday after DST ends: it
     covers Fri Oct 30 00:00 EDT to Mon Nov 2 00:00 EST."""

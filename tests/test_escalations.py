@@ -26,6 +26,7 @@ from bot.models import Counter, Escalation, EscalationHistory, EscalationRecipie
 from bot.sandbox.server import SandboxOrg
 from bot.sandbox.slack import SentRequest, SlackStandIn
 from bot.settings import ConfigError
+from bot.slack_posts import keyed
 from tests.blockcheck import all_text, assert_valid_message
 from tests.harness import ANA, MARCUS, RAJ, BotUnderTest, populate_workspace, start_bot
 from tests.orgdata import ANA_SF, NOW, small_org
@@ -468,7 +469,7 @@ def test_sla_policy_business_days_and_env() -> None:
 
 
 def test_rate_limited_beyond_the_clients_retries_still_delivers_once(bot: BotUnderTest) -> None:
-    # The WebClient retries a 429 three times; the fourth failure reaches the outbox.
+    # Four 429s in a row: the outbox waits out each Retry-After and then posts once.
     bot.slack.fail("chat.postMessage", status=429, retry_after=1, count=4)
     sent = submit(bot, open_form(bot))
     assert sent.body["response_action"] == "update"
@@ -480,6 +481,23 @@ def test_rate_limited_beyond_the_clients_retries_still_delivers_once(bot: BotUnd
         assert len(with_ref(bot.slack.dm_messages(user), esc.ref)) == 1
     limited = [c for c in bot.slack.calls_to("chat.postMessage") if c.status == 429]
     assert len(limited) == 4
+
+
+def test_an_alert_whose_answer_was_lost_is_not_posted_twice(bot: BotUnderTest) -> None:
+    # Slack takes the first alert but the connection drops before its answer: the
+    # outbox must find it in the channel's history rather than post it again (and
+    # slack_sdk's connection-error retry, which would re-send blindly, must not run).
+    bot.slack.fail("chat.postMessage", drop=True, count=1)
+    submit(bot, open_form(bot))
+    (esc,), _ = escalations.search(bot.services)
+    bot.slack.wait_until(lambda: len(bot.slack.calls_to("chat.postMessage")) >= 4, timeout=10)
+    with bot.services.db.session() as s:  # the doubtful one is due again now
+        s.execute(update(OutboxMessage).values(next_attempt_at=outbox.utcnow()))
+    settle(bot)
+    assert len(with_ref(bot.slack.messages(ESC_CHANNEL), esc.ref)) == 1
+    for user in (MARCUS, PRIYA, ANA):
+        assert len(with_ref(bot.slack.dm_messages(user), esc.ref)) == 1
+    assert bot.slack.calls_to("conversations.history")  # it looked before re-posting
 
 
 def test_slack_down_then_up_delivers_every_alert_once(bot: BotUnderTest) -> None:
@@ -542,9 +560,7 @@ def test_a_post_whose_worker_died_is_found_in_history_not_posted_twice(
     with svc.db.session() as s:
         claimed = [c for c in outbox.claim(s, limit=100) if c.row.key == key]
         (item,) = claimed
-        payload = json.loads(item.row.payload)
-        payload["metadata"] = {"event_type": outbox.METADATA_EVENT, "event_payload": {"key": key}}
-        svc.slack.chat_postMessage(**payload)
+        svc.slack.chat_postMessage(**keyed(json.loads(item.row.payload), key))
         s.execute(  # release the others; let this claim's lease run out
             update(OutboxMessage)
             .where(OutboxMessage.key != key)

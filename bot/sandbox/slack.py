@@ -140,6 +140,11 @@ class _Fault:
     error: str | None
     remaining: int | None
     until: float | None
+    drop: bool = False  # carry the call out, then drop the connection unanswered
+
+
+# The status _handle_api returns for a dropped answer: the front end closes the socket.
+DROPPED = -1
 
 
 @dataclass
@@ -308,20 +313,23 @@ class SlackStandIn(WebApi):
         count: int | None = 1,
         seconds: float | None = None,
         error: str | None = None,
+        drop: bool = False,
     ) -> None:
         """Make the next ``count`` calls (or calls for ``seconds``) to ``method`` fail.
 
         ``method=None`` means every Web API method; ``"response_url"`` targets response
         URL posts. ``error="..."`` answers HTTP 200 ``{"ok": false, "error": ...}``;
         otherwise ``status`` 429 answers ``ratelimited`` with ``Retry-After``, and other
-        statuses (503, 500 ...) answer as a failing Slack front end.
+        statuses (503, 500 ...) answer as a failing Slack front end. ``drop=True``
+        carries the call out (the message is posted) and then closes the connection
+        without an answer: the client sees a reset, as after a lost response.
         """
         until = self.now() + seconds if seconds is not None else None
         if count is None and until is None:
             raise ValueError("give count or seconds, or the fault never ends")
         with self._lock:
             self._faults.append(
-                _Fault(method, 200 if error else status, retry_after, error, count, until)
+                _Fault(method, 200 if error else status, retry_after, error, count, until, drop)
             )
 
     def clear_faults(self) -> None:
@@ -1043,9 +1051,10 @@ class SlackStandIn(WebApi):
         headers: dict[str, str] = {}
         with self._lock:
             down = self._down
+        fault: _Fault | None = None
         if down == "503":
             status, body = 503, {"ok": False, "error": "service_unavailable"}
-        elif (fault := self._take_fault(method)) is not None:
+        elif (fault := self._take_fault(method)) is not None and not fault.drop:
             if fault.error:
                 status, body = 200, {"ok": False, "error": fault.error}
             elif fault.status == 429:
@@ -1062,6 +1071,8 @@ class SlackStandIn(WebApi):
         with self._lock:
             self.calls.append(Call(method, args, self.now(), status, body))
             self._lock.notify_all()
+        if fault is not None and fault.drop:
+            return DROPPED, body, headers
         return status, body, headers
 
     def _dispatch(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
@@ -1159,6 +1170,9 @@ class _Handler(BaseHTTPRequestHandler):
                 with contextlib.suppress(ValueError):  # else left as sent
                     args[key] = json.loads(args[key])
         status, body, headers = self.standin._handle_api(method, args, token)
+        if status == DROPPED:  # the call took effect; its answer is lost
+            self.close_connection = True
+            return
         self._send(status, json.dumps(body), _JSON, headers)
 
 

@@ -315,6 +315,13 @@ class Workspace:
         with self._lock:
             self._listeners.append(listener)
 
+    def clear_messages(self) -> None:
+        """Forget every message and ephemeral (channels and users stay): a fresh history."""
+        with self._lock:
+            self._messages.clear()
+            self._ephemerals.clear()
+            self._lock.notify_all()
+
     def _notify(self, kind: str, data: dict[str, Any]) -> None:
         with self._lock:
             listeners = list(self._listeners)
