@@ -5,6 +5,9 @@ trusted through ``REQUESTS_CA_BUNDLE`` (requests lets that variable override a
 Session's ``verify``, so the variable is how clients trust the sandbox).
 ``org``: the same org, reset for each test (faults, request log, limits, clock).
 ``sf``: a simple-salesforce client logged in to it by session id.
+``slack``: a Slack stand-in with the demo workspace's people and channels (per module).
+``running_bot``: the real app over HTTP on ``sandbox`` and ``slack`` (per module); each
+module's own ``bot`` fixture loads its data and clears what the last test left.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import pytest
 from simple_salesforce import Salesforce
 
 from bot.sandbox.server import SandboxOrg
+from bot.sandbox.slack import SlackStandIn
+from tests.harness import BotUnderTest, populate_workspace, start_bot
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +50,20 @@ def sf(org: SandboxOrg) -> Iterator[Salesforce]:
     client = Salesforce(instance_url=org.instance_url, session_id=org.access_token)
     yield client
     client.session.close()
+
+
+@pytest.fixture(scope="module")
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as standin:
+        populate_workspace(standin)
+        yield standin
+
+
+@pytest.fixture(scope="module")
+def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
+    bot = start_bot(sandbox, slack)
+    yield bot
+    bot.stop()
 
 
 pytest_plugins = ["tests.dbfixtures"]

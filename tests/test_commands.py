@@ -5,29 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from bot.sandbox.server import SandboxOrg
-from bot.sandbox.slack import SlackStandIn
 from tests.blockcheck import all_text, assert_valid_message
-from tests.harness import ANA, RAJ, BotUnderTest, populate_workspace, start_bot
+from tests.harness import ANA, RAJ, BotUnderTest
 from tests.orgdata import ACME, DRAFT_ORDER, NOW, small_org
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        populate_workspace(standin)
-        yield standin
-
-
-@pytest.fixture(scope="module")
-def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
-    bot = start_bot(sandbox, slack)
-    yield bot
-    bot.stop()
 
 
 @pytest.fixture

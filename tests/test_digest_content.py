@@ -4,7 +4,6 @@ posted through the real app's services to the Slack stand-in."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete
@@ -13,28 +12,13 @@ from bot import digest_data, digests
 from bot.digest_render import paginate, to_terminal
 from bot.models import DigestRun, DigestSubscription, Escalation
 from bot.sandbox.server import SandboxOrg
-from bot.sandbox.slack import SlackStandIn
 from bot.teams import parse_teams
 from tests.blockcheck import all_text, assert_valid_message
 from tests.digest_org import EIGHT_AM, OTHER, digest_org, quiet_org
-from tests.harness import BotUnderTest, populate_workspace, start_bot
+from tests.harness import BotUnderTest
 from tests.orgdata import ACME, ANA_SF, TEAMS_YAML
 
 SMB = "C0SMBEAST01"
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        populate_workspace(standin)
-        yield standin
-
-
-@pytest.fixture(scope="module")
-def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
-    bot = start_bot(sandbox, slack)
-    yield bot
-    bot.stop()
 
 
 @pytest.fixture

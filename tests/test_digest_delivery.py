@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,30 +21,15 @@ from bot.db import Database
 from bot.digest_runs import RunKey, SlackPoster
 from bot.models import DigestRun, DigestSubscription
 from bot.sandbox.server import SandboxOrg
-from bot.sandbox.slack import SlackStandIn
 from bot.slack_posts import keyed
 from bot.teams import parse_teams
 from tests.blockcheck import all_text, assert_valid_message
 from tests.digest_org import EIGHT_AM, digest_org
-from tests.harness import ANA, BotUnderTest, bot_settings, populate_workspace, start_bot
+from tests.harness import ANA, BotUnderTest, bot_settings
 from tests.orgdata import TEAMS_YAML
 
 SMB = "C0SMBEAST01"
 KEY = RunKey("smb-east", "daily", SMB, "2026-11-18")
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        populate_workspace(standin)
-        yield standin
-
-
-@pytest.fixture(scope="module")
-def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
-    bot = start_bot(sandbox, slack)
-    yield bot
-    bot.stop()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from bot.teams import parse_teams
 from jobs.scheduler import JOB_TABLE, create_scheduler
 from tests.blockcheck import all_text, assert_valid_message
 from tests.digest_org import digest_org
-from tests.harness import BotUnderTest, populate_workspace, start_bot
+from tests.harness import BotUnderTest, start_bot
 from tests.orgdata import NOW, TEAMS_YAML
 
 NY = ZoneInfo("America/New_York")
@@ -138,13 +138,6 @@ def test_last_fire_finds_the_run_a_late_job_belongs_to() -> None:
 
 
 # --- the app: jobs in the store, a missed run ------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        populate_workspace(standin)
-        yield standin
 
 
 @pytest.fixture

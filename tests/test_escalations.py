@@ -24,11 +24,11 @@ from bot import escalations, outbox
 from bot.escalation_sla import SlaPolicy, add_business_days
 from bot.models import Counter, Escalation, EscalationHistory, EscalationRecipient, OutboxMessage
 from bot.sandbox.server import SandboxOrg
-from bot.sandbox.slack import SentRequest, SlackStandIn
+from bot.sandbox.slack import SentRequest
 from bot.settings import ConfigError
 from bot.slack_posts import keyed
 from tests.blockcheck import all_text, assert_valid_message
-from tests.harness import ANA, MARCUS, RAJ, BotUnderTest, populate_workspace, start_bot
+from tests.harness import ANA, MARCUS, RAJ, BotUnderTest
 from tests.orgdata import ANA_SF, NOW, small_org
 
 PRIYA = "U0MGR00002"
@@ -60,20 +60,6 @@ def chain_org() -> dict[str, list[dict[str, Any]]]:
         if user["Id"] == ANA_SF:
             user["ManagerId"] = PRIYA_SF
     return data
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        populate_workspace(standin)
-        yield standin
-
-
-@pytest.fixture(scope="module")
-def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
-    bot = start_bot(sandbox, slack)
-    yield bot
-    bot.stop()
 
 
 @pytest.fixture
