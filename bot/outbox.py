@@ -116,23 +116,27 @@ def enqueue_post(
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return False
     payload = {"channel": target, "text": message.text, "blocks": message.blocks}
+    _add(
+        session,
+        key=key,
+        escalation_id=escalation_id,
+        kind=kind,
+        method="chat.postMessage",
+        target=target,
+        payload=json.dumps(payload),
+    )
+    return True
+
+
+def _add(session: Session, **fields: Any) -> None:
+    """A new row, due now, never tried."""
+    now = utcnow()
     session.add(
         OutboxMessage(
-            key=key,
-            escalation_id=escalation_id,
-            kind=kind,
-            method="chat.postMessage",
-            target=target,
-            payload=json.dumps(payload),
-            version=1,
-            attempts=0,
-            next_attempt_at=utcnow(),
-            dead=False,
-            created_at=utcnow(),
+            version=1, attempts=0, next_attempt_at=now, dead=False, created_at=now, **fields
         )
     )
     session.flush()
-    return True
 
 
 def enqueue_update(session: Session, post_key: str, message: Message) -> None:
@@ -154,23 +158,16 @@ def enqueue_update(session: Session, post_key: str, message: Message) -> None:
     if changed:
         return
     post = session.scalar(select(OutboxMessage).where(OutboxMessage.key == post_key))
-    session.add(
-        OutboxMessage(
-            key=key,
-            escalation_id=post.escalation_id if post else None,
-            kind="update",
-            method="chat.update",
-            target=post.target if post else None,
-            payload=payload,
-            depends_on=post_key,
-            version=1,
-            attempts=0,
-            next_attempt_at=now,
-            dead=False,
-            created_at=now,
-        )
+    _add(
+        session,
+        key=key,
+        escalation_id=post.escalation_id if post else None,
+        kind="update",
+        method="chat.update",
+        target=post.target if post else None,
+        payload=payload,
+        depends_on=post_key,
     )
-    session.flush()
 
 
 def enqueue_task(
@@ -178,21 +175,14 @@ def enqueue_task(
 ) -> None:
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None:
         return
-    session.add(
-        OutboxMessage(
-            key=key,
-            escalation_id=escalation_id,
-            kind="task",
-            method=method,
-            payload=json.dumps(payload),
-            version=1,
-            attempts=0,
-            next_attempt_at=utcnow(),
-            dead=False,
-            created_at=utcnow(),
-        )
+    _add(
+        session,
+        key=key,
+        escalation_id=escalation_id,
+        kind="task",
+        method=method,
+        payload=json.dumps(payload),
     )
-    session.flush()
 
 
 # --- delivering -----------------------------------------------------------------------
