@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from . import escalation_cards as ec
@@ -357,8 +357,11 @@ def _transition(
     history: Callable[[Escalation], tuple[str, str | None, str | None, str | None]],
     reporter_text: Callable[[Escalation], str],
     extra: Callable[[Session, Escalation], None] | None = None,
+    unchanged_since: Any = None,
 ) -> Outcome:
-    """One conditional UPDATE, then history + outbox in the same transaction."""
+    """One conditional UPDATE, then history + outbox in the same transaction.
+
+    ``unchanged_since``: an extra condition that what the caller read still holds."""
     now = services.now()
     with services.db.session() as session:
         # The UPDATE comes first: on SQLite it takes the write lock before any read, on
@@ -367,6 +370,7 @@ def _transition(
             update(Escalation)
             .where(Escalation.id == esc_id, Escalation.status.in_(from_statuses))
             .where(_manager_clause(services, esc_id, actor))
+            .where(unchanged_since if unchanged_since is not None else true())
             .values(updated_at=now, version=Escalation.version + 1, **values)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -475,6 +479,10 @@ def reassign(services: Services, esc_id: int, actor: str, assignee: str) -> Outc
         from_statuses=(OPEN, ACKNOWLEDGED),
         values={"assignee": assignee},
         history=lambda esc: ("reassigned", previous, assignee, None),
+        # The history's "from" is what was read above: only if no one changed it since.
+        unchanged_since=(
+            Escalation.assignee.is_(None) if previous is None else Escalation.assignee == previous
+        ),
         reporter_text=lambda esc: (
             f":arrows_counterclockwise: *{esc.ref}* is now assigned to "
             f"<@{assignee}> (by <@{actor}>)."
