@@ -11,11 +11,13 @@ import datetime as dt
 import difflib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .salesforce import SalesforceService
 from .text import local_date, parse_sf_date
+from .vocabulary import Vocabulary
 
 MAX_MATCHES = 10
 
@@ -73,6 +75,7 @@ class AccountStatus:
     expiring_contracts: list[dict[str, Any]] = field(default_factory=list)
     health: str = "green"
     reasons: list[str] = field(default_factory=list)
+    priorities: tuple[str, ...] = Vocabulary().priorities  # the org's, most urgent first
 
     @property
     def pipeline_total(self) -> float:
@@ -140,7 +143,11 @@ def _records(sub: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def build_status(
-    rec: dict[str, Any], today: dt.date, tz: dt.tzinfo, stuck_days: int
+    rec: dict[str, Any],
+    today: dt.date,
+    tz: dt.tzinfo,
+    stuck_days: int,
+    vocab: Vocabulary = Vocabulary(),  # noqa: B008 (frozen, immutable)
 ) -> AccountStatus:
     owner = rec.get("Owner") or {}
     st = AccountStatus(
@@ -163,34 +170,50 @@ def build_status(
             st.activated_orders.append(order)
             continue
         st.open_orders.append(order)
-        reason = order_stuck_reason(order, today, tz, stuck_days)
+        reason = order_stuck_reason(order, today, tz, stuck_days, vocab.draft_status)
         if reason and reason.startswith("draft"):
             st.overdue_drafts.append(order)
         elif reason:
             st.stuck_orders.append(order)
     st.open_cases = _records(rec.get("Cases"))
     st.expiring_contracts = _records(rec.get("Contracts"))
+    st.priorities = vocab.priorities
     st.health, st.reasons = assess_health(st)
     return st
 
 
 def order_stuck_reason(
-    order: dict[str, Any], today: dt.date, tz: dt.tzinfo, stuck_days: int
+    order: dict[str, Any],
+    today: dt.date,
+    tz: dt.tzinfo,
+    stuck_days: int,
+    draft_status: str = "Draft",
 ) -> str | None:
     """Why an open order counts as a "not done", or None.
 
-    A draft past its effective date, or an order still not activated ``stuck_days``
-    after it was created.
+    A draft (the org's draft status) past its effective date, or an order still not
+    activated ``stuck_days`` after it was created.
     """
     if order.get("StatusCode") == "Activated":
         return None
     effective = parse_sf_date(order.get("EffectiveDate"))
     created = local_date(order.get("CreatedDate"), tz)
-    if order.get("Status") == "Draft" and effective and effective < today:
+    if order.get("Status") == draft_status and effective and effective < today:
         return f"draft {(today - effective).days} days past its effective date"
     if created and (today - created).days > stuck_days:
         return f"{order.get('Status', 'open').lower()} for {(today - created).days} days"
     return None
+
+
+def not_done_age(
+    order: dict[str, Any], today: dt.date, tz: dt.tzinfo, draft_status: str = "Draft"
+) -> int:
+    """Days a not-done has waited: a draft since its effective date, others since created."""
+    start = (
+        parse_sf_date(order.get("EffectiveDate")) if order.get("Status") == draft_status else None
+    )
+    created = local_date(order.get("CreatedDate"), tz) or today
+    return (today - min(d for d in (start, created) if d is not None)).days
 
 
 def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
@@ -200,7 +223,8 @@ def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
     escalated = st.escalated_cases
     if escalated:
         red.append(f"{len(escalated)} escalated case{'s' if len(escalated) > 1 else ''} open")
-    high = [c for c in st.open_cases if c.get("Priority") == "High" and not c.get("IsEscalated")]
+    top = st.priorities[0]
+    high = [c for c in st.open_cases if c.get("Priority") == top and not c.get("IsEscalated")]
     if high:
         amber.append(f"{len(high)} high-priority case{'s' if len(high) > 1 else ''} open")
     not_dones = len(st.overdue_drafts) + len(st.stuck_orders)
@@ -233,14 +257,25 @@ def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
 
 
 class AccountFinder:
-    def __init__(self, sf: SalesforceService, *, tz: dt.tzinfo, stuck_days: int) -> None:
+    def __init__(
+        self,
+        sf: SalesforceService,
+        *,
+        tz: dt.tzinfo,
+        stuck_days: int,
+        vocabulary: Callable[[], Vocabulary] = Vocabulary,
+    ) -> None:
         self.sf = sf
         self.tz = tz
         self.stuck_days = stuck_days
+        self.vocabulary = vocabulary
+
+    def _status(self, rec: dict[str, Any], today: dt.date) -> AccountStatus:
+        return build_status(rec, today, self.tz, self.stuck_days, self.vocabulary())
 
     def by_id(self, account_id: str, today: dt.date) -> AccountStatus | None:
         recs = self.sf.query_records(CARD_SELECT + "WHERE Id = {}", account_id)
-        return build_status(recs[0], today, self.tz, self.stuck_days) if recs else None
+        return self._status(recs[0], today) if recs else None
 
     def find(self, text: str, today: dt.date) -> Lookup:
         """Search by Id, URL, account number or name; one request unless nothing matches."""
@@ -262,7 +297,7 @@ class AccountFinder:
         exact = [r for r in ranked if _is_exact(text, r)]
         if len(ranked) == 1 or len(exact) == 1:
             chosen = exact[0] if exact else best
-            return Lookup(status=build_status(chosen, today, self.tz, self.stuck_days))
+            return Lookup(status=self._status(chosen, today))
         return Lookup(matches=[_match(r) for r in ranked[:MAX_MATCHES]])
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:

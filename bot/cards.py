@@ -207,9 +207,9 @@ def account_card(
 
     cases = ["*Open cases*"]
     if st.open_cases:
-        order = ("High", "Medium", "Low", "None")
         counts = st.cases_by_priority
-        cases.append(" · ".join(f"{counts[p]} {p}" for p in order if counts.get(p)))
+        order = (*st.priorities, *sorted(set(counts) - set(st.priorities)))  # the org's order
+        cases.append(" · ".join(f"{counts[p]} {escape_slack(p)}" for p in order if counts.get(p)))
         for c in st.escalated_cases[:3]:
             cases.append(
                 f":rotating_light: {_record_link(record_url, c, c['CaseNumber'])} "

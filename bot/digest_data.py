@@ -20,14 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .accounts import order_stuck_reason
+from .accounts import not_done_age, order_stuck_reason
 from .digest_periods import Period
 from .pipeline import week_bounds
 from .salesforce import SalesforceService
-from .text import local_date, parse_sf_date, parse_sf_datetime
+from .text import parse_sf_date, parse_sf_datetime
+from .vocabulary import Vocabulary
 
 LIST_LIMIT = 200  # lines kept per section per team (the rest are counted)
-HIGH_PRIORITY = "High"
 
 _ORDER_FIELDS = (
     "SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, ActivatedDate, CreatedDate, "
@@ -39,7 +39,7 @@ DAILY_ORDERS = _ORDER_FIELDS + (
 )
 DAILY_NOT_DONES = _ORDER_FIELDS + (
     "WHERE Account.Owner.Email IN {} AND StatusCode = 'Draft' "
-    "AND ((Status = 'Draft' AND EffectiveDate < {}) OR CreatedDate < {})"
+    "AND ((Status = {} AND EffectiveDate < {}) OR CreatedDate < {})"
 )
 DAILY_OPPORTUNITIES = (
     "SELECT Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon, Account.Name, "
@@ -227,9 +227,15 @@ class Scope:
 class Batch:
     """Scopes of one kind fetched together; ``scopes`` fill as records stream past."""
 
-    def __init__(self, sf: SalesforceService, scopes: list[Scope]) -> None:
+    def __init__(
+        self,
+        sf: SalesforceService,
+        scopes: list[Scope],
+        vocab: Vocabulary = Vocabulary(),  # noqa: B008
+    ) -> None:
         self.sf = sf
         self.scopes = scopes
+        self.vocab = vocab
         self.owners = sorted({o for s in scopes for o in s.owners})
         self._by_owner: dict[str, list[Scope]] = defaultdict(list)
         for scope in scopes:
@@ -272,18 +278,14 @@ class Batch:
         cutoff = max(
             s.period.utc(s.period.run_date - dt.timedelta(days=s.stuck_days)) for s in self.scopes
         )
-        for rec, scopes in self._records(DAILY_NOT_DONES, latest_today, cutoff):
+        draft = self.vocab.draft_status
+        for rec, scopes in self._records(DAILY_NOT_DONES, draft, latest_today, cutoff):
             for scope in scopes:
                 p = scope.period
-                reason = order_stuck_reason(rec, p.run_date, p.tz, scope.stuck_days)
+                reason = order_stuck_reason(rec, p.run_date, p.tz, scope.stuck_days, draft)
                 if reason is None:
                     continue
-                start = (
-                    parse_sf_date(rec.get("EffectiveDate")) if rec["Status"] == "Draft" else None
-                )
-                created = local_date(rec.get("CreatedDate"), p.tz) or p.run_date
-                since = min(d for d in (start, created) if d is not None)
-                age = (p.run_date - since).days
+                age = not_done_age(rec, p.run_date, p.tz, draft)
                 scope.data.not_dones.add(_order_line(rec, sort=-age, detail=reason))
 
     def _daily_opportunities(self) -> None:
@@ -317,7 +319,8 @@ class Batch:
 
     def _daily_cases(self) -> None:
         start, end = self._span(lambda p: p.start, lambda p: p.end)
-        for rec, scopes in self._records(DAILY_CASES, HIGH_PRIORITY, start, end):
+        high = self.vocab.top_priority
+        for rec, scopes in self._records(DAILY_CASES, high, start, end):
             created = parse_sf_datetime(rec.get("CreatedDate"))
             for scope in scopes:
                 p, d = scope.period, scope.data
@@ -330,7 +333,7 @@ class Batch:
                     sort=-opened_days,
                 )
                 new = created is not None and p.utc(p.start) <= created < p.utc(p.end)
-                if new and rec.get("Priority") == HIGH_PRIORITY:
+                if new and rec.get("Priority") == high:
                     d.high_cases.add(line)
                 if rec.get("IsEscalated") and not rec.get("IsClosed"):
                     d.escalated_cases.add(_sorted(line, -opened_days))

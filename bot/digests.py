@@ -242,7 +242,7 @@ def build(services: Services, items: list[Item]) -> list[Any]:
             )
             for i in indexes
         ]
-        Batch(services.salesforce, scopes).run(kind)
+        Batch(services.salesforce, scopes, services.vocabulary()).run(kind)
         if kind == "daily":
             escalations = open_escalations(services.db)
             ids = sorted({e.account_id for e in escalations if e.account_id})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .accounts import order_stuck_reason
+from .accounts import not_done_age, order_stuck_reason
 from .salesforce import SalesforceService
-from .text import local_date, parse_sf_date
+from .vocabulary import Vocabulary
 
 _ORDER_ID = re.compile(r"^801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 _ORDER_ID_IN_URL = re.compile(r"/(801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
@@ -28,7 +29,7 @@ ORDER_SELECT = (
 NOT_DONE_SELECT = (
     "SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, CreatedDate, TotalAmount, "
     "AccountId, Account.Name, Owner.Name FROM Order "
-    "WHERE StatusCode = 'Draft' AND ((Status = 'Draft' AND EffectiveDate < TODAY) "
+    "WHERE StatusCode = 'Draft' AND ((Status = {} AND EffectiveDate < TODAY) "
     "OR CreatedDate < LAST_N_DAYS:{}) "
 )
 
@@ -81,10 +82,22 @@ def parse_order_ref(text: str) -> tuple[str, str] | None:
 
 
 class OrderDesk:
-    def __init__(self, sf: SalesforceService, *, tz: dt.tzinfo, stuck_days: int) -> None:
+    def __init__(
+        self,
+        sf: SalesforceService,
+        *,
+        tz: dt.tzinfo,
+        stuck_days: int,
+        vocabulary: Callable[[], Vocabulary] = Vocabulary,
+    ) -> None:
         self.sf = sf
         self.tz = tz
         self.stuck_days = stuck_days
+        self.vocabulary = vocabulary
+
+    def _stuck(self, rec: dict[str, Any], today: dt.date) -> str | None:
+        draft = self.vocabulary().draft_status
+        return order_stuck_reason(rec, today, self.tz, self.stuck_days, draft)
 
     def get(self, kind: str, value: str, today: dt.date) -> OrderStatus | None:
         where = "WHERE Id = {}" if kind == "id" else "WHERE OrderNumber = {}"
@@ -97,7 +110,7 @@ class OrderDesk:
             record=rec,
             items=items,
             today=today,
-            stuck_reason=order_stuck_reason(rec, today, self.tz, self.stuck_days),
+            stuck_reason=self._stuck(rec, today),
         )
 
     def not_dones(
@@ -113,24 +126,23 @@ class OrderDesk:
         whole and sorted by age here, since an order's age runs from its effective date
         (drafts) or its creation (the rest), an order SOQL cannot sort by.
         """
+        draft = self.vocabulary().draft_status
+        args: list[Any] = [draft, self.stuck_days]
         if owner_email is not None:
             template = NOT_DONE_SELECT + "AND (Owner.Email = {} OR Account.Owner.Email = {}) "
-            args: list[Any] = [self.stuck_days, owner_email, owner_email]
+            args += [owner_email, owner_email]
         elif account_name is not None:
             template = NOT_DONE_SELECT + "AND Account.Name LIKE '%{:like}%' "
-            args = [self.stuck_days, account_name]
+            args += [account_name]
         else:
-            template, args = NOT_DONE_SELECT, [self.stuck_days]
+            template = NOT_DONE_SELECT
         result = self.sf.query(template + "ORDER BY EffectiveDate ASC, CreatedDate ASC", *args)
         out = NotDoneList(total=int(result["totalSize"]))
         for rec in result["records"]:
-            reason = order_stuck_reason(rec, today, self.tz, self.stuck_days)
+            reason = order_stuck_reason(rec, today, self.tz, self.stuck_days, draft)
             if reason is None:  # boundary: created exactly N days ago in another zone
                 out.total -= 1
                 continue
-            start = parse_sf_date(rec.get("EffectiveDate")) if rec["Status"] == "Draft" else None
-            created = local_date(rec.get("CreatedDate"), self.tz) or today
-            age_from = min(d for d in (start, created) if d is not None)
-            out.orders.append(NotDone(rec, reason, (today - age_from).days))
+            out.orders.append(NotDone(rec, reason, not_done_age(rec, today, self.tz, draft)))
         out.orders.sort(key=lambda n: -n.age_days)
         return out

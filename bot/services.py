@@ -32,6 +32,7 @@ from .salesforce import SalesforceError, SalesforceService
 from .settings import Settings
 from .teams import Teams
 from .text import escape_slack
+from .vocabulary import VocabularySource
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class Services:
     accounts: AccountFinder = field(init=False)
     orders: OrderDesk = field(init=False)
     pipeline: PipelineDesk = field(init=False)
+    vocabulary: VocabularySource = field(init=False)
     _people: TTLCache = field(init=False)
 
     def __post_init__(self) -> None:
@@ -85,8 +87,13 @@ class Services:
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="acctbot")
         self.tz = ZoneInfo(self.settings.timezone)
         s = self.settings
-        self.accounts = AccountFinder(self.salesforce, tz=self.tz, stuck_days=s.stuck_days)
-        self.orders = OrderDesk(self.salesforce, tz=self.tz, stuck_days=s.stuck_days)
+        self.vocabulary = VocabularySource(self.salesforce)
+        self.accounts = AccountFinder(
+            self.salesforce, tz=self.tz, stuck_days=s.stuck_days, vocabulary=self.vocabulary
+        )
+        self.orders = OrderDesk(
+            self.salesforce, tz=self.tz, stuck_days=s.stuck_days, vocabulary=self.vocabulary
+        )
         self.pipeline = PipelineDesk(self.salesforce)
 
     # -- time

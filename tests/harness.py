@@ -93,4 +93,5 @@ def start_bot(
         org, slack, teams=teams or parse_teams(TEAMS_YAML), settings=bot_settings(org, slack, **env)
     )
     assert running.services is not None
+    running.services.vocabulary()  # the org's picklists, read once per app (2 describes)
     return BotUnderTest(running.app, running.services, running.url, slack, org, running)

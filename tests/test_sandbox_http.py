@@ -256,13 +256,14 @@ def test_describe_has_fields_picklists_and_child_relationships(sf: Salesforce) -
     assert status["type"] == "picklist"
     values = [p["value"] for p in status["picklistValues"]]
     assert {"Draft", "Activated"} <= set(values)
-    assert status["picklistValues"][0] == {
+    assert status["picklistValues"][0] == {  # new orders start as Draft, as in a new org
         "active": True,
-        "defaultValue": False,
-        "label": values[0],
+        "defaultValue": True,
+        "label": "Draft",
         "validFor": None,
-        "value": values[0],
+        "value": "Draft",
     }
+    assert [p["value"] for p in status["picklistValues"] if p["defaultValue"]] == ["Draft"]
     account_id = fields["AccountId"]
     assert account_id["type"] == "reference"
     assert account_id["referenceTo"] == ["Account"] and account_id["relationshipName"] == "Account"

@@ -391,7 +391,13 @@ def _build() -> dict[str, SObject]:
             _ref("AccountId", "Account", "Account", "Account ID"),
             _ref("OwnerId", "User", "Owner", "Owner ID"),
             _ref("ContractId", "Contract", "Contract", "Contract ID"),
-            _f("Status", PICKLIST, "Status", nillable=False, picklist=_pl(*ORDER_STATUSES)),
+            _f(
+                "Status",
+                PICKLIST,
+                "Status",
+                nillable=False,
+                picklist=_pl(*ORDER_STATUSES, default="Draft"),
+            ),
             _f(
                 "StatusCode",
                 PICKLIST,

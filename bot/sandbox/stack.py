@@ -119,6 +119,8 @@ class Stack:
         slack = SlackStandIn().start()
         populate_workspace(slack)
         running = start_app(org, slack, teams=teams, **env)
+        if running.services is not None:
+            running.services.vocabulary()  # read the org's picklists before the first command
         return cls(org, slack, running)
 
     @property
