@@ -40,7 +40,7 @@ Clock = Callable[[], dt.datetime]
 # A fast answer must not overtake the ack it replaces: Slack shows the ack's "Looking
 # up..." message when the HTTP response reaches it, so an answer posted to response_url
 # before that would end up *under* the loading message. Keep this gap after the ack.
-MIN_GAP_AFTER_ACK = 0.3
+MIN_GAP_AFTER_ACK = 0.15
 INTERNAL_ERROR = (
     "Something went wrong on acctbot's side, and it is logged. Try again in a "
     "moment; if it keeps happening, tell your Slack admin."
