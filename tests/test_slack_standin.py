@@ -738,3 +738,51 @@ def test_subscribe_and_render(slack: SlackStandIn, client: WebClient) -> None:
     assert [k for k, _ in seen] == ["ephemeral", "view_opened"]
     assert render_message(slack.ephemeral_messages(ANA)[0]) == "Acme & Sons @U0ANA00001"
     assert render_view(view).splitlines()[0] == "┌ Escalate ┐"
+
+
+def test_an_untouched_input_submits_its_initial_value() -> None:
+    with SlackStandIn() as standin:
+        view = {
+            "type": "modal",
+            "callback_id": "v",
+            "title": {"type": "plain_text", "text": "T"},
+            "submit": {"type": "plain_text", "text": "Go"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "a",
+                    "label": {"type": "plain_text", "text": "A"},
+                    "element": {
+                        "type": "external_select",
+                        "action_id": "acct",
+                        "initial_option": {
+                            "text": {"type": "plain_text", "text": "Acme"},
+                            "value": "001X",
+                        },
+                    },
+                },
+                {
+                    "type": "input",
+                    "block_id": "b",
+                    "label": {"type": "plain_text", "text": "B"},
+                    "element": {
+                        "type": "plain_text_input",
+                        "action_id": "txt",
+                        "initial_value": "hello",
+                    },
+                },
+                {
+                    "type": "input",
+                    "block_id": "c",
+                    "label": {"type": "plain_text", "text": "C"},
+                    "element": {"type": "plain_text_input", "action_id": "empty"},
+                },
+            ],
+        }
+        payload = standin.view_submission_payload(
+            user_id="U1", view=view, values={"b": {"txt": "changed"}}
+        )
+        state = payload["view"]["state"]["values"]
+        assert state["a"]["acct"]["selected_option"]["value"] == "001X"
+        assert state["b"]["txt"]["value"] == "changed"
+        assert state["c"]["empty"]["value"] is None

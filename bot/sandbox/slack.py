@@ -584,8 +584,10 @@ class SlackStandIn(WebApi):
             el = block.get("element") or {}
             if not isinstance(el, dict) or "action_id" not in el:
                 continue
+            # An untouched input submits what it shows: its initial value, as in Slack.
+            initial = _initial_value(el)
             state.setdefault(block.get("block_id", ""), {})[el["action_id"]] = _element_value(
-                el, None, empty=True
+                el, initial, empty=initial is None
             )
         for block_id, by_action in values.items():
             for action_id, value in by_action.items():
@@ -1206,6 +1208,21 @@ def _option_for(element: dict[str, Any], value: Any) -> Any:
         if opt.get("value") == value:
             return opt
     return {"text": {"type": "plain_text", "text": str(value), "emoji": True}, "value": str(value)}
+
+
+_INITIAL_KEYS = (
+    "initial_option", "initial_options", "initial_value", "initial_user", "initial_users",
+    "initial_conversation", "initial_conversations", "initial_channel", "initial_channels",
+    "initial_date", "initial_time", "initial_date_time",
+)  # fmt: skip
+
+
+def _initial_value(element: dict[str, Any]) -> Any:
+    """The value an input element starts with (None when it has none)."""
+    for key in _INITIAL_KEYS:
+        if element.get(key) is not None:
+            return element[key]
+    return None
 
 
 def _element_value(element: dict[str, Any], value: Any, *, empty: bool = False) -> dict[str, Any]:
