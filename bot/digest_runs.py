@@ -217,6 +217,9 @@ class SlackPostError(Exception):
 RETRYABLE_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error"}
 
 
+MAX_WAIT = 60.0  # seconds a post may wait for Retry-After before leaving it to a retry
+
+
 class SlackPoster:
     """chat.postMessage with retries: 429s wait for Retry-After, 5xx and connection
     errors back off exponentially; permanent errors (not_in_channel ...) fail at once.
@@ -266,6 +269,8 @@ class SlackPoster:
                         "Retry-After"
                     ) or exc.response.headers.get("retry-after")
                     wait = float(retry_after or delay)
+                    if wait > MAX_WAIT:  # too long to hold the batch: the retry job takes it
+                        raise SlackPostError(f"rate limited for {wait:.0f} s") from exc
                 elif status < 500 and error not in RETRYABLE_ERRORS:
                     raise SlackPostError(error) from exc
             except OSError as exc:  # connection refused or reset, timeouts (URLError too)
@@ -283,6 +288,6 @@ class SlackPoster:
                     problem,
                     wait,
                 )
-                self.sleep(min(wait, 60.0))
+                self.sleep(wait)
                 delay = min(delay * 2, self.max_delay)
         raise SlackPostError(f"gave up after {self.attempts} attempts: {problem}")

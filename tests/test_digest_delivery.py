@@ -372,3 +372,13 @@ def test_cli_preview_and_send(
     assert len(new_messages(bot)) == 1
     assert main(["digest", "preview", "--team", "nope"]) == 2
     assert "no team 'nope'" in capsys.readouterr().err
+
+
+def test_a_long_retry_after_is_left_to_the_retry_job(bot: BotUnderTest) -> None:
+    sleeps: list[float] = []
+    bot.slack.fail("chat.postMessage", status=429, retry_after=120, count=1)
+    outcome = digests.send_now(bot.services, smb(bot), poster=poster(bot, sleeps))
+    assert outcome.status == "failed" and "rate limited for 120 s" in outcome.detail
+    assert sleeps == [] and new_messages(bot) == []  # it did not sit on the batch
+    assert [o.status for o in digests.retry_pending(bot.services)] == ["posted"]
+    assert len(new_messages(bot)) == 1
