@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import escalation_cards as ec
@@ -95,12 +96,19 @@ def _add_recipient(
     )
     if exists is not None:
         return False
-    session.add(
-        EscalationRecipient(
-            escalation_id=esc_id, slack_user_id=user, role=role, level=level, added_at=now
-        )
-    )
-    session.flush()
+    try:  # a savepoint: someone adding the same person at this moment is not an error
+        with session.begin_nested():
+            session.add(
+                EscalationRecipient(
+                    escalation_id=esc_id,
+                    slack_user_id=user,
+                    role=role,
+                    level=level,
+                    added_at=now,
+                )
+            )
+    except IntegrityError:
+        return False
     return True
 
 

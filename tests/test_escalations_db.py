@@ -4,6 +4,7 @@ outbox claims, append-only history."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter as Tally
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from bot import escalations, outbox
 from bot.db import Database
 from bot.escalation_form import Draft
 from bot.escalation_routing import Route
-from bot.models import EscalationHistory, OutboxMessage
+from bot.models import EscalationHistory, EscalationRecipient, OutboxMessage
 from bot.salesforce import SalesforceService
 from bot.services import Services
 from bot.settings import Settings
@@ -208,3 +209,34 @@ def test_a_post_that_timed_out_after_slack_took_it_is_not_posted_again(svc: Serv
     assert len(keys) == 4 and len(set(keys)) == 4
     with svc.db.session() as s:
         assert outbox.pending(s) == 0
+
+
+def test_adding_the_same_recipient_at_the_same_moment_is_not_an_error(svc: Services) -> None:
+    filed = escalations.create(svc, draft(), ROUTE)
+    esc_id = filed.escalation.id
+    now = dt.datetime.now(dt.UTC)
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+    errors: list[BaseException] = []
+
+    def add() -> None:
+        try:
+            with svc.db.session() as s:
+                barrier.wait()
+                results.append(escalations._add_recipient(s, esc_id, "U0NEW00001", "x", 1, now))
+        except BaseException as exc:  # the point: none escapes
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sorted(results) == [False, False, False, True]
+    with svc.db.session() as s:
+        n = s.scalar(
+            select(func.count())
+            .select_from(EscalationRecipient)
+            .where(EscalationRecipient.slack_user_id == "U0NEW00001")
+        )
+    assert n == 1
