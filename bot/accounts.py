@@ -36,8 +36,9 @@ CARD_SELECT = (
     " ORDER BY CreatedDate DESC LIMIT 200), "
     "(SELECT Id, CaseNumber, Subject, Priority, Status, IsEscalated, CreatedDate"
     " FROM Cases WHERE IsClosed = false ORDER BY CreatedDate DESC LIMIT 200), "
+    # NEXT_N_DAYS starts tomorrow: a contract ending today is the most urgent of all.
     "(SELECT Id, ContractNumber, Status, EndDate FROM Contracts"
-    " WHERE EndDate = NEXT_N_DAYS:90 ORDER BY EndDate ASC LIMIT 50) "
+    " WHERE EndDate = TODAY OR EndDate = NEXT_N_DAYS:90 ORDER BY EndDate ASC LIMIT 50) "
     "FROM Account "
 )
 
@@ -237,7 +238,8 @@ def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
         if end is None:
             continue
         days = (end - st.today).days
-        label = f"contract {c['ContractNumber']} ends in {days} days"
+        when = "today" if days <= 0 else f"in {days} day{'s' if days > 1 else ''}"
+        label = f"contract {c['ContractNumber']} ends {when}"
         (red if days <= 30 and not st.open_opps else amber).append(label)
     if st.slipped:
         amber.append(f"{len(st.slipped)} deal{'s' if len(st.slipped) > 1 else ''} past close date")

@@ -29,6 +29,7 @@ MAX_BLOCKS = 50
 class Message:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    is_error: bool = False  # an error for the asker alone: never shared in channel
 
     def payload(self, **extra: Any) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks, **extra}
@@ -117,17 +118,18 @@ def link(url: str, label: str) -> str:
     return f"<{url}|{label}>"
 
 
-def card_ref(kind: str, record_id: str) -> str:
-    """The value carried by Share/Refresh buttons: what to re-render."""
-    return json.dumps({"k": kind, "id": record_id}, separators=(",", ":"))
+def card_ref(kind: str, record_id: str, shared_by: str | None = None) -> str:
+    """The value carried by Share/Refresh buttons: what to re-render (and who shared it)."""
+    ref = {"k": kind, "id": record_id, **({"by": shared_by} if shared_by else {})}
+    return json.dumps(ref, separators=(",", ":"))
 
 
 def status_actions(
-    kind: str, record_id: str, sf_url: str, *, shared: bool = False
+    kind: str, record_id: str, sf_url: str, *, shared_by: str | None = None
 ) -> dict[str, Any]:
-    ref = card_ref(kind, record_id)
+    ref = card_ref(kind, record_id, shared_by)
     elements = []
-    if not shared:
+    if not shared_by:
         elements.append(button("Share in channel", "share_card", ref, style="primary"))
     elements += [
         button("Refresh", "refresh_card", ref),
@@ -255,7 +257,7 @@ def account_card(
         ),
         section(health),
         as_of(now, tz, f" · shared by <@{shared_by}>" if shared_by else ""),
-        status_actions("account", st.id, record_url(st.id), shared=bool(shared_by)),
+        status_actions("account", st.id, record_url(st.id), shared_by=shared_by),
     ]
     text = (
         f"{st.name}: health {st.health} ({'; '.join(st.reasons)}). "
@@ -376,7 +378,7 @@ def order_card(
     if rec.get("Description"):
         blocks.append(context(escape_slack(truncate(rec["Description"], 500))))
     blocks.append(as_of(now, tz, f" · shared by <@{shared_by}>" if shared_by else ""))
-    blocks.append(status_actions("order", rec["Id"], record_url(rec["Id"]), shared=bool(shared_by)))
+    blocks.append(status_actions("order", rec["Id"], record_url(rec["Id"]), shared_by=shared_by))
     text = (
         f"Order {st.number} ({account.get('Name') or 'no account'}): {status}, "
         f"{money(rec.get('TotalAmount'))}"
@@ -402,7 +404,7 @@ def not_done_list(
 ) -> Message:
     if not nd.orders:
         return Message(
-            text=f"{title}: no stuck or overdue orders.",
+            text=escape_slack(f"{title}: no stuck or overdue orders."),
             blocks=[
                 section(
                     f":white_check_mark: *{escape_slack(title)}*: no stuck or overdue "
@@ -506,9 +508,9 @@ def pipeline_card(
 
 def error_message(text: str) -> Message:
     """An error for the user; ``text`` is mrkdwn (escape any data put into it)."""
-    return Message(text=text, blocks=[section(f":warning: {text}")])
+    return Message(text=text, blocks=[section(f":warning: {text}")], is_error=True)
 
 
 def usage_message(usage: str, note: str | None = None) -> Message:
     body = (f"{escape_slack(note)}\n\n" if note else "") + usage
-    return Message(text=(note + " " if note else "") + usage, blocks=[section(body)])
+    return Message(text=(f"{escape_slack(note)} " if note else "") + usage, blocks=[section(body)])

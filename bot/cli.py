@@ -116,7 +116,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     except SalesforceError as exc:
         print(f"Salesforce: {exc.user_message} ({exc.detail[:200]})")
         ok = False
+    ok = _check_database(settings.database_url) and ok
     return 0 if ok else 1
+
+
+def _check_database(url: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db import Database, alembic_config
+
+    db = Database(url)
+    try:
+        current = db.current_revision()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:160]
+        print(f"Database: cannot reach {db.engine.url.render_as_string()} ({reason}).")
+        return False
+    finally:
+        db.dispose()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current == head:
+        print(f"Database: OK, schema at {current}")
+    else:
+        print(
+            f"Database: OK, schema at {current or 'nothing yet'}; `acctbot run` or "
+            f"`acctbot db upgrade` brings it to {head}"
+        )
+    return True
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:

@@ -356,10 +356,17 @@ class DemoConsole:
 
     # -- waiting for Slack to show things
     def settle(
-        self, sent: SentRequest | None, started: float, *, timeout: float = 20.0, quiet: float = 0.4
+        self,
+        sent: SentRequest | None,
+        started: float,
+        *,
+        timeout: float = 20.0,
+        quiet: float = 0.4,
+        until: Callable[[], Any] | None = None,
     ) -> None:
-        """Show what arrives until the answer is in and things have gone quiet."""
-        answered = self._answered(sent)
+        """Show what arrives until the answer is in (or ``until()`` holds) and things
+        have gone quiet."""
+        answered = self._answered(sent) if until is None else (lambda idle: bool(until()))
         last = time.monotonic()
         deadline = started + timeout
         while True:

@@ -13,7 +13,7 @@ from .text import parse_sf_date
 PIPELINE_SELECT = (
     "SELECT Id, Name, StageName, Amount, CloseDate, ForecastCategoryName, IsClosed, IsWon, "
     "Account.Name, Owner.Name FROM Opportunity "
-    "WHERE Owner.Email IN {} AND (CloseDate = THIS_QUARTER "
+    "WHERE Owner.Email IN {} AND (CloseDate = THIS_QUARTER OR CloseDate = THIS_WEEK "
     "OR (IsClosed = false AND CloseDate < TODAY)) "
     "ORDER BY CloseDate ASC"
 )
@@ -62,7 +62,7 @@ class PipelineDesk:
         p = Pipeline(today=today)
         by_cat: dict[str, float] = defaultdict(float)
         by_stage: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-        week_start, week_end = week_bounds(today)
+        week_end = week_bounds(today)[1]
         q_start, q_end = quarter_bounds(today)
         for opp in self.sf.query_iter(PIPELINE_SELECT, [e.lower() for e in emails]):
             close = parse_sf_date(opp["CloseDate"]) or today
@@ -75,14 +75,14 @@ class PipelineDesk:
                 continue
             if close < today:
                 p.slipped.append(opp)
+            elif close <= week_end:  # this week may run into next quarter
+                p.closing_this_week.append(opp)
             if q_start <= close <= q_end:
                 p.open_count += 1
                 by_cat[opp.get("ForecastCategoryName") or "Pipeline"] += amount
                 entry = by_stage[opp["StageName"]]
                 entry[0] += 1
                 entry[1] += amount
-                if week_start <= close <= week_end and close >= today:
-                    p.closing_this_week.append(opp)
         p.open_by_category = {c: by_cat[c] for c in CATEGORY_ORDER if c in by_cat}
         p.open_by_category.update({c: v for c, v in by_cat.items() if c not in CATEGORY_ORDER})
         p.open_by_stage = {s: (int(v[0]), v[1]) for s, v in by_stage.items()}

@@ -126,14 +126,7 @@ class Services:
         acked_at = time.monotonic()
 
         def task() -> None:
-            try:
-                msg = work()
-            except SalesforceError as exc:
-                log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
-                msg = error_message(exc.user_message)
-            except Exception:
-                log.exception("%s failed", what)
-                msg = error_message(INTERNAL_ERROR)
+            msg = self.compute(work, what=what)
             wait = MIN_GAP_AFTER_ACK - (time.monotonic() - acked_at)
             if replace_original and wait > 0:
                 time.sleep(wait)
@@ -147,6 +140,18 @@ class Services:
             )
 
         return self.pool.submit(task)
+
+    @staticmethod
+    def compute(work: Callable[[], Message], *, what: str) -> Message:
+        """``work()``'s message, or a clear error message (the log gets the traceback)."""
+        try:
+            return work()
+        except SalesforceError as exc:
+            log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
+            return error_message(exc.user_message)
+        except Exception:
+            log.exception("%s failed", what)
+            return error_message(INTERNAL_ERROR)
 
     def deliver(
         self,

@@ -3,6 +3,7 @@ the sandbox org over HTTPS with simple-salesforce and answers through response_u
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 
@@ -55,6 +56,13 @@ def test_account_card_in_one_request(bot: BotUnderTest) -> None:
     assert "1 deal past close date" in text
     # One Salesforce request for the whole card.
     assert len(bot.sf_requests()) == 1
+
+
+def test_a_contract_ending_today_is_on_the_card(bot: BotUnderTest) -> None:
+    # NEXT_N_DAYS:90 starts tomorrow; the contract ending today must not drop off.
+    bot.org.set_now(dt.datetime(2026, 12, 31, 15, 0, tzinfo=dt.UTC))
+    text = all_text(bot.ask("/account", "Acme Corp"))
+    assert "ends Dec 31" in text and "ends today" in text
 
 
 def test_ambiguous_name_gives_a_picker_that_turns_into_the_card(bot: BotUnderTest) -> None:
@@ -202,6 +210,50 @@ def test_share_posts_the_card_in_channel_and_removes_the_private_one(bot: BotUnd
     in_channel = bot.slack.messages("C0GENERAL01")
     assert any("Acme Corp" in m.get("text", "") for m in in_channel)
 
+    # Someone else refreshing the shared card keeps who shared it.
+    refresh = next(
+        e
+        for b in posted["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "refresh_card"
+    )
+    click = bot.slack.block_action(
+        bot.url,
+        user_id=RAJ,
+        action_id="refresh_card",
+        value=refresh["value"],
+        channel_id="C0GENERAL01",
+        message=in_channel[-1],
+    )
+    refreshed = all_text(bot.answer(click))
+    assert f"shared by <@{ANA}>" in refreshed and RAJ not in refreshed
+
+
+@pytest.mark.parametrize("problem", ["gone", "limit"])
+def test_a_share_that_fails_tells_only_the_sharer_and_keeps_their_card(
+    bot: BotUnderTest, problem: str
+) -> None:
+    account = "001000000000099AAA" if problem == "gone" else ACME  # no such account
+    if problem == "limit":
+        bot.org.set_faults({"error": "REQUEST_LIMIT_EXCEEDED", "count": 5})
+    posted_before = len(bot.slack.messages("C0GENERAL01"))
+    click = bot.slack.block_action(
+        bot.url,
+        user_id=ANA,
+        action_id="share_card",
+        value=json.dumps({"k": "account", "id": account}),
+        channel_id="C0GENERAL01",
+        message={"ts": "1.0", "blocks": [], "text": "Acme Corp"},
+    )
+    answer = bot.answer(click)
+    assert answer["response_type"] == "ephemeral" and answer.get("replace_original") is False
+    says = "no longer exists" if problem == "gone" else "API request limit is used up"
+    assert says in all_text(answer)
+    time.sleep(0.3)
+    assert len(bot.slack.responses(click.response_url)) == 1  # no in_channel post, no delete
+    assert len(bot.slack.messages("C0GENERAL01")) == posted_before
+
 
 # --- /order ---------------------------------------------------------------------------
 
@@ -291,6 +343,26 @@ def test_pipeline_for_me(bot: BotUnderTest) -> None:
     assert "Slipped" in text and "Old Wi-Fi deal" in text
 
 
+def test_closing_this_week_runs_into_next_quarter(bot: BotUnderTest) -> None:
+    # Tuesday Dec 29: this week runs Sunday Dec 27 - Saturday Jan 2, into Q1.
+    data = small_org()
+    data["Opportunity"].append(
+        {
+            "Name": "New year kickoff",
+            "AccountId": ACME,
+            "OwnerId": "005000000000001AAA",
+            "StageName": "Negotiation/Review",
+            "Amount": 4000,
+            "CloseDate": "2027-01-01",
+        }
+    )
+    bot.org.load(data)
+    bot.org.set_now(dt.datetime(2026, 12, 29, 15, 0, tzinfo=dt.UTC))
+    text = all_text(bot.ask("/pipeline"))
+    assert "Closing this week* (1)" in text and "New year kickoff" in text
+    assert "Open this quarter*\n3 deals · $65,000" in text  # Jan 1 is next quarter's
+
+
 def test_pipeline_for_a_team_and_a_bad_name(bot: BotUnderTest) -> None:
     text = all_text(bot.ask("/pipeline", "smb-east"))
     assert "team smb-east" in text and "Best Case: $8,000" in text  # Raj's media flight
@@ -345,7 +417,6 @@ def test_fifty_concurrent_commands_are_all_acked_fast(bot: BotUnderTest) -> None
     assert max(s.elapsed_ms for s in sent) < 3000
     for s in sent:
         assert "Order 0000012" in all_text(bot.answer(s, timeout=30))
-    assert ACME  # the answers above all came through response_url
 
 
 def test_a_refused_response_url_falls_back_to_an_ephemeral_message(bot: BotUnderTest) -> None:

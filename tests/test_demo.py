@@ -61,6 +61,7 @@ def test_a_scripted_demo_session() -> None:
     out = proc.stdout
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in out + proc.stderr
+    assert "demo console error" not in out  # every console command ran without raising
 
     # The start screen suggests three commands to try.
     assert "You are Ana Ruiz" in out and "/account Acme" in out and "/orders mine" in out

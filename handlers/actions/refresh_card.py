@@ -14,8 +14,9 @@ def refresh_card(
     ack()
     svc = services_of(context)
     ref = json.loads(action["value"])
+    # A shared card names its sharer in the button; older cards fall back to the clicker.
     shared = body.get("container", {}).get("is_ephemeral") is False
-    shared_by = body["user"]["id"] if shared else None
+    shared_by = ref.get("by") or (body["user"]["id"] if shared else None)
     svc.answer(
         respond,
         lambda: answers.card_for(svc, ref["k"], ref["id"], fresh=True, shared_by=shared_by),

@@ -1,4 +1,8 @@
-""" "Share in channel": post the card for everyone, then remove the private copy."""
+""" "Share in channel": post the card for everyone, then remove the private copy.
+
+If the card cannot be built (Salesforce failed, the record is gone), the error goes to
+the person who pressed the button alone, and their private card stays.
+"""
 
 import json
 
@@ -13,10 +17,16 @@ def share_card(ack: Ack, body: dict, action: dict, respond: Respond, context: Bo
     svc = services_of(context)
     ref = json.loads(action["value"])
     user_id = body["user"]["id"]
+    what = "share card"
 
     def work() -> None:
-        msg = answers.card_for(svc, ref["k"], ref["id"], shared_by=user_id)
+        msg = svc.compute(
+            lambda: answers.card_for(svc, ref["k"], ref["id"], shared_by=user_id), what=what
+        )
+        if msg.is_error:
+            svc.deliver(respond, msg, replace_original=False, what=what)
+            return
         respond(**msg.payload(response_type="in_channel", replace_original=False))
         respond(delete_original=True)
 
-    svc.submit(work, what="share card")
+    svc.submit(work, what=what)
