@@ -135,26 +135,41 @@ def order_card_for(
 
 
 def card_for(
-    svc: Services, kind: str, record_id: str, *, fresh: bool = False, shared_by: str | None = None
+    svc: Services,
+    kind: str,
+    record_id: str,
+    *,
+    fresh: bool = False,
+    shared_by: str | None = None,
+    client: WebClient | None = None,
+    asker: str | None = None,
 ) -> Message:
+    """Re-render what a Share or Refresh button points at (``record_id`` is a list's
+    question for /orders and /pipeline, asked by ``asker``)."""
     if kind == "account":
         return account_card_for(svc, record_id, fresh=fresh, shared_by=shared_by)
     if kind == "order":
         return order_card_for(svc, record_id, fresh=fresh, shared_by=shared_by)
+    if kind in ("orders", "pipeline") and client is not None and asker:
+        answer = orders_answer if kind == "orders" else pipeline_answer
+        return answer(svc, client, asker, record_id, shared_by=shared_by)
     return cards.error_message("That card can no longer be refreshed.")
 
 
 # --- who: mine | @user | other ------------------------------------------------------
 
 
-def _person(svc: Services, client: WebClient, user_id: str, text: str) -> tuple[str, str] | None:
-    """(title, owner e-mail) for '', 'mine', 'me' or a mention; None for other text."""
+def _person(
+    svc: Services, client: WebClient, user_id: str, text: str, *, shared: bool = False
+) -> tuple[str, str] | None:
+    """(title, owner e-mail) for '', 'mine', 'me' or a mention; None for other text. The
+    title is "you" for the asker's own, unless the answer is shared in a channel."""
     t = text.strip()
     target = user_id if t.lower() in ("", "mine", "me", "my") else parse_mention(t)
     if target is None:
         return None
     person = svc.salesforce_user(client, target)
-    title = "you" if target == user_id else person.name
+    title = "you" if target == user_id and not shared else person.name
     return title, person.email
 
 
@@ -169,12 +184,14 @@ def _unknown_person(text: str) -> Message | None:
     return None
 
 
-def orders_answer(svc: Services, client: WebClient, user_id: str, text: str) -> Message:
+def orders_answer(
+    svc: Services, client: WebClient, user_id: str, text: str, *, shared_by: str | None = None
+) -> Message:
     unknown = _unknown_person(text)
     if unknown is not None:
         return unknown
     try:
-        who = _person(svc, client, user_id, text)
+        who = _person(svc, client, user_id, text, shared=bool(shared_by))
     except UnmappedUser as exc:
         return cards.error_message(str(exc))
     today = svc.today()
@@ -187,7 +204,7 @@ def orders_answer(svc: Services, client: WebClient, user_id: str, text: str) -> 
             return cards.usage_message(ORDERS_USAGE, "Name a person or an account.")
         nd = svc.orders.not_dones(today, account_name=text)
         title = f"accounts matching “{text}”"
-    return cards.not_done_list(
+    listing = cards.not_done_list(
         title,
         nd,
         record_url=svc.record_url,
@@ -195,9 +212,12 @@ def orders_answer(svc: Services, client: WebClient, user_id: str, text: str) -> 
         tz=svc.tz,
         stuck_days=svc.settings.stuck_days,
     )
+    return cards.with_list_actions(listing, "orders", text, user_id, shared_by)
 
 
-def pipeline_answer(svc: Services, client: WebClient, user_id: str, text: str) -> Message:
+def pipeline_answer(
+    svc: Services, client: WebClient, user_id: str, text: str, *, shared_by: str | None = None
+) -> Message:
     t = text.strip()
     unknown = _unknown_person(t)
     if unknown is not None:
@@ -209,7 +229,7 @@ def pipeline_answer(svc: Services, client: WebClient, user_id: str, text: str) -
         emails, title = list(team.owners), f"team {team.name}"
     else:
         try:
-            who = _person(svc, client, user_id, t)
+            who = _person(svc, client, user_id, t, shared=bool(shared_by))
         except UnmappedUser as exc:
             return cards.error_message(str(exc))
         if who is None:
@@ -220,4 +240,5 @@ def pipeline_answer(svc: Services, client: WebClient, user_id: str, text: str) -
         title, email = who
         emails = [email]
     p = svc.pipeline.for_owners(emails, svc.today())
-    return cards.pipeline_card(title, p, record_url=svc.record_url, now=svc.now(), tz=svc.tz)
+    card = cards.pipeline_card(title, p, record_url=svc.record_url, now=svc.now(), tz=svc.tz)
+    return cards.with_list_actions(card, "pipeline", t, user_id, shared_by)

@@ -140,6 +140,24 @@ def status_actions(
     return actions(*elements, block_id=f"card_actions:{kind}")
 
 
+def with_list_actions(
+    msg: Message, kind: str, text: str, asker: str, shared_by: str | None = None
+) -> Message:
+    """Share/Refresh for a list answer (/orders, /pipeline). The buttons carry the
+    question and who asked it ("mine" is theirs, whoever presses Refresh later)."""
+    ref = json.dumps(
+        {"k": kind, "id": text, "u": asker, **({"by": shared_by} if shared_by else {})},
+        separators=(",", ":"),
+    )
+    elements = [] if shared_by else [button("Share in channel", "share_card", ref, style="primary")]
+    elements.append(button("Refresh", "refresh_card", ref))
+    blocks = list(msg.blocks)
+    if shared_by:
+        blocks.append(context(f"Shared by <@{shared_by}>"))
+    blocks.append(actions(*elements, block_id=f"card_actions:{kind}"))
+    return Message(text=msg.text, blocks=blocks)
+
+
 def as_of(now: dt.datetime, tz: dt.tzinfo, extra: str = "") -> dict[str, Any]:
     stamp = now.astimezone(tz).strftime("%b %-d, %-I:%M %p %Z")
     return context(f"From Salesforce as of {stamp}{extra}")

@@ -506,3 +506,53 @@ def test_app_home_is_cached_and_survives_salesforce_errors(bot: BotUnderTest) ->
     bot.slack.clear()
     text = all_text({"blocks": open_home(bot, ANA)["blocks"]})
     assert "API request limit is used up" in text and "/account Acme" in text
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "private", "shared"),
+    [
+        ("/orders", "mine", "Not dones — your orders", "Not dones — Ana Ruiz"),
+        ("/pipeline", "", "Pipeline Q4 2026 — you", "Pipeline Q4 2026 — Ana Ruiz"),
+        ("/pipeline", "smb-east", "— team smb-east", "— team smb-east"),
+    ],
+)
+def test_lists_can_be_shared_and_refreshed_for_the_person_who_asked(
+    bot: BotUnderTest, command: str, text: str, private: str, shared: str
+) -> None:
+    answer = bot.ask(command, text)
+    assert_valid_message(answer)
+    assert private in all_text(answer)
+    share = next(
+        e
+        for b in answer["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "share_card"
+    )
+    click = bot.slack.block_action(
+        bot.url,
+        user_id=ANA,
+        action_id="share_card",
+        value=share["value"],
+        message={"ts": "1.0", "blocks": answer["blocks"], "text": answer["text"]},
+    )
+    posted = bot.answer(click, predicate=lambda p: p.body.get("response_type") == "in_channel")
+    assert_valid_message(posted)
+    assert shared in all_text(posted) and f"Shared by <@{ANA}>" in all_text(posted)
+    # Raj refreshes Ana's shared list: still Ana's, still credited to her.
+    refresh = next(
+        e
+        for b in posted["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "refresh_card"
+    )
+    again = bot.slack.block_action(
+        bot.url,
+        user_id=RAJ,
+        action_id="refresh_card",
+        value=refresh["value"],
+        message={"ts": "2.0", "blocks": posted["blocks"], "text": posted["text"]},
+    )
+    fresh = bot.answer(again)
+    assert shared in all_text(fresh) and f"Shared by <@{ANA}>" in all_text(fresh)

@@ -3,13 +3,14 @@
 import json
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot import answers
 from bot.services import services_of
 
 
 def refresh_card(
-    ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext
+    ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext, client: WebClient
 ) -> None:
     ack()
     svc = services_of(context)
@@ -19,7 +20,15 @@ def refresh_card(
     shared_by = ref.get("by") or (body["user"]["id"] if shared else None)
     svc.answer(
         respond,
-        lambda: answers.card_for(svc, ref["k"], ref["id"], fresh=True, shared_by=shared_by),
+        lambda: answers.card_for(
+            svc,
+            ref["k"],
+            ref["id"],
+            fresh=True,
+            shared_by=shared_by,
+            client=client,
+            asker=ref.get("u"),
+        ),
         replace_original=True,
         what="refresh card",
     )

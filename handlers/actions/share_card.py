@@ -7,12 +7,15 @@ the person who pressed the button alone, and their private card stays.
 import json
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 
 from bot import answers
 from bot.services import services_of
 
 
-def share_card(ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext) -> None:
+def share_card(
+    ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext, client: WebClient
+) -> None:
     ack()
     svc = services_of(context)
     ref = json.loads(action["value"])
@@ -21,7 +24,10 @@ def share_card(ack: Ack, body: dict, action: dict, respond: Respond, context: Bo
 
     def work() -> None:
         msg = svc.compute(
-            lambda: answers.card_for(svc, ref["k"], ref["id"], shared_by=user_id), what=what
+            lambda: answers.card_for(
+                svc, ref["k"], ref["id"], shared_by=user_id, client=client, asker=ref.get("u")
+            ),
+            what=what,
         )
         if msg.is_error:
             svc.deliver(respond, msg, replace_original=False, what=what)
