@@ -128,6 +128,7 @@ class Lookup:
     matches: list[AccountMatch] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     resolved_id: str | None = None  # a cached search: which account it found
+    total: int = 0  # how many accounts match in all (the picker shows the best)
 
 
 def extract_account_id(text: str) -> str | None:
@@ -285,22 +286,45 @@ class AccountFinder:
         if account_id:
             status = self.by_id(account_id, today)
             return Lookup(status=status)
-        recs = self.sf.query_records(
-            CARD_SELECT + "WHERE Name LIKE '%{:like}%' OR AccountNumber = {} "
-            "ORDER BY Name ASC LIMIT {}",
-            text,
-            text,
-            MAX_MATCHES + 1,
+        # One composite request (one API call): exact matches, the best prefix and
+        # "contains" matches (so an exact or prefix match is never crowded out by names
+        # that sort first), and how many match in all.
+        soql = self.sf.soql
+        found = self.sf.composite_queries(
+            {
+                "exact": soql(
+                    CARD_SELECT + "WHERE Name = {} OR AccountNumber = {} LIMIT 2", text, text
+                ),
+                "prefix": soql(
+                    CARD_SELECT + "WHERE Name LIKE '{:like}%' ORDER BY Name ASC LIMIT {}",
+                    text,
+                    MAX_MATCHES,
+                ),
+                "contains": soql(
+                    CARD_SELECT + "WHERE Name LIKE '%{:like}%' ORDER BY Name ASC LIMIT {}",
+                    text,
+                    MAX_MATCHES,
+                ),
+                "count": soql(
+                    "SELECT COUNT() FROM Account WHERE Name LIKE '%{:like}%' OR AccountNumber = {}",
+                    text,
+                    text,
+                ),
+            }
         )
+        recs: dict[str, dict[str, Any]] = {}
+        for ref in ("exact", "prefix", "contains"):
+            for rec in found[ref]["records"]:
+                recs.setdefault(rec["Id"], rec)
         if not recs:
             return Lookup(suggestions=self.suggest(text))
-        ranked = rank(text, recs)
-        best = ranked[0]
+        ranked = rank(text, list(recs.values()))
         exact = [r for r in ranked if _is_exact(text, r)]
         if len(ranked) == 1 or len(exact) == 1:
-            chosen = exact[0] if exact else best
+            chosen = exact[0] if exact else ranked[0]
             return Lookup(status=self._status(chosen, today))
-        return Lookup(matches=[_match(r) for r in ranked[:MAX_MATCHES]])
+        total = max(int(found["count"]["totalSize"]), len(ranked))
+        return Lookup(matches=[_match(r) for r in ranked[:MAX_MATCHES]], total=total)
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Closest account names for a search that matched nothing (one more request)."""

@@ -88,7 +88,7 @@ def account_answer(svc: Services, text: str) -> Message:
     if account_id is not None:
         return account_card_for(svc, account_id)
     if found.matches:
-        return cards.account_picker(text, found.matches)
+        return cards.account_picker(text, found.matches, found.total)
     return cards.not_found(
         "account",
         text,

@@ -286,7 +286,7 @@ def account_card(
     return Message(text=escape_slack(text), blocks=blocks)
 
 
-def account_picker(query: str, matches: list[AccountMatch]) -> Message:
+def account_picker(query: str, matches: list[AccountMatch], total: int = 0) -> Message:
     opts = []
     for m in matches:
         where = ", ".join(p for p in (m.city, m.state) if p)
@@ -304,16 +304,20 @@ def account_picker(query: str, matches: list[AccountMatch]) -> Message:
         lines.append(
             f"• *{escape_slack(m.name)}*" + (f" — {escape_slack(', '.join(bits))}" if bits else "")
         )
+    total = max(total, len(matches))
+    best = (
+        f" Here are the best {len(matches)}; type more of the name to narrow it."
+        if (total > len(matches))
+        else ""
+    )
     blocks = [
         section(
-            f"{len(matches)} accounts match *{escape_slack(query)}*. Which one?", accessory=select
+            f"{total} accounts match *{escape_slack(query)}*.{best} Which one?", accessory=select
         ),
         context("\n".join(lines)),
     ]
     return Message(
-        text=escape_slack(
-            f"{len(matches)} accounts match {query}: " + ", ".join(m.name for m in matches)
-        ),
+        text=escape_slack(f"{total} accounts match {query}: " + ", ".join(m.name for m in matches)),
         blocks=blocks,
     )
 

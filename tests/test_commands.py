@@ -27,7 +27,12 @@ def bot(org: SandboxOrg, running_bot: BotUnderTest) -> BotUnderTest:
 
 
 def queries(bot: BotUnderTest) -> list[str]:
-    return [r.get("soql") or r["path"] for r in bot.sf_requests()]
+    """Every SOQL the bot sent, composite subrequests included, in order."""
+    out = []
+    for r in bot.sf_requests():
+        subs = r.get("subrequests") or [r]
+        out += [sub.get("soql") or sub["path"] for sub in subs]
+    return out
 
 
 # --- /account -------------------------------------------------------------------------
@@ -130,8 +135,10 @@ def test_wildcards_quotes_and_backslashes_cannot_change_the_query(
         assert "Acme" not in text
     else:
         assert "No account matches" in text
-    (first, *_) = queries(bot)
-    assert "LIKE '%" in first
+    sent = queries(bot)
+    assert any("LIKE '%" in q for q in sent)
+    if "'" in typed:  # every quote arrived escaped inside a string literal
+        assert all(typed.replace("'", "\\'") in q for q in sent if "Name =" in q)
 
 
 @pytest.mark.parametrize("text", ["", "help", "  HELP "])
@@ -556,3 +563,23 @@ def test_lists_can_be_shared_and_refreshed_for_the_person_who_asked(
     )
     fresh = bot.answer(again)
     assert shared in all_text(fresh) and f"Shared by <@{ANA}>" in all_text(fresh)
+
+
+def test_an_exact_name_is_found_even_when_many_names_sort_before_it(bot: BotUnderTest) -> None:
+    data = small_org()
+    data["Account"] += [
+        {"Name": f"A Corp {i:02d}", "OwnerId": "005000000000001AAA"} for i in range(1, 16)
+    ]
+    data["Account"].append(
+        {"Name": "Corp", "OwnerId": "005000000000002AAA", "BillingCity": "Exactville"}
+    )
+    bot.org.load(data)
+    card = bot.ask("/account", "corp")
+    assert card["blocks"][0]["text"]["text"] == "Corp"  # its card at once, not a picker
+    assert "Exactville" in all_text(card)
+    assert len(bot.sf_requests()) == 1  # exact, prefix, contains and count: one composite
+    picker = bot.ask("/account", "A Corp")
+    text = all_text(picker)
+    assert "15 accounts match *A Corp*. Here are the best 10" in text
+    options = picker["blocks"][0]["accessory"]["options"]
+    assert len(options) == 10 and options[0]["text"]["text"].startswith("A Corp 01")
