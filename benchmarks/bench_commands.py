@@ -167,6 +167,8 @@ def main() -> None:
             for proc in (ours_proc, bare_proc):
                 proc.terminate()
                 proc.wait(timeout=10)
+            for leftover in Path("/tmp").glob("acctbot-bench-*.db*"):
+                leftover.unlink(missing_ok=True)
         print(
             f"Ack latency, {args.concurrency} concurrent commands, Salesforce answering "
             "in 2 s (each app in its own process)"

@@ -373,7 +373,7 @@ def order_card(
     if contract:
         end = parse_sf_date(contract.get("EndDate"))
         fields.append(
-            f"*Contract*\n{escape_slack(contract.get('ContractNumber'))} "
+            f"*Contract*\n{escape_slack(contract.get('ContractNumber') or 'linked')} "
             f"({escape_slack(contract.get('Status') or '—')}"
             + (f", ends {slack_date(end, today=today)})" if end else ")")
         )

@@ -510,7 +510,7 @@ class DemoConsole:
         if not answer.strip():
             return initial[0] if initial else None
         if kind == "datetimepicker":
-            return _epoch(answer.strip())
+            return _epoch(answer.strip(), self.slack.user(self.user) or {})
         return answer
 
     @staticmethod
@@ -523,7 +523,8 @@ class DemoConsole:
         return None
 
 
-def _epoch(text: str) -> Any:
+def _epoch(text: str, user: dict[str, Any]) -> Any:
+    """'YYYY-MM-DD HH:MM' in the user's Slack time zone, as a datetimepicker sends it."""
     import datetime as dt
     from zoneinfo import ZoneInfo
 
@@ -531,7 +532,8 @@ def _epoch(text: str) -> Any:
         when = dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
     except ValueError:
         return text
-    return int(when.replace(tzinfo=ZoneInfo("America/New_York")).timestamp())
+    zone = ZoneInfo(user.get("tz") or "America/New_York")
+    return int(when.replace(tzinfo=zone).timestamp())
 
 
 def run_demo(*, seed: int = 42, stdin: TextIO | None = None, out: TextIO | None = None) -> int:

@@ -108,20 +108,32 @@ class Stack:
     org: SandboxOrg
     slack: SlackStandIn
     running: RunningApp
+    _previous_ca_bundle: str | None = field(default=None, repr=False)
 
     @classmethod
     def start(
         cls, *, teams: Teams, data: dict[str, Any] | None = None, seed: int = 42, **env: str
     ) -> Stack:
         org = SandboxOrg(data=data, seed=seed).start()
-        # requests lets REQUESTS_CA_BUNDLE override a session's verify: trust the org's CA.
+        # requests lets REQUESTS_CA_BUNDLE override a session's verify: trust the org's CA
+        # (for this process, which runs the stack; stop() puts the old value back).
+        previous = os.environ.get("REQUESTS_CA_BUNDLE")
         os.environ["REQUESTS_CA_BUNDLE"] = org.ca_path
-        slack = SlackStandIn().start()
-        populate_workspace(slack)
-        running = start_app(org, slack, teams=teams, **env)
+        slack = SlackStandIn()
+        try:
+            slack.start()
+            populate_workspace(slack)
+            running = start_app(org, slack, teams=teams, **env)
+        except BaseException:  # nothing left running if the app cannot start
+            slack.stop()
+            org.stop()
+            _restore_ca_bundle(previous)
+            raise
         if running.services is not None:
             running.services.vocabulary()  # read the org's picklists before the first command
-        return cls(org, slack, running)
+        stack = cls(org, slack, running)
+        stack._previous_ca_bundle = previous
+        return stack
 
     @property
     def url(self) -> str:
@@ -136,9 +148,17 @@ class Stack:
         self.running.stop()
         self.slack.stop()
         self.org.stop()
+        _restore_ca_bundle(self._previous_ca_bundle)
 
     def __enter__(self) -> Stack:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _restore_ca_bundle(previous: str | None) -> None:
+    if previous is None:
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+    else:
+        os.environ["REQUESTS_CA_BUNDLE"] = previous

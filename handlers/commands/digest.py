@@ -68,7 +68,7 @@ def _team_or_problem(svc: Services, name: str) -> Team | str:
     if team is not None:
         return team
     names = ", ".join(f"`{t.name}`" for t in svc.teams.teams) or "none defined"
-    return f"There is no team *{escape_slack(name)}*. Teams: {names}."
+    return f"There is no team *{name}*. Teams: {names}."  # usage_message escapes it
 
 
 def digest_command(
