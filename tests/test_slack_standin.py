@@ -291,7 +291,9 @@ def test_views_open_needs_a_fresh_trigger(client: WebClient, slack: SlackStandIn
 
     with pytest.raises(SlackApiError) as exc:
         client.views_open(trigger_id=trigger, view=MODAL)
-    assert api_error(exc) == "trigger_exchanged"
+    # views.open's documented code (dialog.open's is "trigger_exchanged"): slack_kit's copy
+    # of Slack's method spec lists exchanged_trigger_id / expired_trigger_id / invalid_trigger_id
+    assert api_error(exc) == "exchanged_trigger_id"
     stale = slack.issue_trigger_id(ANA)
     slack.advance(3.5)
     with pytest.raises(SlackApiError) as exc:
@@ -786,3 +788,49 @@ def test_an_untouched_input_submits_its_initial_value() -> None:
         assert state["a"]["acct"]["selected_option"]["value"] == "001X"
         assert state["b"]["txt"]["value"] == "changed"
         assert state["c"]["empty"]["value"] is None
+
+
+# -- fidelity to Slack's documentation (audit) -----------------------------------------
+
+
+def test_history_returns_metadata_payload_only_with_include_all_metadata(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    """conversations.history / .replies: ``include_all_metadata`` "Return all metadata
+    associated with this message", default false; without it the event_payload is not
+    returned (slackapi/python-slack-sdk#1501)."""
+    meta = {"event_type": "acctbot_post", "event_payload": {"key": "k-1"}}
+    posted = client.chat_postMessage(channel="C0SMBEAST01", text="hi", metadata=meta)
+    plain = client.conversations_history(channel="C0SMBEAST01")["messages"][0]
+    assert plain["metadata"] == {"event_type": "acctbot_post"}
+    full = client.conversations_history(channel="C0SMBEAST01", include_all_metadata=True)
+    assert full["messages"][0]["metadata"] == meta
+    replies = client.conversations_replies(channel="C0SMBEAST01", ts=posted["ts"])
+    assert "event_payload" not in replies["messages"][0]["metadata"]
+    replies = client.conversations_replies(
+        channel="C0SMBEAST01", ts=posted["ts"], include_all_metadata=True
+    )
+    assert replies["messages"][0]["metadata"] == meta
+    # the stored message keeps it all
+    assert slack.messages("C0SMBEAST01")[0]["metadata"] == meta
+
+
+def test_conversations_methods_take_a_conversation_id_only(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    """conversations.history/replies/info: ``channel`` is the "Conversation ID"; unlike
+    chat.postMessage they do not resolve a user ID to its DM or a #name to a channel."""
+    posted = client.chat_postMessage(channel=ANA, text="to a user id: lands in the DM")
+    for call in (
+        lambda ch: client.conversations_history(channel=ch),
+        lambda ch: client.conversations_info(channel=ch),
+        lambda ch: client.conversations_replies(channel=ch, ts=posted["ts"]),
+    ):
+        for name in (ANA, "#smb-east", "smb-east"):
+            with pytest.raises(SlackApiError) as exc:
+                call(name)
+            assert api_error(exc) == "channel_not_found"
+    dm = client.conversations_open(users=ANA)["channel"]["id"]
+    assert dm == posted["channel"]
+    texts = [m["text"] for m in client.conversations_history(channel=dm)["messages"]]
+    assert texts == ["to a user id: lands in the DM"]

@@ -180,7 +180,7 @@ class WebApi(Workspace):
                 raise ApiError("invalid_trigger_id")
             at, user_id, used = issued
             if used:
-                raise ApiError("trigger_exchanged")
+                raise ApiError("exchanged_trigger_id")  # dialog.open's is trigger_exchanged
             if self.now() - at > TRIGGER_TTL:
                 raise ApiError("expired_trigger_id")
             self._triggers[str(trigger_id)] = (at, user_id, True)
@@ -325,11 +325,23 @@ class WebApi(Workspace):
         return {"ok": True, "channel": channel.to_api(self.team_id, self.bot_user_id)}
 
     def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._resolve_channel(str(args.get("channel") or ""))
+        channel = self._conversation(args)
         return {"ok": True, "channel": channel.to_api(self.team_id, self.bot_user_id)}
 
+    def _conversation(self, args: dict[str, Any]) -> Channel:
+        """The conversation a ``conversations.*`` call names: its "Conversation ID" only.
+        Unlike ``chat.postMessage``, these methods take no ``#name`` and no user ID (a DM
+        must first be opened with ``conversations.open``): anything else is
+        ``channel_not_found``."""
+        value = str(args.get("channel") or "")
+        with self._lock:
+            known = value in self._channels
+        if not known:
+            raise ApiError("channel_not_found")
+        return self._resolve_channel(value)
+
     def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._resolve_channel(str(args.get("channel") or ""))
+        channel = self._conversation(args)
         limit = _int_arg(args, "limit", 100, 1, 999)
         latest = float(args.get("latest") or "inf")
         oldest = float(args.get("oldest") or 0)
@@ -354,14 +366,14 @@ class WebApi(Workspace):
         more = start + limit < len(selected)
         return {
             "ok": True,
-            "messages": json.loads(json.dumps(page)),
+            "messages": _with_metadata(page, args),
             "has_more": more,
             "pin_count": 0,
             "response_metadata": {"next_cursor": _make_cursor(start + limit) if more else ""},
         }
 
     def _api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._resolve_channel(str(args.get("channel") or ""))
+        channel = self._conversation(args)
         ts = str(args.get("ts") or "")
         with self._lock:
             parent = self._find_message(channel.id, ts)
@@ -379,7 +391,7 @@ class WebApi(Workspace):
         more = start + limit < len(thread)
         return {
             "ok": True,
-            "messages": json.loads(json.dumps(page)),
+            "messages": _with_metadata(page, args),
             "has_more": more,
             "response_metadata": {"next_cursor": _make_cursor(start + limit) if more else ""},
         }
@@ -423,6 +435,22 @@ METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "team.info": WebApi._api_team_info,
     "apps.connections.open": WebApi._api_apps_connections_open,
 }
+
+
+def _with_metadata(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Copies of ``messages`` as history/replies return them: a message's ``metadata``
+    keeps its ``event_payload`` only with ``include_all_metadata=true`` (default false:
+    "Return all metadata associated with this message"); without it Slack passes the
+    ``event_type`` through and strips the payload (event types the app subscribes to in
+    its manifest are not modelled)."""
+    out = json.loads(json.dumps(messages))
+    if str(args.get("include_all_metadata", "")).lower() in ("1", "true"):
+        return out
+    for message in out:
+        meta = message.get("metadata")
+        if isinstance(meta, dict):
+            message["metadata"] = {"event_type": meta.get("event_type", "")}
+    return out
 
 
 def _int_arg(args: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
