@@ -33,9 +33,9 @@ CARD_SELECT = (
     " ORDER BY CloseDate ASC LIMIT 200), "
     "(SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, ActivatedDate, TotalAmount,"
     " CreatedDate FROM Orders WHERE StatusCode = 'Draft' OR ActivatedDate = LAST_N_DAYS:90"
-    " ORDER BY CreatedDate DESC LIMIT 200), "
+    " ORDER BY CreatedDate DESC NULLS LAST LIMIT 200), "
     "(SELECT Id, CaseNumber, Subject, Priority, Status, IsEscalated, CreatedDate"
-    " FROM Cases WHERE IsClosed = false ORDER BY CreatedDate DESC LIMIT 200), "
+    " FROM Cases WHERE IsClosed = false ORDER BY CreatedDate DESC NULLS LAST LIMIT 200), "
     # NEXT_N_DAYS starts tomorrow: a contract ending today is the most urgent of all.
     "(SELECT Id, ContractNumber, Status, EndDate FROM Contracts"
     " WHERE EndDate = TODAY OR EndDate = NEXT_N_DAYS:90 ORDER BY EndDate ASC LIMIT 50) "

@@ -22,7 +22,7 @@ ORDER_SELECT = (
     "AccountId, Account.Name, Owner.Name, Owner.Email, "
     "Contract.ContractNumber, Contract.Status, Contract.EndDate, "
     "(SELECT Id, Quantity, UnitPrice, TotalPrice, Product2.Name, Product2.ProductCode"
-    " FROM OrderItems ORDER BY TotalPrice DESC LIMIT 200) "
+    " FROM OrderItems ORDER BY TotalPrice DESC NULLS LAST LIMIT 200) "
     "FROM Order "
 )
 
