@@ -259,20 +259,18 @@ def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
     return "green", ["no open issues"]
 
 
-class AccountFinder:
-    def __init__(
-        self,
-        sf: SalesforceService,
-        *,
-        tz: dt.tzinfo,
-        stuck_days: int,
-        vocabulary: Callable[[], Vocabulary] = Vocabulary,
-    ) -> None:
-        self.sf = sf
-        self.tz = tz
-        self.stuck_days = stuck_days
-        self.vocabulary = vocabulary
+@dataclass
+class Desk:
+    """What the account and order desks share: Salesforce, the org's time zone, the
+    stuck-order rule and the org's picklist vocabulary."""
 
+    sf: SalesforceService
+    tz: dt.tzinfo = field(kw_only=True)
+    stuck_days: int = field(kw_only=True)
+    vocabulary: Callable[[], Vocabulary] = field(default=Vocabulary, kw_only=True)
+
+
+class AccountFinder(Desk):
     def _status(self, rec: dict[str, Any], today: dt.date) -> AccountStatus:
         return build_status(rec, today, self.tz, self.stuck_days, self.vocabulary())
 

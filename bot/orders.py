@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .accounts import not_done_age, order_stuck_reason
-from .salesforce import SalesforceService
-from .vocabulary import Vocabulary
+from .accounts import Desk, not_done_age, order_stuck_reason
 
 _ORDER_ID = re.compile(r"^801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 _ORDER_ID_IN_URL = re.compile(r"/(801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
@@ -81,20 +78,7 @@ def parse_order_ref(text: str) -> tuple[str, str] | None:
     return None
 
 
-class OrderDesk:
-    def __init__(
-        self,
-        sf: SalesforceService,
-        *,
-        tz: dt.tzinfo,
-        stuck_days: int,
-        vocabulary: Callable[[], Vocabulary] = Vocabulary,
-    ) -> None:
-        self.sf = sf
-        self.tz = tz
-        self.stuck_days = stuck_days
-        self.vocabulary = vocabulary
-
+class OrderDesk(Desk):
     def _stuck(self, rec: dict[str, Any], today: dt.date) -> str | None:
         draft = self.vocabulary().draft_status
         return order_stuck_reason(rec, today, self.tz, self.stuck_days, draft)

@@ -10,8 +10,9 @@ import time
 import pytest
 
 from bot.sandbox.server import SandboxOrg
+from bot.sandbox.slack import SentRequest
 from tests.blockcheck import all_text, assert_valid_message
-from tests.harness import ANA, RAJ, BotUnderTest
+from tests.harness import ANA, CHANNEL, RAJ, BotUnderTest
 from tests.orgdata import ACME, DRAFT_ORDER, NOW, small_org
 
 
@@ -33,6 +34,27 @@ def queries(bot: BotUnderTest) -> list[str]:
         subs = r.get("subrequests") or [r]
         out += [sub.get("soql") or sub["path"] for sub in subs]
     return out
+
+
+def press(
+    bot: BotUnderTest, message: dict, action_id: str, *, user: str = ANA, ts: str = "1.0"
+) -> SentRequest:
+    """Click the button ``action_id`` on ``message`` (an answer, or a posted message)."""
+    button = next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
+    return bot.slack.block_action(
+        bot.url,
+        user_id=user,
+        action_id=action_id,
+        value=button["value"],
+        channel_id=CHANNEL,
+        message=message if "ts" in message else {"ts": ts, **message},
+    )
 
 
 # --- /account -------------------------------------------------------------------------
@@ -163,21 +185,8 @@ def test_repeated_lookup_is_cached_and_refresh_rereads(bot: BotUnderTest) -> Non
     bot.org.load(changed)
     cached = bot.ask("/account", "acme corp")
     assert "$65,000" in all_text(cached)  # within the TTL: the cached card
-    refresh = next(
-        e
-        for b in first["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "refresh_card"
-    )
     before = len(bot.sf_requests())
-    click = bot.slack.block_action(
-        bot.url,
-        user_id=ANA,
-        action_id="refresh_card",
-        value=refresh["value"],
-        message={"ts": "1.0", "blocks": first["blocks"], "text": first["text"]},
-    )
+    click = press(bot, first, "refresh_card")
     fresh = bot.answer(click)
     assert "$75,000" in all_text(fresh)  # 60k + 12k + 3k, read again
     assert len(bot.sf_requests()) == before + 1
@@ -186,21 +195,7 @@ def test_repeated_lookup_is_cached_and_refresh_rereads(bot: BotUnderTest) -> Non
 
 def test_share_posts_the_card_in_channel_and_removes_the_private_one(bot: BotUnderTest) -> None:
     card = bot.ask("/account", "Acme Corp")
-    share = next(
-        e
-        for b in card["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "share_card"
-    )
-    click = bot.slack.block_action(
-        bot.url,
-        user_id=ANA,
-        action_id="share_card",
-        value=share["value"],
-        channel_id="C0GENERAL01",
-        message={"ts": "1.0", "blocks": card["blocks"], "text": card["text"]},
-    )
+    click = press(bot, card, "share_card", user=ANA)
     posted = bot.answer(click, predicate=lambda p: p.body.get("response_type") == "in_channel")
     assert_valid_message(posted)
     text = all_text(posted)
@@ -218,21 +213,7 @@ def test_share_posts_the_card_in_channel_and_removes_the_private_one(bot: BotUnd
     assert any("Acme Corp" in m.get("text", "") for m in in_channel)
 
     # Someone else refreshing the shared card keeps who shared it.
-    refresh = next(
-        e
-        for b in posted["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "refresh_card"
-    )
-    click = bot.slack.block_action(
-        bot.url,
-        user_id=RAJ,
-        action_id="refresh_card",
-        value=refresh["value"],
-        channel_id="C0GENERAL01",
-        message=in_channel[-1],
-    )
+    click = press(bot, in_channel[-1], "refresh_card", user=RAJ)
     refreshed = all_text(bot.answer(click))
     assert f"shared by <@{ANA}>" in refreshed and RAJ not in refreshed
 
@@ -529,38 +510,12 @@ def test_lists_can_be_shared_and_refreshed_for_the_person_who_asked(
     answer = bot.ask(command, text)
     assert_valid_message(answer)
     assert private in all_text(answer)
-    share = next(
-        e
-        for b in answer["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "share_card"
-    )
-    click = bot.slack.block_action(
-        bot.url,
-        user_id=ANA,
-        action_id="share_card",
-        value=share["value"],
-        message={"ts": "1.0", "blocks": answer["blocks"], "text": answer["text"]},
-    )
+    click = press(bot, answer, "share_card", user=ANA)
     posted = bot.answer(click, predicate=lambda p: p.body.get("response_type") == "in_channel")
     assert_valid_message(posted)
     assert shared in all_text(posted) and f"Shared by <@{ANA}>" in all_text(posted)
     # Raj refreshes Ana's shared list: still Ana's, still credited to her.
-    refresh = next(
-        e
-        for b in posted["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "refresh_card"
-    )
-    again = bot.slack.block_action(
-        bot.url,
-        user_id=RAJ,
-        action_id="refresh_card",
-        value=refresh["value"],
-        message={"ts": "2.0", "blocks": posted["blocks"], "text": posted["text"]},
-    )
+    again = press(bot, posted, "refresh_card", user=RAJ, ts="2.0")
     fresh = bot.answer(again)
     assert shared in all_text(fresh) and f"Shared by <@{ANA}>" in all_text(fresh)
 
