@@ -28,9 +28,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.sandbox.seed import DEMO_TEAMS_FILE  # noqa: E402
-from bot.sandbox.slack import SentRequest  # noqa: E402
-from bot.sandbox.stack import Stack  # noqa: E402
+from bot.standins.salesforce.seed import DEMO_TEAMS_FILE  # noqa: E402
+from bot.standins.slack.standin import SentRequest  # noqa: E402
+from bot.standins.stack import Stack  # noqa: E402
 from bot.teams import load_teams  # noqa: E402
 
 ANA = "U0ANA00001"

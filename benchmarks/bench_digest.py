@@ -43,8 +43,8 @@ ZONES = ["America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/L
 
 
 def serve_org(orders: int, seed: int, conn: Any) -> None:
-    from bot.sandbox.seed import generate
-    from bot.sandbox.server import SandboxOrg
+    from bot.standins.salesforce.seed import generate
+    from bot.standins.salesforce.server import SandboxOrg
 
     started = time.perf_counter()
     org = SandboxOrg(data=generate(seed, TODAY, orders=orders))
@@ -82,10 +82,10 @@ def control(instance_url: str, method: str) -> Any:
 
 
 def run_case(info: dict[str, Any], n_teams: int) -> dict[str, Any]:
-    from bot import digests
-    from bot.db import Database
-    from bot.digest_periods import period_for
-    from bot.salesforce import SalesforceService
+    from bot.digests import service as digests
+    from bot.digests.periods import period_for
+    from bot.infra.db import Database
+    from bot.infra.salesforce import SalesforceService
     from bot.services import Services
     from bot.settings import Settings
     from bot.teams import parse_teams

@@ -11,11 +11,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from . import escalations
-from .cards import context, divider, header, link, section
-from .salesforce import SalesforceError
-from .services import Services, UnmappedUser
-from .text import escape_slack, money, plural, truncate
+from bot.blocks import context, divider, header, link, section
+from bot.escalations import service as escalations
+from bot.infra.salesforce import SalesforceError
+from bot.services import Services, UnmappedUser
+from bot.text import escape_slack, money, plural, truncate
 
 MAX_LISTED = 5
 OPEN = ("open", "acknowledged")

@@ -14,25 +14,28 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from .accounts import AccountFinder
-from .cache import TTLCache
-from .cards import Message, error_message
-from .db import Database
-from .escalation_sla import SlaPolicy
-from .orders import OrderDesk
-from .pipeline import PipelineDesk
-from .salesforce import SalesforceError, SalesforceService
-from .settings import Settings
-from .teams import Teams
-from .text import escape_slack
-from .vocabulary import VocabularySource
+from bot.accounts.queries import AccountFinder
+from bot.blocks import Message, error_message
+from bot.cache import TTLCache
+from bot.escalations.sla import SlaPolicy
+
+if TYPE_CHECKING:
+    from bot.delivery.outbox import Task as OutboxTask
+from bot.infra.db import Database
+from bot.infra.salesforce import SalesforceError, SalesforceService
+from bot.orders.queries import OrderDesk
+from bot.pipeline.queries import PipelineDesk
+from bot.settings import Settings
+from bot.teams import Teams
+from bot.text import escape_slack
+from bot.vocabulary import VocabularySource
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,13 @@ class Services:
     clock: Clock = system_clock
     workers: int = 16
     slack: WebClient | None = None  # the app's Web API client, set by create_app
-    sla: SlaPolicy = field(default_factory=SlaPolicy.from_env)  # escalation reminders
+    sla: SlaPolicy = field(init=False)  # escalation reminders, from Settings
+    # Outbox rows that run code instead of posting: method name -> task (create_app
+    # registers them explicitly; see bot/delivery/outbox.py).
+    outbox_tasks: dict[str, OutboxTask] = field(default_factory=dict)
+    # Called after /digest subscribe|unsubscribe: the process that owns the scheduler
+    # sets it to re-sync the digest jobs (others leave it; the maintenance job catches up).
+    schedule_changed: Callable[[], None] = field(default=lambda: None)
     cache: TTLCache = field(init=False)
     pool: ThreadPoolExecutor = field(init=False)
     tz: ZoneInfo = field(init=False)
@@ -82,6 +91,7 @@ class Services:
     _people: TTLCache = field(init=False)
 
     def __post_init__(self) -> None:
+        self.sla = self.settings.sla
         self.cache = TTLCache(self.settings.cache_ttl)
         self._people = TTLCache(3600)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="acctbot")
@@ -230,7 +240,7 @@ class Services:
             )
             hit = SalesforceUser(recs[0]["Id"], recs[0]["Name"], email) if recs else False
             self._people.put(key, hit)
-        if not hit:
+        if not isinstance(hit, SalesforceUser):  # False: looked up, nobody has that e-mail
             raise UnmappedUser(
                 f"No active Salesforce user has the e-mail {escape_slack(email)} "
                 f"(<@{user_id}>'s Slack address). Ask a Salesforce admin to set that e-mail "
@@ -240,4 +250,5 @@ class Services:
 
 
 def services_of(context: BoltContext) -> Services:
-    return context["services"]  # type: ignore[no-any-return]
+    services: Services = context["services"]
+    return services

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.escalations.sla import SlaPolicy
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_SF_API_VERSION = "62.0"
 
@@ -64,6 +66,11 @@ class Settings:
     cache_ttl: float = 60.0
     stuck_days: int = 14
     timezone: str = "America/New_York"
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
+    outbox_interval_seconds: int = 15
+    outbox_lease_seconds: int = 300
+    sla_check_seconds: int = 60
+    log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -86,6 +93,21 @@ class Settings:
         else:
             values.update(env)
         return cls._parse(values)
+
+    @staticmethod
+    def database_url_from_env(
+        env: Mapping[str, str] | None = None, *, dotenv_path: str | Path | None = ".env"
+    ) -> str:
+        """``DATABASE_URL`` alone, from the same sources as :meth:`from_env`: the ``db``
+        commands need no Slack or Salesforce settings."""
+        values: dict[str, str] = {}
+        if env is None:
+            if dotenv_path and Path(dotenv_path).is_file():
+                values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v})
+            values.update(os.environ)
+        else:
+            values.update(env)
+        return (values.get("DATABASE_URL") or "").strip() or "sqlite:///acctbot.db"
 
     @classmethod
     def _parse(cls, v: Mapping[str, str]) -> Settings:
@@ -130,6 +152,16 @@ class Settings:
             cache_ttl=float(_int(get, "ACCTBOT_CACHE_TTL", 60, 0, 86400)),
             stuck_days=_int(get, "ACCTBOT_STUCK_DAYS", 14, 1, 365),
             timezone=tz,
+            sla=SlaPolicy(
+                p1_minutes=_int(get, "ACCTBOT_SLA_P1_MINUTES", 30, 1, 7 * 24 * 60),
+                p2_minutes=_int(get, "ACCTBOT_SLA_P2_MINUTES", 120, 1, 7 * 24 * 60),
+                p3_business_days=_int(get, "ACCTBOT_SLA_P3_BUSINESS_DAYS", 1, 1, 60),
+                p4_business_days=_int(get, "ACCTBOT_SLA_P4_BUSINESS_DAYS", 3, 1, 60),
+            ),
+            outbox_interval_seconds=_int(get, "ACCTBOT_OUTBOX_INTERVAL_SECONDS", 15, 1, 3600),
+            outbox_lease_seconds=_int(get, "ACCTBOT_OUTBOX_LEASE_SECONDS", 300, 1, 3600),
+            sla_check_seconds=_int(get, "ACCTBOT_SLA_CHECK_SECONDS", 60, 1, 3600),
+            log_level=_log_level(get("LOG_LEVEL")),
         )
 
 
@@ -182,6 +214,16 @@ def _salesforce(get) -> SalesforceSettings:  # type: ignore[no-untyped-def]
         "SF_INSTANCE_URL is not set: give SF_INSTANCE_URL and SF_ACCESS_TOKEN, "
         "or SF_USERNAME with SF_PASSWORD or a JWT key."
     )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(raw: str | None) -> str:
+    level = (raw or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL {raw!r} is not one of {', '.join(LOG_LEVELS)}.")
+    return level
 
 
 def _check_url(name: str, value: str, *, https: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""The teams file (``ACCTBOT_TEAMS_FILE``, YAML; format in INTERFACE.md).
+"""The teams file (``ACCTBOT_TEAMS_FILE``, YAML; format in the README, "Team digests").
 
 A bad file raises :class:`TeamsFileError` naming the line and the problem.
 """

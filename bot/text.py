@@ -100,3 +100,10 @@ def truncate(text: str, limit: int) -> str:
 
 def html_unescape(text: str) -> str:
     return html.unescape(text)
+
+
+HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
+
+
+def is_help(text: str) -> bool:
+    return text.strip().lower() in HELP_WORDS

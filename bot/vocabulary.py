@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from .salesforce import SalesforceError, SalesforceService
+from bot.infra.salesforce import SalesforceError, SalesforceService
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from . import actions, commands, events, options, views
+from handlers import actions, commands, events, options, views
 
 
 def register(app: App) -> None:

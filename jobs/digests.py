@@ -22,12 +22,11 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot import digests
-from bot.digest_periods import Delivery
+from bot.digests import service as digests
+from bot.digests.periods import Delivery
 from bot.services import Services
-
-from . import runtime
-from .scheduler import JOB_TABLE
+from jobs import runtime
+from jobs.scheduler import JOB_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +34,6 @@ JOB_FUNC = "jobs.digests:run_scheduled"
 MAINTAIN_FUNC = "jobs.digests:maintain"
 MAINTAIN_ID = "digest:maintain"
 PREFIX = "digest:"
-
-_scheduler: BaseScheduler | None = None
 
 
 def run_scheduled(kind: str, team: str, channel: str, schedule: str, timezone: str) -> None:
@@ -60,9 +57,9 @@ def run_scheduled(kind: str, team: str, channel: str, schedule: str, timezone: s
 
 
 def maintain() -> None:
+    """Every 5 minutes: pick up subscriptions made on other replicas, retry failed posts."""
     services = runtime.services()
-    if _scheduler is not None and _scheduler.running:
-        sync(_scheduler, services)
+    services.schedule_changed()
     digests.retry_pending(services)
 
 
@@ -119,10 +116,15 @@ def sync(scheduler: BaseScheduler, services: Services) -> None:
 
 
 def schedule(scheduler: BaseScheduler, services: Services) -> None:
-    """Add this feature's jobs (explicit ids, replace_existing=True)."""
-    global _scheduler
-    _scheduler = scheduler
+    """Add this feature's jobs (explicit ids, replace_existing=True), and let a
+    subscription change in this process re-sync them at once (``schedule_changed``)."""
     sync(scheduler, services)
+
+    def resync() -> None:
+        if scheduler.running:
+            sync(scheduler, services)
+
+    services.schedule_changed = resync
     scheduler.add_job(
         MAINTAIN_FUNC,
         "interval",
@@ -131,10 +133,3 @@ def schedule(scheduler: BaseScheduler, services: Services) -> None:
         name="digest maintenance: subscriptions and retries",
         replace_existing=True,
     )
-
-
-def sync_now(services: Services) -> None:
-    """After /digest subscribe or unsubscribe: update the jobs if this process runs the
-    scheduler (otherwise the scheduler's maintenance job picks it up within 5 minutes)."""
-    if _scheduler is not None and _scheduler.running:
-        sync(_scheduler, services)

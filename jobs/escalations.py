@@ -11,14 +11,13 @@ reference) that reach the app through :func:`jobs.runtime.services`.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot import escalations, outbox
-from bot.services import Services
-
-from . import runtime
+from bot.delivery import outbox
+from bot.escalations import service as escalations
+from bot.settings import Settings
+from jobs import runtime
 
 OUTBOX_JOB = "escalations.outbox"
 SLA_JOB = "escalations.sla"
@@ -34,20 +33,14 @@ def sla_reminders() -> None:
         outbox.deliver_due(svc)
 
 
-def _seconds(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
-
-
-def schedule(scheduler: BaseScheduler, services: Services) -> None:
-    """Add this feature's jobs (explicit ids, replace_existing=True)."""
+def schedule(scheduler: BaseScheduler, settings: Settings) -> None:
+    """Add this feature's jobs (explicit ids, replace_existing=True, per APScheduler's
+    user guide), at the intervals ``settings`` gives."""
     now = dt.datetime.now(dt.UTC)
     scheduler.add_job(
         "jobs.escalations:deliver_outbox",
         "interval",
-        seconds=_seconds("ACCTBOT_OUTBOX_INTERVAL_SECONDS", 15),
+        seconds=settings.outbox_interval_seconds,
         id=OUTBOX_JOB,
         replace_existing=True,
         next_run_time=now,
@@ -56,7 +49,7 @@ def schedule(scheduler: BaseScheduler, services: Services) -> None:
     scheduler.add_job(
         "jobs.escalations:sla_reminders",
         "interval",
-        seconds=_seconds("ACCTBOT_SLA_CHECK_SECONDS", 60),
+        seconds=settings.sla_check_seconds,
         id=SLA_JOB,
         replace_existing=True,
         next_run_time=now + dt.timedelta(seconds=5),

@@ -13,7 +13,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.db import Database
+from bot.infra.db import Database
 
 JOB_TABLE = "apscheduler_jobs"
 DEFAULT_MISFIRE_GRACE = 6 * 3600

@@ -5,14 +5,13 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
-
-from . import digests, escalations
-from .scheduler import create_scheduler
+from jobs import digests, escalations
+from jobs.scheduler import create_scheduler
 
 
 def start_scheduler(services: Services) -> BackgroundScheduler:
     scheduler = create_scheduler(services.db, timezone=services.tz)
-    escalations.schedule(scheduler, services)
+    escalations.schedule(scheduler, services.settings)
     digests.schedule(scheduler, services)
     scheduler.start()
     return scheduler

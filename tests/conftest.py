@@ -18,9 +18,9 @@ from collections.abc import Iterator
 import pytest
 from simple_salesforce import Salesforce
 
-from bot.sandbox.server import SandboxOrg
-from bot.sandbox.slack import SlackStandIn
-from tests.harness import BotUnderTest, populate_workspace, start_bot
+from bot.standins.salesforce.server import SandboxOrg
+from bot.standins.slack.standin import SlackStandIn
+from tests.support.harness import BotUnderTest, populate_workspace, start_bot
 
 
 @pytest.fixture(scope="session")
@@ -66,4 +66,4 @@ def running_bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTe
     bot.stop()
 
 
-pytest_plugins = ["tests.dbfixtures"]
+pytest_plugins = ["tests.support.dbfixtures"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 
-from bot.salesforce import SalesforceService
-from bot.sandbox.server import SandboxOrg
+from bot.infra.salesforce import SalesforceService
 from bot.settings import SalesforceSettings
+from bot.standins.salesforce.server import SandboxOrg
 from bot.vocabulary import Vocabulary, VocabularySource
 
 

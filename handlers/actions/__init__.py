@@ -2,7 +2,8 @@
 
 from slack_bolt import App
 
-from . import (
+from bot.slack_ids import ActionId
+from handlers.actions import (
     account_pick,
     escalation_ack,
     escalation_open,
@@ -15,11 +16,11 @@ from . import (
 
 
 def register(app: App) -> None:
-    app.action("share_card")(share_card.share_card)
-    app.action("refresh_card")(refresh_card.refresh_card)
-    app.action("account_pick")(account_pick.account_pick)
-    app.action("open_in_salesforce")(open_link.open_link)
-    app.action("escalate_from_card")(escalation_open.escalate_from_card)
-    app.action("escalation_ack")(escalation_ack.escalation_ack)
-    app.action("escalation_resolve")(escalation_resolve.escalation_resolve)
-    app.action("escalation_reassign")(escalation_reassign.escalation_reassign)
+    app.action(ActionId.SHARE_CARD)(share_card.share_card)
+    app.action(ActionId.REFRESH_CARD)(refresh_card.refresh_card)
+    app.action(ActionId.ACCOUNT_PICK)(account_pick.account_pick)
+    app.action(ActionId.OPEN_IN_SALESFORCE)(open_link.open_link)
+    app.action(ActionId.ESCALATE_FROM_CARD)(escalation_open.escalate_from_card)
+    app.action(ActionId.ESCALATION_ACK)(escalation_ack.escalation_ack)
+    app.action(ActionId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve)
+    app.action(ActionId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign)

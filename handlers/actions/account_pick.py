@@ -2,7 +2,7 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import answers
+from bot.accounts.answer import account_card_for
 from bot.services import services_of
 
 
@@ -12,7 +12,7 @@ def account_pick(ack: Ack, action: dict, respond: Respond, context: BoltContext)
     account_id = action["selected_option"]["value"]
     svc.answer(
         respond,
-        lambda: answers.account_card_for(svc, account_id),
+        lambda: account_card_for(svc, account_id),
         replace_original=True,
         what="account pick",
     )

@@ -2,7 +2,8 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import escalations, outbox
+from bot.delivery import outbox
+from bot.escalations import service as escalations
 from bot.services import services_of
 
 

@@ -1,12 +1,10 @@
 """ "Resolve" on an escalation alert: the resolution modal (managers only)."""
 
-import json
-
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import escalations
-from bot.escalation_cards import resolve_view
+from bot.escalations import service as escalations
+from bot.escalations.views import resolve_view
 from bot.services import services_of
 
 
@@ -19,6 +17,4 @@ def escalation_resolve(
     if not outcome.ok or outcome.escalation is None:
         respond(text=outcome.message, response_type="ephemeral", replace_original=False)
         return
-    client.views_open(
-        trigger_id=body["trigger_id"], view=json.dumps(resolve_view(outcome.escalation))
-    )
+    client.views_open(trigger_id=body["trigger_id"], view=resolve_view(outcome.escalation))

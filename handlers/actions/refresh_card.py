@@ -1,34 +1,42 @@
-""" "Refresh": re-read the record from Salesforce (never from the cache)."""
+""" "Refresh": re-read the record or list from Salesforce (never from the cache)."""
 
-import json
+from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import answers
+from bot import blocks as cards
 from bot.services import services_of
+from bot.slack_ids import CardRef, StaleButton
+
+OUT_OF_DATE = "This button is out of date. Run the command again for a fresh card."
 
 
 def refresh_card(
-    ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext, client: WebClient
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    context: BoltContext,
+    client: WebClient,
 ) -> None:
     ack()
     svc = services_of(context)
-    ref = json.loads(action["value"])
+    try:
+        ref = CardRef.from_value(action.get("value"))
+    except StaleButton:
+        svc.deliver(
+            respond, cards.error_message(OUT_OF_DATE), replace_original=False, what="refresh card"
+        )
+        return
     # A shared card names its sharer in the button; older cards fall back to the clicker.
-    shared = body.get("container", {}).get("is_ephemeral") is False
-    shared_by = ref.get("by") or (body["user"]["id"] if shared else None)
+    shared = (body.get("container") or {}).get("is_ephemeral") is False
+    user_id = (body.get("user") or {}).get("id")
+    shared_by = ref.shared_by or (user_id if shared else None)
     svc.answer(
         respond,
-        lambda: answers.card_for(
-            svc,
-            ref["k"],
-            ref["id"],
-            fresh=True,
-            shared_by=shared_by,
-            client=client,
-            asker=ref.get("u"),
-        ),
+        lambda: answers.card_for(svc, ref, fresh=True, shared_by=shared_by, client=client),
         replace_original=True,
         what="refresh card",
     )

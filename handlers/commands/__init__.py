@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from . import account, digest, escalate, escalations, order, orders, pipeline
+from handlers.commands import account, digest, escalate, escalations, order, orders, pipeline
 
 
 def register(app: App) -> None:

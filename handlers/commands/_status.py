@@ -9,10 +9,10 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import answers, cards
-from bot.cards import Message
+from bot import blocks as cards
+from bot.blocks import Message
 from bot.services import Services, services_of
-from bot.text import clean_argument
+from bot.text import clean_argument, is_help
 
 MAX_ARGUMENT = 200
 
@@ -30,7 +30,7 @@ def run_status_command(
     invalid: Callable[[str], str | None] = lambda text: None,
 ) -> None:
     text = clean_argument(command.get("text"))
-    if answers.is_help(text) or (required and not text):
+    if is_help(text) or (required and not text):
         ack(**cards.usage_message(usage).payload())
         return
     problem = "That is too long." if len(text) > MAX_ARGUMENT else invalid(text)

@@ -2,10 +2,9 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import answers
+from bot.accounts.answer import ACCOUNT_USAGE, account_answer
 from bot.text import escape_slack
-
-from ._status import run_status_command
+from handlers.commands._status import run_status_command
 
 
 def account_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
@@ -14,8 +13,8 @@ def account_command(ack: Ack, respond: Respond, command: dict, context: BoltCont
         respond,
         command,
         context,
-        usage=answers.ACCOUNT_USAGE,
+        usage=ACCOUNT_USAGE,
         required=True,
         loading=lambda text: f":mag: Looking up *{escape_slack(text)}* in Salesforce…",
-        work=answers.account_answer,
+        work=account_answer,
     )

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import answers, cards, digests
-from bot.cards import Message
-from bot.digest_periods import KINDS, describe_schedule, next_fire, parse_time
+from bot import blocks as cards
+from bot.blocks import Message
+from bot.digests import service as digests
+from bot.digests.periods import KINDS, describe_schedule, next_fire, parse_time
 from bot.services import Services, services_of
 from bot.teams import Team
-from bot.text import clean_argument, escape_slack
+from bot.text import clean_argument, escape_slack, is_help
 
 DIGEST_USAGE = (
     "*/digest* `preview [team] [daily|weekly|monthly]` — see a team's digest now, just you\n"
@@ -35,7 +36,7 @@ class Parsed:
 
 def parse(text: str) -> Parsed:
     words = text.lower().split()
-    if not words or answers.is_help(text):
+    if not words or is_help(text):
         return Parsed("help")
     action, rest = words[0], words[1:]
     if action not in ("preview", "subscribe", "unsubscribe"):
@@ -153,6 +154,4 @@ def unsubscribe_answer(svc: Services, user: str, channel: str, p: Parsed) -> Mes
 
 
 def _sync(svc: Services) -> None:
-    from jobs.digests import sync_now
-
-    sync_now(svc)
+    svc.schedule_changed()

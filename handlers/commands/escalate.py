@@ -1,16 +1,16 @@
 """/escalate [account or order]: open the escalation modal (pre-filled when cheap)."""
 
-import json
 import logging
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import answers, cards, escalation_prefill
-from bot.escalation_cards import new_escalation_view
+from bot import blocks as cards
+from bot.escalations import prefill as escalation_prefill
+from bot.escalations.views import new_escalation_view
 from bot.services import services_of
-from bot.text import clean_argument
+from bot.text import clean_argument, is_help
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def escalate_command(
     ack: Ack, respond: Respond, command: dict, client: WebClient, context: BoltContext
 ) -> None:
     text = clean_argument(command.get("text"))
-    if answers.is_help(text):
+    if is_help(text):
         ack(**cards.usage_message(ESCALATE_USAGE).payload())
         return
     ack()
@@ -36,7 +36,7 @@ def escalate_command(
     prefill = escalation_prefill.from_text(svc, text[:200])
     view = new_escalation_view(prefill, private_metadata={"channel": command.get("channel_id")})
     try:
-        client.views_open(trigger_id=command["trigger_id"], view=json.dumps(view))
+        client.views_open(trigger_id=command["trigger_id"], view=view)
     except SlackApiError as exc:
         log.warning("views.open for /escalate failed: %s", exc.response.get("error"))
         respond(

@@ -2,10 +2,12 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import answers, cards, escalation_cards, escalations
-from bot.cards import Message
+from bot import blocks as cards
+from bot.blocks import Message
+from bot.escalations import service as escalations
+from bot.escalations import views as escalation_cards
 from bot.services import Services, services_of
-from bot.text import clean_argument
+from bot.text import clean_argument, is_help
 
 ESCALATIONS_USAGE = (
     "*/escalations* `[open | mine | all | account name | ESC-0042]`\n"
@@ -35,7 +37,7 @@ def list_answer(svc: Services, user_id: str, text: str) -> Message:
 
 def escalations_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
     text = clean_argument(command.get("text"))
-    if answers.is_help(text):
+    if is_help(text):
         ack(**cards.usage_message(ESCALATIONS_USAGE).payload())
         return
     if len(text) > 200:

@@ -2,11 +2,10 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import answers
-from bot.orders import parse_order_ref
+from bot.orders.answer import ORDER_USAGE, order_answer
+from bot.orders.queries import parse_order_ref
 from bot.text import escape_slack
-
-from ._status import run_status_command
+from handlers.commands._status import run_status_command
 
 
 def _not_an_order(text: str) -> str | None:
@@ -21,9 +20,9 @@ def order_command(ack: Ack, respond: Respond, command: dict, context: BoltContex
         respond,
         command,
         context,
-        usage=answers.ORDER_USAGE,
+        usage=ORDER_USAGE,
         required=True,
         invalid=_not_an_order,
         loading=lambda text: f":mag: Looking up order *{escape_slack(text)}*…",
-        work=answers.order_answer,
+        work=order_answer,
     )

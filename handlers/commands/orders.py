@@ -3,9 +3,8 @@
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import answers
-
-from ._status import run_status_command
+from bot.orders.answer import ORDERS_USAGE, orders_answer
+from handlers.commands._status import run_status_command
 
 
 def orders_command(
@@ -16,7 +15,7 @@ def orders_command(
         respond,
         command,
         context,
-        usage=answers.ORDERS_USAGE,
+        usage=ORDERS_USAGE,
         loading=lambda text: ":hourglass_flowing_sand: Finding stuck and overdue orders…",
-        work=lambda svc, text: answers.orders_answer(svc, client, command["user_id"], text),
+        work=lambda svc, text: orders_answer(svc, client, command["user_id"], text),
     )

@@ -3,9 +3,8 @@
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import answers
-
-from ._status import run_status_command
+from bot.pipeline.answer import PIPELINE_USAGE, pipeline_answer
+from handlers.commands._status import run_status_command
 
 
 def pipeline_command(
@@ -16,7 +15,7 @@ def pipeline_command(
         respond,
         command,
         context,
-        usage=answers.PIPELINE_USAGE,
+        usage=PIPELINE_USAGE,
         loading=lambda text: ":bar_chart: Adding up this quarter's pipeline…",
-        work=lambda svc, text: answers.pipeline_answer(svc, client, command["user_id"], text),
+        work=lambda svc, text: pipeline_answer(svc, client, command["user_id"], text),
     )

@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from . import app_home_opened
+from handlers.events import app_home_opened
 
 
 def register(app: App) -> None:

@@ -5,8 +5,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import Ack, BoltContext
 
-from bot.cards import option
-from bot.escalation_cards import account_option_label
+from bot.blocks import option
+from bot.escalations.views import account_option_label
 from bot.services import services_of
 
 log = logging.getLogger(__name__)

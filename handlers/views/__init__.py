@@ -2,10 +2,11 @@
 
 from slack_bolt import App
 
-from . import escalation_new, escalation_reassign, escalation_resolve
+from bot.slack_ids import CallbackId
+from handlers.views import escalation_new, escalation_reassign, escalation_resolve
 
 
 def register(app: App) -> None:
-    app.view("escalation_new")(escalation_new.escalation_new)
-    app.view("escalation_resolve")(escalation_resolve.escalation_resolve_submit)
-    app.view("escalation_reassign")(escalation_reassign.escalation_reassign_submit)
+    app.view(CallbackId.ESCALATION_NEW)(escalation_new.escalation_new)
+    app.view(CallbackId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve_submit)
+    app.view(CallbackId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign_submit)

@@ -7,8 +7,11 @@ alert are committed; the alerts then go out through the outbox.
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import escalation_form, escalation_routing, escalations, outbox
-from bot.escalation_cards import filed_view
+from bot.delivery import outbox
+from bot.escalations import form as escalation_form
+from bot.escalations import routing as escalation_routing
+from bot.escalations import service as escalations
+from bot.escalations.views import filed_view
 from bot.services import services_of
 
 

@@ -4,10 +4,10 @@ import json
 
 from slack_bolt import Ack, BoltContext
 
-from bot import escalations, outbox
+from bot.delivery import outbox
+from bot.escalations import service as escalations
 from bot.services import services_of
-
-from .escalation_resolve import _plain
+from handlers.views.escalation_resolve import _plain
 
 
 def escalation_reassign_submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:

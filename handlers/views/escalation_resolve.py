@@ -4,7 +4,8 @@ import json
 
 from slack_bolt import Ack, BoltContext
 
-from bot import escalations, outbox
+from bot.delivery import outbox
+from bot.escalations import service as escalations
 from bot.services import services_of
 
 MIN_RESOLUTION = 5

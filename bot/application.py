@@ -1,0 +1,159 @@
+"""acctbot's Slack app: ``create_app(settings, ...)`` builds it; nothing connects at import.
+
+``create_app`` returns an :class:`AcctBot`: the Bolt ``App`` and the :class:`Services` its
+listeners share. ``run`` serves it: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP
+on $PORT at /slack/events (waitress), with GET /healthz. ``acctbot run`` and ``python app.py``
+both end here; nothing imports the top-level ``app.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+import handlers
+import jobs.runtime
+from bot.escalations.service import ROUTE_TASK, route_task
+from bot.infra.db import Database
+from bot.infra.salesforce import SalesforceService
+from bot.services import Clock, Services, system_clock
+from bot.settings import Settings
+from bot.teams import Teams, load_teams
+
+log = logging.getLogger("acctbot")
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """The Web API client: honours SLACK_API_URL, retries 429s (Retry-After) and resets."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=15,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class AcctBot:
+    """What :func:`create_app` builds: the Bolt app and the services its listeners share."""
+
+    app: App
+    services: Services
+
+
+def create_app(
+    settings: Settings,
+    *,
+    salesforce: SalesforceService | None = None,
+    teams: Teams | None = None,
+    clock: Clock = system_clock,
+    client: WebClient | None = None,
+    db: Database | None = None,
+    verify_token: bool = True,
+) -> AcctBot:
+    """Build the Bolt app and its services. Nothing here runs at import time.
+
+    The database schema is brought up to date (Alembic) before the app answers anything.
+    """
+    if db is None:
+        db = Database(settings.database_url)
+    db.upgrade()
+    services = Services(
+        settings=settings,
+        salesforce=salesforce or SalesforceService(settings.salesforce),
+        teams=teams if teams is not None else load_teams(settings.teams_file),
+        db=db,
+        clock=clock,
+    )
+    app = App(
+        client=client or make_web_client(settings),
+        signing_secret=settings.slack_signing_secret,
+        token_verification_enabled=verify_token,
+        # Listeners only ack and hand work to the services' pool, so a modest executor
+        # keeps acks fast even when Salesforce is slow.
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
+        raise_error_for_unhandled_request=False,
+    )
+
+    @app.middleware
+    def inject_services(context: BoltContext, next: Callable[[], None]) -> None:
+        context["services"] = services
+        next()
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error(
+            "unhandled error for %s: %s",
+            body.get("type") or body.get("command"),
+            error,
+            exc_info=error,
+        )
+
+    handlers.register(app)
+    services.outbox_tasks[ROUTE_TASK] = route_task
+    services.slack = app.client
+    jobs.runtime.install(services)
+    return AcctBot(app, services)
+
+
+def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:
+    """The WSGI application: /slack/events for Slack, GET /healthz for load balancers."""
+    slack = SlackRequestHandler(app, path="/slack/events")
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            body = json.dumps({"ok": True}).encode()
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
+            return [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+def serve_http(app: App, port: int, host: str = "0.0.0.0", threads: int = 64) -> None:
+    from waitress import serve
+
+    log.info("acctbot listening on http://%s:%s/slack/events", host, port)
+    serve(wsgi_app(app), host=host, port=port, threads=threads, ident="acctbot")
+
+
+def socket_mode_handler(app: App, app_token: str) -> Any:
+    """Bolt's Socket Mode handler on the app's Web API client (so SLACK_API_URL holds)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    return SocketModeHandler(app, app_token)
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    log.info("acctbot connecting to Slack in Socket Mode")
+    socket_mode_handler(app, app_token).start()
+
+
+def run(settings: Settings, *, scheduler: bool = True) -> int:
+    bot = create_app(settings)
+    if scheduler:
+        from jobs.setup import start_scheduler
+
+        start_scheduler(bot.services)
+    if settings.slack_app_token:
+        serve_socket_mode(bot.app, settings.slack_app_token)
+    else:
+        serve_http(bot.app, settings.port)
+    return 0

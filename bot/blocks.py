@@ -1,0 +1,178 @@
+"""Block Kit building blocks shared by every card, list and alert.
+
+Every builder returns a :class:`Message` (plain-text fallback + blocks) that stays within
+Slack's limits (https://api.slack.com/reference/block-kit/blocks): at most 50 blocks a
+message, section text up to 3000 characters, up to 10 fields of 2000, header 150, button
+text 75, option text 75 and value 150. A ``text`` fallback always travels beside
+``blocks``: notifications and screen readers use it
+(https://api.slack.com/methods/chat.postMessage#text_usage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.slack_ids import ActionId, CardKind, CardRef
+from bot.text import escape_slack, truncate
+
+MAX_BLOCKS = 50
+
+
+@dataclass
+class Message:
+    """A message: mrkdwn ``text`` fallback (escaped), Block Kit ``blocks``, and whether it
+    is an error for the asker alone (never shared in a channel)."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    is_error: bool = False  # an error for the asker alone: never shared in channel
+
+    def payload(self, **extra: Any) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks, **extra}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(text, 150), "emoji": True},
+    }
+
+
+def section(
+    text: str, *, fields: list[str] | None = None, accessory: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": truncate(text, 3000)},
+    }
+    if fields:
+        block["fields"] = [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def fields_section(fields: list[str]) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]],
+    }
+
+
+def context(*texts: str) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(t, 3000)} for t in texts[:10]],
+    }
+
+
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
+def button(
+    text: str,
+    action_id: str,
+    value: str | None = None,
+    *,
+    url: str | None = None,
+    style: str | None = None,
+) -> dict[str, Any]:
+    b: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": truncate(text, 75), "emoji": True},
+    }
+    if value is not None:
+        b["value"] = value[:2000]
+    if url:
+        b["url"] = url
+    if style:
+        b["style"] = style
+    return b
+
+
+def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "actions", "elements": list(elements)[:25]}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {
+        "text": {"type": "plain_text", "text": truncate(text, 75), "emoji": True},
+        "value": value[:150],
+    }
+
+
+def link(url: str, label: str) -> str:
+    label = escape_slack(label).replace("|", "¦")
+    return f"<{url}|{label}>"
+
+
+def status_actions(
+    kind: CardKind, record_id: str, sf_url: str, *, shared_by: str | None = None
+) -> dict[str, Any]:
+    """The actions block under a record card: Share (private copies only), Refresh, Open
+    in Salesforce, and Escalate for accounts and orders."""
+    ref = CardRef(kind, record_id, shared_by=shared_by).to_value()
+    elements = []
+    if not shared_by:
+        elements.append(button("Share in channel", ActionId.SHARE_CARD, ref, style="primary"))
+    elements += [
+        button("Refresh", ActionId.REFRESH_CARD, ref),
+        button("Open in Salesforce", ActionId.OPEN_IN_SALESFORCE, record_id, url=sf_url),
+    ]
+    if kind in (CardKind.ACCOUNT, CardKind.ORDER):
+        elements.append(button("Escalate", ActionId.ESCALATE_FROM_CARD, ref))
+    return actions(*elements, block_id=f"card_actions:{kind}")
+
+
+def with_list_actions(
+    msg: Message, kind: CardKind, text: str, asker: str, shared_by: str | None = None
+) -> Message:
+    """Share/Refresh for a list answer (/orders, /pipeline). The buttons carry the
+    question and who asked it ("mine" is theirs, whoever presses Refresh later)."""
+    ref = CardRef(kind, text, asker=asker, shared_by=shared_by).to_value()
+    elements = (
+        [] if shared_by else [button("Share in channel", ActionId.SHARE_CARD, ref, style="primary")]
+    )
+    elements.append(button("Refresh", ActionId.REFRESH_CARD, ref))
+    blocks = list(msg.blocks)
+    if shared_by:
+        blocks.append(context(f"Shared by <@{shared_by}>"))
+    blocks.append(actions(*elements, block_id=f"card_actions:{kind}"))
+    return Message(text=msg.text, blocks=blocks)
+
+
+def as_of(now: dt.datetime, tz: dt.tzinfo, extra: str = "") -> dict[str, Any]:
+    stamp = now.astimezone(tz).strftime("%b %-d, %-I:%M %p %Z")
+    return context(f"From Salesforce as of {stamp}{extra}")
+
+
+def record_link(record_url: Any, record: dict[str, Any], label: str) -> str:
+    """A mrkdwn link to a Salesforce record (``record["Id"]``) labelled ``label``."""
+    return link(record_url(record["Id"]), label)
+
+
+def not_found(kind: str, query: str, suggestions: list[str], usage: str) -> Message:
+    text = f"No {kind} matches *{escape_slack(query)}*."
+    if suggestions:
+        text += " Did you mean " + ", ".join(f"*{escape_slack(s)}*" for s in suggestions) + "?"
+    plain = f"No {kind} matches {query}." + (
+        " Did you mean " + ", ".join(suggestions) + "?" if suggestions else ""
+    )
+    return Message(text=escape_slack(plain), blocks=[section(text), context(usage)])
+
+
+def error_message(text: str) -> Message:
+    """An error for the user; ``text`` is mrkdwn (escape any data put into it)."""
+    return Message(text=text, blocks=[section(f":warning: {text}")], is_error=True)
+
+
+def usage_message(usage: str, note: str | None = None) -> Message:
+    body = (f"{escape_slack(note)}\n\n" if note else "") + usage
+    return Message(text=(f"{escape_slack(note)} " if note else "") + usage, blocks=[section(body)])

@@ -1,0 +1,192 @@
+"""The ``acctbot`` command line: run, demo, sandbox, check, db, digest, escalations.
+
+Every sub-command sets ``func`` on its parser (argparse's documented sub-command
+pattern), so ``main`` has one way to dispatch. Settings are read and validated once, by
+:class:`bot.settings.Settings`; a bad value ends the command with one sentence (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+from collections.abc import Callable
+
+from bot.cli import digest as cli_digest
+from bot.cli import escalations as cli_escalations
+from bot.settings import ConfigError, Settings
+from bot.teams import TeamsFileError
+
+# Feature command groups: each module adds its sub-parser and sets ``func``.
+FEATURE_CLIS = (cli_escalations, cli_digest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="acctbot",
+        description="Slack bot for account managers: where Salesforce accounts and orders stand.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser(
+        "run",
+        help="serve the app (Socket Mode if SLACK_APP_TOKEN is set, "
+        "else HTTP on $PORT at /slack/events)",
+    )
+    run.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    run.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="serve Slack only; another process runs the scheduled jobs",
+    )
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="the whole bot on the sandbox org and a local Slack console")
+    demo.add_argument("--seed", type=int, default=42, help="seed for the generated demo org")
+    demo.add_argument("--log-level", default="ERROR", help="the app's log level (default ERROR)")
+    demo.set_defaults(func=cmd_demo)
+    sb = sub.add_parser("sandbox", help="run the Salesforce sandbox org alone, over HTTPS")
+    sb.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    sb.add_argument("--data", help="JSON data file to load instead of the seeded org")
+    sb.add_argument("--seed", type=int, default=42, help="seed for the generated demo org")
+    sb.add_argument("--timezone", default="America/New_York", help="the org's time zone")
+    sb.set_defaults(func=cmd_sandbox)
+    check = sub.add_parser(
+        "check", help="validate the configuration and reach Slack, Salesforce and the database"
+    )
+    check.set_defaults(func=cmd_check)
+    db = sub.add_parser("db", help="the local database: run migrations or show the revision")
+    db.add_argument("action", choices=["upgrade", "current"])
+    db.set_defaults(func=cmd_db)
+    for module in FEATURE_CLIS:
+        module.add_parser(sub)
+    return parser
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.application import run
+
+    settings = _settings()
+    logging.getLogger().setLevel(settings.log_level)
+    if args.port:
+        settings = dataclasses.replace(settings, port=args.port)
+    return run(settings, scheduler=not args.no_scheduler)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.infra.db import Database
+
+    db = Database(Settings.database_url_from_env())
+    if args.action == "upgrade":
+        db.upgrade()
+    print(f"Database schema revision: {db.current_revision() or 'none'}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.application import make_web_client
+    from bot.infra.salesforce import SalesforceError, SalesforceService
+    from bot.teams import load_teams
+
+    settings = _settings()
+    ok = True
+    print("Configuration: OK")
+    sla = settings.sla
+    print(
+        f"Time zone {settings.timezone}; escalation reminders after P1 {sla.describe('P1')}, "
+        f"P2 {sla.describe('P2')}, P3 {sla.describe('P3')}, P4 {sla.describe('P4')}; "
+        f"outbox every {settings.outbox_interval_seconds} s "
+        f"(lease {settings.outbox_lease_seconds} s), SLA check every "
+        f"{settings.sla_check_seconds} s; log level {settings.log_level}"
+    )
+    try:
+        teams = load_teams(settings.teams_file)
+        print(f"Teams file {settings.teams_file}: {len(teams.teams)} team(s)")
+    except TeamsFileError as exc:
+        print(f"Teams file: {exc}")
+        ok = False
+    try:
+        auth = make_web_client(settings).auth_test()
+        print(f"Slack: OK, connected as {auth.get('user')} in {auth.get('team')}")
+    except SlackApiError as exc:
+        print(f"Slack: the token was refused ({exc.response.get('error')}).")
+        ok = False
+    except Exception as exc:
+        print(f"Slack: cannot reach {settings.slack_api_url} ({type(exc).__name__}).")
+        ok = False
+    try:
+        limits = SalesforceService(settings.salesforce).limits()
+        daily = limits.get("DailyApiRequests", {})
+        print(
+            f"Salesforce: OK, {daily.get('Remaining')} of {daily.get('Max')} daily API "
+            "requests left"
+        )
+    except SalesforceError as exc:
+        print(f"Salesforce: {exc.user_message} ({exc.detail[:200]})")
+        ok = False
+    ok = _check_database(settings.database_url) and ok
+    return 0 if ok else 1
+
+
+def _check_database(url: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.infra.db import Database, alembic_config
+
+    db = Database(url)
+    try:
+        current = db.current_revision()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:160]
+        print(f"Database: cannot reach {db.engine.url.render_as_string()} ({reason}).")
+        return False
+    finally:
+        db.dispose()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current == head:
+        print(f"Database: OK, schema at {current}")
+    else:
+        print(
+            f"Database: OK, schema at {current or 'nothing yet'}; `acctbot run` or "
+            f"`acctbot db upgrade` brings it to {head}"
+        )
+    return True
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.standins.salesforce.server import serve_forever
+
+    return serve_forever(
+        port=args.port, data_file=args.data, seed=args.seed, timezone=args.timezone
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo.console import run_demo
+
+    # The console shows what Slack would show; the app's own logs stay quiet.
+    logging.getLogger().setLevel(args.log_level)
+    return run_demo(seed=args.seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (ConfigError, TeamsFileError) as exc:
+        print(f"acctbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

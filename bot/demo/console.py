@@ -1,0 +1,549 @@
+"""``acctbot demo``: the real app, unchanged, on the sandbox org and the Slack stand-in,
+driven from a console.
+
+You act as a demo rep or manager: type slash commands as in Slack, see what Slack would
+show (rendered for the terminal, buttons numbered), press a button by its number, fill
+a modal field by field, and see channel posts and DMs as they arrive. With stdin not a
+terminal it reads one command per line, prints the results, and exits 0 at the end.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TextIO
+
+from bot.demo.render import Interactive, Numbering, mrkdwn, plain, render_message
+from bot.standins.salesforce.seed import DEMO_SLACK_USERS, DEMO_TEAMS_FILE
+from bot.standins.slack.standin import SentRequest
+from bot.standins.stack import TEAM_CHANNELS, Stack
+from bot.teams import load_teams
+
+START_USER = "U0ANA00001"
+# The slash commands manifest.yml declares (a test keeps the two in step). Slack itself
+# answers any other command, without sending it to the app.
+SLASH_COMMANDS = (
+    "/account",
+    "/order",
+    "/orders",
+    "/pipeline",
+    "/escalate",
+    "/escalations",
+    "/digest",
+)
+
+HELP = """\
+Type slash commands exactly as in Slack; the answer shows as Slack would show it.
+  /account <name | number | Id | link>   where an account stands   e.g. /account Acme
+  /order <number | Id>                   an order                    e.g. /order 123
+  /orders [mine | @user | account]       stuck and overdue orders    e.g. /orders mine
+  /pipeline [mine | @user | team]        this quarter                e.g. /pipeline smb-east
+  /escalate [account or order]           file an escalation (a modal, field by field)
+  /escalations [open | mine | account]   list escalations
+  /digest now <team>                     run a team's digest now     e.g. /digest now smb-east
+  /<command> help                        a command's usage
+Console:
+  3          press button 3 of the last output      3.2   choose option 2 of menu 3
+  /as <name>  act as someone else (/as alone lists people: reps and managers)
+  /in #name   run commands in that channel (now: {channel})
+  /show #name | /show dms    the messages in a channel, or your DMs
+  /home       open acctbot's Home tab (your not-dones, quarter, escalations)
+  help        this text       quit        leave (Ctrl-D too)"""
+
+
+class DemoConsole:
+    def __init__(
+        self, stack: Stack, out: TextIO, lines: Iterator[str], *, interactive: bool
+    ) -> None:
+        self.stack = stack
+        self.slack = stack.slack
+        self.out = out
+        self.lines = lines
+        self.interactive = interactive
+        self.user = START_USER
+        self.channel = "C0GENERAL01"
+        self.numbering = Numbering()
+        self.events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        self.slack.subscribe(lambda kind, data: self.events.put((kind, data)))
+
+    # -- output helpers
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def name_of(self, user_id: str) -> str:
+        user = self.slack.user(user_id)
+        if user:
+            return str(user.get("real_name") or user.get("name") or user_id)
+        return "acctbot" if user_id == self.slack.bot_user_id else user_id
+
+    def channel_name(self, channel_id: str) -> str:
+        if channel_id.startswith("D"):
+            for uid in DEMO_SLACK_USERS:
+                if self.slack.dm_channel_id(uid) == channel_id:
+                    return f"DM to {self.name_of(uid)}"
+            return "DM"
+        return "#" + TEAM_CHANNELS.get(channel_id, channel_id)
+
+    @property
+    def prompt(self) -> str:
+        return DEMO_SLACK_USERS[self.user]["name"].split(".")[0] + "> "
+
+    def read(self, prompt: str) -> str | None:
+        """The next line of input (None at end of input)."""
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        try:
+            line = next(self.lines).rstrip("\n")
+        except StopIteration:
+            return None
+        self.say(f"{prompt}{line}")
+        return line
+
+    # -- main loop
+    def welcome(self) -> None:
+        u = DEMO_SLACK_USERS[self.user]
+        org = self.stack.org.store
+        self.say(
+            "acctbot demo: the real app on a sandbox Salesforce org "
+            f"({org.count('Account')} accounts, {org.count('Order')} orders) "
+            "and a local Slack."
+        )
+        self.say(f"You are {u['real_name']}, {u['title']}, in #general. Try:")
+        self.say("  /account Acme      several match: choose one from the picker")
+        self.say("  /order 123         an order stuck in Pending Install")
+        self.say("  /orders mine       your stuck and overdue orders")
+        self.say("Type help for more, /as marcus to act as a sales manager, quit to leave.\n")
+
+    def run(self) -> int:
+        self.welcome()
+        while True:
+            self.drain()
+            line = self.read(self.prompt)
+            if line is None:
+                break
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line in ("quit", "exit", "/quit"):
+                break
+            try:
+                self.handle(line)
+            except Exception as exc:  # the console must survive anything the user types
+                self.say(f"(demo console error: {type(exc).__name__}: {exc})")
+        self.drain(quiet=0.3)
+        return 0
+
+    def handle(self, line: str) -> None:
+        if line == "help":
+            self.say(HELP.format(channel=self.channel_name(self.channel)))
+        elif line.startswith("/as"):
+            self.switch_user(line[3:].strip())
+        elif line.startswith("/in "):
+            self.switch_channel(line[4:].strip())
+        elif line.startswith("/show"):
+            self.show_history(line[5:].strip())
+        elif line == "/home":
+            self.open_home()
+        elif line.startswith("/digest now"):
+            self.digest_now(line[len("/digest now") :].strip())
+        elif line[0].isdigit():
+            self.press(line)
+        elif line.startswith("/"):
+            command, _, text = line.partition(" ")
+            if command not in SLASH_COMMANDS:
+                self.say(
+                    f"Slack: {command} is not a valid command. Commands here: "
+                    + ", ".join(SLASH_COMMANDS)
+                    + " (and help)."
+                )
+                return
+            self.send_command(command, text.strip())
+        else:
+            self.say(
+                "Type a slash command (e.g. /account Acme), a number to press a button, or help."
+            )
+
+    # -- acting
+    def switch_user(self, who: str) -> None:
+        if not who:
+            for u in DEMO_SLACK_USERS.values():
+                role = "manager" if u["is_manager"] else "rep"
+                self.say(
+                    f"  {u['name'].split('.')[0]:10} {u['real_name']:18} {role:8} {u['title']}"
+                )
+            return
+        key = who.lstrip("@").lower()
+        for uid, u in DEMO_SLACK_USERS.items():
+            if key in (
+                uid.lower(),
+                u["name"].lower(),
+                u["name"].split(".")[0],
+                u["real_name"].lower(),
+                u["real_name"].split()[0].lower(),
+            ):
+                self.user = uid
+                self.numbering.clear()
+                self.say(f"You are now {u['real_name']} ({u['title']}).")
+                return
+        self.say(f"No one called {who!r}. /as lists the people in the demo.")
+
+    def switch_channel(self, name: str) -> None:
+        name = name.lstrip("#")
+        for cid, cname in TEAM_CHANNELS.items():
+            if name in (cname, cid):
+                self.channel = cid
+                self.say(f"Now in #{cname}.")
+                return
+        self.say("Channels: " + ", ".join("#" + n for n in TEAM_CHANNELS.values()))
+
+    def show_history(self, what: str) -> None:
+        self.numbering.clear()
+        if what == "dms":
+            channel = self.slack.dm_channel_id(self.user)
+        else:
+            name = what.lstrip("#") or TEAM_CHANNELS[self.channel]
+            channel = next((c for c, n in TEAM_CHANNELS.items() if n == name), "")
+            if not channel:
+                self.say("Channels: " + ", ".join("#" + n for n in TEAM_CHANNELS.values()))
+                return
+        messages = self.slack.messages(channel)[-10:]
+        if not messages:
+            self.say(f"(nothing in {self.channel_name(channel)} yet)")
+        for m in messages:
+            self.show_message(channel, m, "")
+
+    def send_command(self, command: str, text: str) -> None:
+        self.numbering.clear()
+        started = time.monotonic()
+        sent = self.stack.command(command, text, user=self.user, channel=self.channel)
+        if sent.user_error:
+            self.say(f"Slack: {sent.user_error} (the app did not answer in time)")
+            return
+        self.settle(sent, started)
+
+    def press(self, spec: str) -> None:
+        number, _, choice = spec.partition(".")
+        item = self.numbering.get(int(number)) if number.isdigit() else None
+        if item is None:
+            self.say(f"There is no [{number}] in the last output.")
+            return
+        el = item.element
+        source = item.source
+        kwargs: dict[str, Any] = {
+            "user_id": self.user,
+            "action_id": el["action_id"],
+            "block_id": item.block_id,
+            "channel_id": source["channel"],
+            "message": source["message"],
+        }
+        if item.kind == "button":
+            if el.get("url"):
+                self.say(f"(opens {el['url']} in your browser)")
+            kwargs["value"] = el.get("value")
+        elif item.kind in ("static_select", "external_select", "overflow"):
+            option = self.choose(item, choice)
+            if option is None:
+                return
+            kwargs["selected_option"] = option
+        elif item.kind == "users_select":
+            user_id = self.ask_user("Whom?")
+            if user_id is None:
+                return
+            kwargs["value"] = user_id
+        self.numbering.clear()
+        started = time.monotonic()
+        sent = self.slack.block_action(self.stack.url, **kwargs)
+        self.settle(sent, started)
+
+    def choose(self, item: Interactive, choice: str) -> dict[str, Any] | None:
+        options = item.options()
+        if item.kind == "external_select" and not options:
+            query = self.read("search: ")
+            if query is None:
+                return None
+            options = self.suggest(item.element, item.block_id, query, None)
+        if not choice:
+            for i, opt in enumerate(options, 1):
+                self.say(f"  {i}. {plain(opt.get('text'))}")
+            answer = self.read("choose a number: ")
+            if answer is None:
+                return None
+            choice = answer.strip()
+        if not choice.isdigit() or not 0 < int(choice) <= len(options):
+            self.say(f"Choose 1 to {len(options)}.")
+            return None
+        return options[int(choice) - 1]
+
+    def ask_user(self, prompt: str) -> str | None:
+        answer = self.read(f"{prompt} (a name, e.g. marcus): ")
+        if answer is None:
+            return None
+        key = answer.strip().lstrip("@").lower()
+        for uid, u in DEMO_SLACK_USERS.items():
+            if key in (
+                uid.lower(),
+                u["name"].split(".")[0],
+                u["real_name"].lower(),
+                u["real_name"].split()[0].lower(),
+            ):
+                return uid
+        self.say(f"No one called {answer!r}.")
+        return None
+
+    def suggest(
+        self, el: dict[str, Any], block_id: str | None, query: str, view: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        sent = self.slack.block_suggestion(
+            self.stack.url,
+            user_id=self.user,
+            action_id=el["action_id"],
+            block_id=block_id or "",
+            value=query,
+            view=view,
+        )
+        body = sent.body if isinstance(sent.body, dict) else {}
+        options = list(body.get("options") or [])
+        for group in body.get("option_groups") or []:
+            options += group.get("options") or []
+        if not options:
+            self.say("  (no matches)")
+        return options
+
+    def open_home(self) -> None:
+        """Open acctbot's App Home tab, as clicking the app in Slack's sidebar does."""
+        self.numbering.clear()
+        started = time.monotonic()
+        event = {
+            "type": "app_home_opened",
+            "user": self.user,
+            "tab": "home",
+            "channel": self.slack.dm_channel_id(self.user),
+            "event_ts": str(time.time()),
+        }
+        self.slack.event(self.stack.url, event)
+        self.settle(None, started, quiet=0.3, until=lambda: self.slack.home_view(self.user))
+
+    def digest_now(self, team_name: str) -> None:
+        """Post a team's daily digest now (idempotent per period, like the schedule)."""
+        from bot.digests import service as digests
+
+        self.numbering.clear()
+        services = self.stack.running.services
+        assert services is not None
+        kind = "daily"
+        words = team_name.split()
+        if len(words) == 2 and words[1] in ("daily", "weekly", "monthly"):
+            team_name, kind = words
+        team = services.teams.get(team_name)
+        if team is None:
+            names = ", ".join(t.name for t in services.teams.teams)
+            self.say(f"Which team? /digest now <team> [daily|weekly|monthly]; teams: {names}")
+            return
+        started = time.monotonic()
+        outcome = digests.send_now(services, team, kind)
+        self.settle(None, started, quiet=0.6)
+        if outcome.status != "posted":
+            self.say(
+                f"({team.name}'s {kind} digest: {outcome.status}"
+                + (f", {outcome.detail}" if outcome.detail else "")
+                + ")"
+            )
+
+    # -- waiting for Slack to show things
+    def settle(
+        self,
+        sent: SentRequest | None,
+        started: float,
+        *,
+        timeout: float = 20.0,
+        quiet: float = 0.4,
+        until: Callable[[], Any] | None = None,
+    ) -> None:
+        """Show what arrives until the answer is in (or ``until()`` holds) and things
+        have gone quiet."""
+        answered = self._answered(sent) if until is None else (lambda idle: bool(until()))
+        last = time.monotonic()
+        deadline = started + timeout
+        while True:
+            try:
+                kind, data = self.events.get(timeout=0.05)
+            except queue.Empty:
+                now = time.monotonic()
+                if answered(now - last) and now - last >= quiet:
+                    return
+                if now > deadline:
+                    self.say("(still working: the answer shows up when it arrives)")
+                    return
+                continue
+            self.show(kind, data)
+            last = time.monotonic()
+
+    def _answered(self, sent: SentRequest | None) -> Callable[[float], bool]:
+        if sent is None or not sent.response_url:
+            return lambda idle: True
+        body = sent.body if isinstance(sent.body, dict) else {"text": str(sent.body or "")}
+        ack = str(body.get("text") or "")
+        loading = ack.endswith("…")
+
+        def done(idle: float) -> bool:
+            if self.slack.responses(sent.response_url):
+                return True
+            return not loading and idle >= 1.0
+
+        return done
+
+    def drain(self, quiet: float = 0.0) -> None:
+        """Show whatever has arrived (e.g. alerts that came in the background)."""
+        end = time.monotonic() + quiet
+        while True:
+            try:
+                kind, data = self.events.get(timeout=0.05 if quiet else 0)
+            except queue.Empty:
+                if time.monotonic() >= end:
+                    return
+                continue
+            self.show(kind, data)
+
+    def show(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "ephemeral":
+            if data.get("user") != self.user:
+                return
+            self.say(f"── only visible to you · {self.channel_name(data['channel'])} ──")
+            source = {"kind": "ephemeral", "channel": data["channel"], "message": data}
+            self.say(render_message(data, self.numbering, source, self.name_of))
+        elif kind in ("message", "message_changed"):
+            note = " (updated)" if kind == "message_changed" else ""
+            self.show_message(data["channel"], data["message"], note)
+        elif kind in ("view_opened", "view_pushed") and data.get("user") == self.user:
+            self.fill_modal(data["view"])
+        elif kind == "home_published" and data.get("user") == self.user:
+            self.say("── acctbot · Home tab ──")
+            source = {"kind": "home", "channel": "", "message": data["view"]}
+            self.say(render_message(data["view"], self.numbering, source, self.name_of))
+
+    def show_message(self, channel: str, message: dict[str, Any], note: str) -> None:
+        who = self.name_of(message.get("user") or "") if message.get("user") else "acctbot"
+        thread = " · in thread" if message.get("thread_ts") not in (None, message.get("ts")) else ""
+        self.say(f"── {self.channel_name(channel)} · {who}{thread}{note} ──")
+        source = {"kind": "message", "channel": channel, "message": message}
+        self.say(render_message(message, self.numbering, source, self.name_of))
+
+    # -- modals
+    def fill_modal(self, view: dict[str, Any]) -> None:
+        """Fill a modal field by field, submit it, and show errors until it is accepted."""
+        values: dict[str, dict[str, Any]] = {}
+        todo = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
+        while True:
+            self.say(f"┌ {plain(view.get('title'))} ┐  (type 'cancel' to close the modal)")
+            for block in view.get("blocks") or []:
+                if block.get("type") in ("section", "context", "header"):
+                    self.say(render_message({"blocks": [block]}, Numbering(), {}, self.name_of))
+            for block in todo:
+                answer = self.ask_field(block, view)
+                if answer == "cancel":
+                    self.slack.view_closed(self.stack.url, user_id=self.user, view=view)
+                    self.say("(modal closed)")
+                    return
+                if answer is not None:
+                    el = block["element"]
+                    values.setdefault(block["block_id"], {})[el["action_id"]] = answer
+            sent = self.slack.view_submission(
+                self.stack.url, user_id=self.user, view=view, values=values
+            )
+            body = sent.body if isinstance(sent.body, dict) else {}
+            errors = body.get("errors") if body.get("response_action") == "errors" else None
+            if not errors:
+                self.say(f"[{plain(view.get('submit')) or 'Submit'}] sent.")
+                return
+            for message in errors.values():
+                self.say(f"  ⚠️ {message}")
+            todo = [b for b in todo if b.get("block_id") in errors]
+
+    def ask_field(self, block: dict[str, Any], view: dict[str, Any]) -> Any:
+        el = block.get("element") or {}
+        label = plain(block.get("label"))
+        optional = ""
+        if block.get("optional"):
+            optional = " (Enter to skip)" if "optional" in label else " (optional, Enter to skip)"
+        kind = el.get("type")
+        initial = self._initial(el)
+        default = f" [{initial[1]}]" if initial else ""
+        hint = f"  ({plain(block.get('hint'))})" if block.get("hint") else ""
+        if kind in ("static_select", "radio_buttons", "external_select"):
+            options = list(el.get("options") or [])
+            for group in el.get("option_groups") or []:
+                options += group.get("options") or []
+            if kind == "external_select":
+                query = self.read(f"{label} — search{optional}{default}: ")
+                if query is None or query.strip() == "cancel":
+                    return "cancel"
+                if not query.strip():
+                    return initial[0] if initial else None
+                options = self.suggest(el, block.get("block_id"), query.strip(), view)
+            for i, opt in enumerate(options, 1):
+                self.say(f"    {i}. {plain(opt.get('text'))}")
+            answer = self.read(f"{label}{optional}{default}{hint}: ")
+            if answer is None or answer.strip() == "cancel":
+                return "cancel"
+            answer = answer.strip()
+            if not answer:
+                return initial[0] if initial else None
+            if answer.isdigit() and 0 < int(answer) <= len(options):
+                return options[int(answer) - 1]
+            match = [o for o in options if plain(o.get("text")).lower().startswith(answer.lower())]
+            return match[0] if match else answer
+        if kind == "users_select":
+            return self.ask_user(label) or None
+        fmt = {
+            "datepicker": " (YYYY-MM-DD)",
+            "timepicker": " (HH:MM)",
+            "datetimepicker": " (YYYY-MM-DD HH:MM)",
+        }.get(str(kind), "")
+        answer = self.read(f"{label}{fmt}{optional}{default}{hint}: ")
+        if answer is None or answer.strip() == "cancel":
+            return "cancel"
+        if not answer.strip():
+            return initial[0] if initial else None
+        if kind == "datetimepicker":
+            return _epoch(answer.strip(), self.slack.user(self.user) or {})
+        return answer
+
+    @staticmethod
+    def _initial(el: dict[str, Any]) -> tuple[Any, str] | None:
+        if el.get("initial_option"):
+            return el["initial_option"], plain(el["initial_option"].get("text"))
+        for key in ("initial_value", "initial_date", "initial_time", "initial_user"):
+            if el.get(key):
+                return el[key], str(el[key])
+        return None
+
+
+def _epoch(text: str, user: dict[str, Any]) -> Any:
+    """'YYYY-MM-DD HH:MM' in the user's Slack time zone, as a datetimepicker sends it."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    try:
+        when = dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+    zone = ZoneInfo(user.get("tz") or "America/New_York")
+    return int(when.replace(tzinfo=zone).timestamp())
+
+
+def run_demo(*, seed: int = 42, stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    interactive = stdin.isatty() and out.isatty()
+    print("Starting the sandbox org, the Slack stand-in and acctbot…", file=out, flush=True)
+    with Stack.start(teams=load_teams(DEMO_TEAMS_FILE), seed=seed) as stack:
+        console = DemoConsole(stack, out, iter(stdin), interactive=interactive)
+        return console.run()
+
+
+__all__ = ["DemoConsole", "mrkdwn", "run_demo"]

@@ -1,0 +1,173 @@
+"""Who hears about an escalation, and the look-ups done while the modal waits.
+
+The escalation channel always; the managers of the reporter's team (teams file); the
+account owner's manager in Salesforce (``User.ManagerId``, mapped to Slack by e-mail
+with ``users.lookupByEmail``); on SLA reminders, the next manager up that chain.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.escalations.form import Draft
+from bot.infra.salesforce import SalesforceError
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Route:
+    """Who hears about an escalation (besides the escalation channel)."""
+
+    team_managers: list[str] = field(default_factory=list)
+    sf_manager: str | None = None  # Slack id of the account owner's manager
+    sf_manager_sf_id: str | None = None
+    account_name: str | None = None
+    owner_name: str | None = None
+
+    def recipients(self, reporter: str) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = [(u, "team_manager") for u in self.team_managers]
+        if self.sf_manager and self.sf_manager not in self.team_managers:
+            out.append((self.sf_manager, "sf_manager"))
+        return [(u, role) for u, role in out if u != reporter]
+
+
+def slack_id_for_email(services: Services, client: WebClient, email: str | None) -> str | None:
+    """users.lookupByEmail, cached; None when Slack has nobody with that address."""
+    if not email:
+        return None
+    key = ("slack_by_email", email.lower())
+    hit = services.cache.get(key)
+    if hit is not None:
+        return hit or None
+    try:
+        user = client.users_lookupByEmail(email=email)["user"]
+    except SlackApiError as exc:
+        if exc.response.get("error") in ("users_not_found", "user_not_found"):
+            services.cache.put(key, "")
+            return None
+        raise
+    services.cache.put(key, user["id"])
+    return str(user["id"])
+
+
+def resolve_route(
+    services: Services, client: WebClient, reporter: str, account_id: str | None
+) -> Route:
+    """Team managers (teams file) + the account owner's Salesforce manager (one query)."""
+    email = services.slack_email(client, reporter)
+    route = Route(team_managers=services.teams.managers_of(reporter, email))
+    if account_id:
+        recs = services.salesforce.query_records(
+            "SELECT Id, Name, Owner.Name, Owner.ManagerId, Owner.Manager.Email "
+            "FROM Account WHERE Id = {}",
+            account_id,
+        )
+        if recs:
+            owner = recs[0].get("Owner") or {}
+            route.account_name = recs[0].get("Name")
+            route.owner_name = owner.get("Name")
+            route.sf_manager_sf_id = owner.get("ManagerId")
+            manager = owner.get("Manager") or {}
+            route.sf_manager = slack_id_for_email(services, client, manager.get("Email"))
+    return route
+
+
+def next_manager_up(
+    services: Services, client: WebClient, sf_user_id: str | None
+) -> tuple[str | None, str | None]:
+    """(Salesforce id, Slack id) of ``sf_user_id``'s manager, or (None, None)."""
+    if not sf_user_id:
+        return None, None
+    recs = services.salesforce.query_records(
+        "SELECT Id, ManagerId, Manager.Email FROM User WHERE Id = {}", sf_user_id
+    )
+    if not recs or not recs[0].get("ManagerId"):
+        return None, None
+    email = (recs[0].get("Manager") or {}).get("Email")
+    return recs[0]["ManagerId"], slack_id_for_email(services, client, email)
+
+
+@dataclass
+class Prepared:
+    draft: Draft | None
+    route: Route | None
+    errors: dict[str, str]
+
+
+def prepare(
+    services: Services, client: WebClient, draft: Draft, *, budget: float = 1.8
+) -> Prepared:
+    """Check the order and resolve the managers, within ``budget`` seconds in all.
+
+    An order Salesforce says does not exist is an error in the modal; an order that
+    cannot be checked in time is kept as typed (the escalation must not be lost). A
+    route not resolved in time is left to the durable routing task.
+    """
+    deadline = time.monotonic() + budget
+
+    def left() -> float:
+        return max(0.05, deadline - time.monotonic())
+
+    order_future: Future[Any] | None = None
+    if draft.order_ref is not None:
+        kind, value = draft.order_ref
+        order_future = services.submit(
+            lambda: services.orders.get(kind, value, services.today()), what="order check"
+        )
+    route_future: Future[Route] | None = None
+    if draft.account_id or order_future is None:
+        account_id = draft.account_id
+        route_future = services.submit(
+            lambda: resolve_route(services, client, draft.reporter, account_id), what="route"
+        )
+    if order_future is not None:
+        assert draft.order_ref is not None
+        try:
+            order = order_future.result(timeout=left())
+        except (FutureTimeout, SalesforceError):
+            order = None
+            draft.order_number = draft.order_ref[1] if draft.order_ref[0] == "number" else None
+            draft.order_id = draft.order_ref[1] if draft.order_ref[0] == "id" else None
+            log.warning("could not check order %s in time; kept as typed", draft.order_ref[1])
+        else:
+            if order is None:
+                return Prepared(
+                    None, None, {"order": f"Salesforce has no order {draft.order_ref[1]}."}
+                )
+            rec = order.record
+            if draft.account_id and rec.get("AccountId", "")[:15] != draft.account_id[:15]:
+                other = (rec.get("Account") or {}).get("Name") or "another account"
+                return Prepared(None, None, {"order": f"Order {order.number} belongs to {other}."})
+            draft.order_id, draft.order_number = rec["Id"], order.number
+            if not draft.account_id:
+                draft.account_id = rec.get("AccountId")
+                draft.account_name = (rec.get("Account") or {}).get("Name")
+        if route_future is None and draft.account_id:
+            account_id = draft.account_id
+            route_future = services.submit(
+                lambda: resolve_route(services, client, draft.reporter, account_id),
+                what="route",
+            )
+    route: Route | None = None
+    if route_future is not None:
+        try:
+            route = route_future.result(timeout=left())
+        except FutureTimeout:
+            log.warning("routing did not finish in time; a task will do it")
+        except Exception as exc:
+            log.warning("routing failed (%s); a task will retry it", exc)
+    if route is not None and route.account_name:
+        draft.account_name = route.account_name
+    return Prepared(draft, route, {})

@@ -1,0 +1,208 @@
+"""SQLAlchemy models of the local database (every table Alembic manages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.infra.db import Base
+
+
+class AppMeta(Base):
+    """Small key/value facts about this installation."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- escalations --------------------------------------------------------------------
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class Counter(Base):
+    """Gap-free sequences (``escalation`` numbers ESC-0001, ...): one row per name,
+    incremented with a row-locking UPDATE inside the inserting transaction."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Escalation(Base):
+    """One escalation. Status changes are conditional UPDATEs (see bot/escalations.py)."""
+
+    __tablename__ = "escalations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    account_id: Mapped[str | None] = mapped_column(String(18))
+    account_name: Mapped[str | None] = mapped_column(String(255))
+    order_id: Mapped[str | None] = mapped_column(String(18))
+    order_number: Mapped[str | None] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(2))
+    description: Mapped[str] = mapped_column(Text)
+    reporter: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(20))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    resolved_by: Mapped[str | None] = mapped_column(String(20))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    resolution: Mapped[str | None] = mapped_column(Text)
+    owner_name: Mapped[str | None] = mapped_column(String(255))
+    # SLA: reminders so far, when the next one is due (None: no more), and the highest
+    # Salesforce manager alerted so far (the next reminder goes to their manager).
+    sla_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_reminder_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
+    chain_top_sf_id: Mapped[str | None] = mapped_column(String(18))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class EscalationHistory(Base):
+    """Append-only: who did what, when, from what to what. Never updated or deleted."""
+
+    __tablename__ = "escalation_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(20))  # Slack user id, or "acctbot"
+    action: Mapped[str] = mapped_column(String(30))
+    from_value: Mapped[str | None] = mapped_column(Text)
+    to_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class EscalationRecipient(Base):
+    """Who was alerted about an escalation, and why (the managers allowed to act)."""
+
+    __tablename__ = "escalation_recipients"
+    __table_args__ = (UniqueConstraint("escalation_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))  # team_manager | sf_manager | assignee
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxMessage(Base):
+    """A Slack call to make exactly once (bot/outbox.py delivers them)."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # card | notice | update | route
+    method: Mapped[str] = mapped_column(String(40))  # chat.postMessage | chat.update | ...
+    target: Mapped[str | None] = mapped_column(String(40))  # channel or user id
+    payload: Mapped[str] = mapped_column(Text)  # JSON
+    depends_on: Mapped[str | None] = mapped_column(String(200))  # the post an update edits
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # Set when claimed while an earlier claim (started then) never finished: in doubt.
+    doubt_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    result_channel: Mapped[str | None] = mapped_column(String(40))
+    result_ts: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dead: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+Index("ix_outbox_due", OutboxMessage.delivered_at, OutboxMessage.next_attempt_at)
+
+
+@event.listens_for(EscalationHistory, "before_update")
+@event.listens_for(EscalationHistory, "before_delete")
+def _history_is_append_only(*_args: object) -> None:
+    raise RuntimeError("escalation history is append-only")
+
+
+# --- digests ------------------------------------------------------------------------
+
+
+class DigestSubscription(Base):
+    """A channel's digest set up from Slack (``/digest subscribe``), or a teams-file digest
+    switched off there (``active`` false). One row per (team, kind, channel)."""
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (UniqueConstraint("team", "kind", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(10))  # daily | weekly | monthly
+    channel: Mapped[str] = mapped_column(String(80))
+    schedule: Mapped[str] = mapped_column(String(100))  # cron, in the team's time zone
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class DigestRun(Base):
+    """One digest post, claimed BEFORE posting: the unique key makes a second scheduler
+    or replica lose the insert. ``status``: claimed -> posted, or failed (retried)."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("team", "kind", "channel", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(20))  # 2026-11-18 | 2026-11-08 | 2026-10
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    claim_token: Mapped[str] = mapped_column(String(40))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    claimed_by: Mapped[str] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    scheduled_for: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    ts: Mapped[str | None] = mapped_column(String(40))  # the first message's ts
+    parts_posted: Mapped[int] = mapped_column(Integer, default=0)
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,307 @@
+"""A thin, typed layer over simple-salesforce.
+
+- builds the client from settings (session, password or JWT bearer),
+- sets a timeout on every request,
+- maps Salesforce's failures to one exception type each (below),
+- re-logs in once when a session expires and the credentials allow it,
+- and formats every value into SOQL with ``format_soql`` (never string formatting).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import requests
+import simple_salesforce
+from simple_salesforce import Salesforce, format_soql
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
+
+from bot.settings import SalesforceSettings
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "SalesforceAuthError",
+    "SalesforceError",
+    "SalesforceForbidden",
+    "SalesforceLimitExceeded",
+    "SalesforceNotFound",
+    "SalesforceQueryError",
+    "SalesforceService",
+    "SalesforceTimeout",
+    "SalesforceUnavailable",
+    "format_soql",
+]
+
+
+# --- exceptions: one per failure -----------------------------------------------------
+
+
+class SalesforceError(Exception):
+    """Base class. ``user_message`` is safe to show in Slack."""
+
+    user_message = "Salesforce returned an error."
+
+    def __init__(self, detail: str = "", *, error_code: str | None = None) -> None:
+        super().__init__(detail or self.user_message)
+        self.detail = detail
+        self.error_code = error_code
+
+
+class SalesforceUnavailable(SalesforceError):
+    user_message = "Salesforce is not answering right now. Try again in a minute."
+
+
+class SalesforceTimeout(SalesforceUnavailable):
+    user_message = "Salesforce is taking too long to answer. Try again in a minute."
+
+
+class SalesforceLimitExceeded(SalesforceError):
+    user_message = (
+        "Salesforce refused the request: the org's API request limit is used up. "
+        "It frees up over the next hours; an admin can check Setup > Company Information."
+    )
+
+
+class SalesforceAuthError(SalesforceError):
+    user_message = (
+        "acctbot's Salesforce session has expired or is invalid. An admin needs to "
+        "refresh its Salesforce credentials."
+    )
+
+
+class SalesforceForbidden(SalesforceError):
+    user_message = "Salesforce says acctbot's user is not allowed to see that."
+
+
+class SalesforceNotFound(SalesforceError):
+    user_message = "Salesforce has no record with that Id."
+
+
+class SalesforceQueryError(SalesforceError):
+    user_message = "Salesforce rejected acctbot's query (this is a bug in acctbot)."
+
+
+def _error_body(exc: simple_salesforce.exceptions.SalesforceError) -> tuple[str | None, str]:
+    content = exc.content
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return content[0].get("errorCode"), str(content[0].get("message", ""))
+    return None, str(content)[:500]
+
+
+# --- the service ---------------------------------------------------------------------
+
+
+class SalesforceService:
+    """Everything acctbot asks Salesforce goes through here."""
+
+    def __init__(
+        self,
+        settings: SalesforceSettings,
+        *,
+        client_factory: Callable[[], Salesforce] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._factory = client_factory or self._build_client
+        self._client: Salesforce | None = None
+        self._lock = threading.Lock()
+        self._describe_cache: dict[str, dict[str, Any]] = {}
+        self.requests_made = 0  # API requests sent (a composite counts as one)
+
+    # -- client
+    def _build_client(self) -> Salesforce:
+        s = self.settings
+        session = requests.Session()
+        # As many pooled connections as workers, so TLS sessions are reused under load.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)
+        session.mount("https://", adapter)
+        if s.auth_mode == "session":
+            return Salesforce(
+                instance_url=s.instance_url,
+                session_id=s.access_token,
+                version=s.api_version,
+                session=session,
+            )
+        if s.auth_mode == "jwt":
+            return Salesforce(
+                username=s.username,
+                consumer_key=s.consumer_key,
+                privatekey_file=s.private_key_file,
+                domain=s.domain,
+                version=s.api_version,
+                session=session,
+            )
+        return Salesforce(
+            username=s.username,
+            password=s.password,
+            security_token=s.security_token,
+            domain=s.domain,
+            version=s.api_version,
+            session=session,
+        )
+
+    @property
+    def client(self) -> Salesforce:
+        with self._lock:
+            if self._client is None:
+                self._client = self._call(self._factory)
+            return self._client
+
+    def _relogin(self, stale: Salesforce) -> Salesforce:
+        with self._lock:
+            if self._client is stale or self._client is None:
+                log.info("Salesforce session expired; logging in again")
+                self._client = self._call(self._factory)
+            return self._client
+
+    @property
+    def instance_url(self) -> str:
+        return "https://" + self.client.sf_instance
+
+    def record_url(self, record_id: str) -> str:
+        """A link that opens the record in Lightning Experience."""
+        return f"{self.instance_url}/lightning/r/{record_id}/view"
+
+    @property
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, max) from the last Sforce-Limit-Info header, if seen."""
+        usage = self._client.api_usage.get("api-usage") if self._client else None
+        return (usage.used, usage.total) if usage else None
+
+    # -- calls
+    @staticmethod
+    def _call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except requests.Timeout as exc:
+            raise SalesforceTimeout(str(exc)) from exc
+        except requests.ConnectionError as exc:
+            raise SalesforceUnavailable(str(exc)) from exc
+        except SalesforceExpiredSession as exc:
+            code, message = _error_body(exc)
+            raise SalesforceAuthError(message, error_code=code) from exc
+        except SalesforceAuthenticationFailed as exc:
+            raise SalesforceAuthError(str(exc), error_code="AUTHENTICATION_FAILED") from exc
+        except SalesforceRefusedRequest as exc:
+            code, message = _error_body(exc)
+            if code == "REQUEST_LIMIT_EXCEEDED":
+                raise SalesforceLimitExceeded(message, error_code=code) from exc
+            raise SalesforceForbidden(message, error_code=code) from exc
+        except SalesforceResourceNotFound as exc:
+            code, message = _error_body(exc)
+            raise SalesforceNotFound(message, error_code=code) from exc
+        except SalesforceMalformedRequest as exc:
+            code, message = _error_body(exc)
+            raise SalesforceQueryError(message, error_code=code) from exc
+        except SalesforceGeneralError as exc:
+            code, message = _error_body(exc)
+            raise SalesforceUnavailable(f"HTTP {exc.status}: {message}", error_code=code) from exc
+
+    def _request(self, method_name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call a client method with the timeout; re-login once on an expired session."""
+        kwargs.setdefault("timeout", self.settings.timeout)
+        client = self.client
+        self.requests_made += 1
+        try:
+            return self._call(getattr(client, method_name), *args, **kwargs)
+        except SalesforceAuthError:
+            if not self.settings.can_relogin:
+                raise
+            client = self._relogin(client)
+            self.requests_made += 1
+            return self._call(getattr(client, method_name), *args, **kwargs)
+
+    def soql(self, template: str, *args: Any, **kwargs: Any) -> str:
+        """Format a SOQL template: ``{}`` quotes a value, ``{:like}`` escapes for LIKE."""
+        return format_soql(template, *args, **kwargs)
+
+    def query(self, template: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """One request: the first page of a query (``totalSize``, ``done``, ``records``)."""
+        return self._request("query", self.soql(template, *args, **kwargs))
+
+    def query_records(self, template: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        return list(self.query(template, *args, **kwargs)["records"])
+
+    def query_iter(self, template: str, *args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Every record of a query, page by page (memory stays flat)."""
+        soql = self.soql(template, *args, **kwargs)
+        page = self._request("query", soql)
+        while True:
+            yield from page["records"]
+            if page.get("done", True):
+                return
+            page = self._request("query_more", page["nextRecordsUrl"], identifier_is_url=True)
+
+    def count(self, template: str, *args: Any, **kwargs: Any) -> int:
+        return int(self.query(template, *args, **kwargs)["totalSize"])
+
+    def composite_queries(self, queries: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """Up to 5 already-formatted queries in one composite request (one API call)."""
+        if not 0 < len(queries) <= 5:
+            raise ValueError("a composite request carries 1 to 5 queries")
+        version = self.settings.api_version
+        body = {
+            "allOrNone": False,
+            "compositeRequest": [
+                {
+                    "method": "GET",
+                    "referenceId": ref,
+                    "url": f"/services/data/v{version}/query?" + _qs(q),
+                }
+                for ref, q in queries.items()
+            ],
+        }
+        out = self._request("restful", "composite", method="POST", json=body)
+        results: dict[str, dict[str, Any]] = {}
+        for sub in out["compositeResponse"]:
+            status = sub.get("httpStatusCode", 500)
+            if status >= 300:
+                body_ = sub.get("body")
+                first = body_[0] if isinstance(body_, list) and body_ else {}
+                raise _error_for_status(status, first.get("errorCode"), first.get("message", ""))
+            results[sub["referenceId"]] = sub["body"]
+        return results
+
+    def get(self, sobject: str, record_id: str) -> dict[str, Any]:
+        return self._request("restful", f"sobjects/{sobject}/{record_id}")
+
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """An sObject's describe, cached for the process (picklists, labels)."""
+        cached = self._describe_cache.get(sobject)
+        if cached is None:
+            cached = self._request("restful", f"sobjects/{sobject}/describe")
+            self._describe_cache[sobject] = cached
+        return cached
+
+    def limits(self) -> dict[str, Any]:
+        return self._request("restful", "limits")
+
+
+def _qs(query: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({"q": query})
+
+
+def _error_for_status(status: int, code: str | None, message: str) -> SalesforceError:
+    if status == 401:
+        return SalesforceAuthError(message, error_code=code)
+    if status == 403:
+        if code == "REQUEST_LIMIT_EXCEEDED":
+            return SalesforceLimitExceeded(message, error_code=code)
+        return SalesforceForbidden(message, error_code=code)
+    if status == 404:
+        return SalesforceNotFound(message, error_code=code)
+    if status == 400:
+        return SalesforceQueryError(message, error_code=code)
+    return SalesforceUnavailable(f"HTTP {status}: {message}", error_code=code)

@@ -1,0 +1,110 @@
+"""The ids shared by the messages acctbot builds and the listeners that receive them.
+
+Slack routes an interaction by the ``action_id`` of the element pressed and a modal
+submission by the view's ``callback_id`` (https://api.slack.com/reference/block-kit/block-elements,
+https://api.slack.com/reference/surfaces/views). Builders and ``register(app)`` both use
+these enums, so renaming one is a type error rather than a silent dead button.
+
+A button's ``value`` (at most 2000 characters, per the button element reference) carries a
+:class:`CardRef`: what to re-render and for whom. It is versioned (``"v"``), so a button
+on a message posted by an older acctbot is either understood or refused with a clear
+"out of date" answer, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ActionId(StrEnum):
+    """``action_id`` of every interactive element acctbot puts in a message or modal."""
+
+    SHARE_CARD = "share_card"
+    REFRESH_CARD = "refresh_card"
+    ACCOUNT_PICK = "account_pick"
+    OPEN_IN_SALESFORCE = "open_in_salesforce"
+    ESCALATE_FROM_CARD = "escalate_from_card"
+    ESCALATION_ACK = "escalation_ack"
+    ESCALATION_RESOLVE = "escalation_resolve"
+    ESCALATION_REASSIGN = "escalation_reassign"
+    ESCALATION_ACCOUNT = "escalation_account"  # the modal's external select (block_suggestion)
+
+
+class CallbackId(StrEnum):
+    """``callback_id`` of every modal acctbot opens."""
+
+    ESCALATION_NEW = "escalation_new"
+    ESCALATION_RESOLVE = "escalation_resolve"
+    ESCALATION_REASSIGN = "escalation_reassign"
+
+
+class CardKind(StrEnum):
+    """What a Share/Refresh button re-renders: a record card or a list answer."""
+
+    ACCOUNT = "account"
+    ORDER = "order"
+    ORDERS = "orders"
+    PIPELINE = "pipeline"
+
+
+CARD_REF_VERSION = 1
+
+
+class StaleButton(ValueError):
+    """A button value this version cannot read: from an older card, or tampered with."""
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """What a Share/Refresh/Escalate button points at.
+
+    ``id`` is a Salesforce record Id for record cards, or the question as typed for list
+    answers (``/orders mine``); ``asker`` is the Slack user who asked a list question (so
+    "mine" stays theirs whoever presses Refresh); ``shared_by`` the Slack user who shared
+    the card into a channel, if it was.
+    """
+
+    kind: CardKind
+    id: str
+    asker: str | None = None
+    shared_by: str | None = None
+
+    def to_value(self) -> str:
+        """The compact JSON carried in the button's ``value``."""
+        ref: dict[str, Any] = {"v": CARD_REF_VERSION, "k": str(self.kind), "id": self.id}
+        if self.asker:
+            ref["u"] = self.asker
+        if self.shared_by:
+            ref["by"] = self.shared_by
+        return json.dumps(ref, separators=(",", ":"))
+
+    @classmethod
+    def from_value(cls, value: object) -> CardRef:
+        """Read a button value written by :meth:`to_value` (or by the unversioned cards of
+        earlier releases, which had the same keys).
+
+        Raises:
+            StaleButton: the value is not a card reference this version understands.
+        """
+        try:
+            ref = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            ref = None
+        if not isinstance(ref, dict):
+            raise StaleButton("not a card reference")
+        version = ref.get("v", CARD_REF_VERSION)
+        kind, record_id = ref.get("k"), ref.get("id")
+        asker, shared_by = ref.get("u"), ref.get("by")
+        if version != CARD_REF_VERSION or kind not in CardKind._value2member_map_:
+            raise StaleButton(f"unknown card reference {version!r}/{kind!r}")
+        if not isinstance(record_id, str) or len(record_id) > 500:
+            raise StaleButton("card reference without a usable id")
+        if not record_id and kind in (CardKind.ACCOUNT, CardKind.ORDER):
+            raise StaleButton("record card reference without a record Id")
+        for who in (asker, shared_by):
+            if who is not None and not isinstance(who, str):
+                raise StaleButton("card reference with a malformed user")
+        return cls(CardKind(str(kind)), record_id, asker or None, shared_by or None)

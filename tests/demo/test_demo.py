@@ -1,0 +1,128 @@
+"""`acctbot demo` scripted through stdin: the real app on the sandbox org and the Slack
+stand-in, driven the way a newcomer would, checked on the rendered output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.support.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
+
+SCRIPT = """\
+help
+/account Acme
+1.1
+/order 123
+/escalate Acme Corp
+
+123
+1
+1
+Customer double-billed for the static IP block since October
+
+/as marcus
+/show #escalations
+1
+/digest now smb-east
+/digest now smb-east
+/account help
+/nonsense
+7
+/as ana
+/home
+"""
+
+
+def run_demo(script: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SF_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo"],
+        input=script,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def section(out: str, prompt_line: str) -> str:
+    """The output printed after one input line, up to the next prompt."""
+    start = out.index(prompt_line) + len(prompt_line)
+    rest = out[start:]
+    ends = [rest.find(p) for p in ("\nana> ", "\nmarcus> ") if rest.find(p) != -1]
+    return rest[: min(ends)] if ends else rest
+
+
+def test_a_scripted_demo_session() -> None:
+    proc = run_demo(SCRIPT)
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in out + proc.stderr
+    assert "demo console error" not in out  # every console command ran without raising
+
+    # The start screen suggests three commands to try.
+    assert "You are Ana Ruiz" in out and "/account Acme" in out and "/orders mine" in out
+    assert "Type slash commands exactly as in Slack" in section(out, "ana> help")
+
+    # An ambiguous account gives a numbered picker; choosing 1.1 shows the card.
+    picker = section(out, "ana> /account Acme\n")
+    assert "accounts match Acme" in picker and "[1] ▾ Choose an account" in picker
+    assert "1.1  Acme Corp" in picker
+    card = section(out, "ana> 1.1")
+    assert "▌ Acme Corp" in card and "Owner: Ana Ruiz" in card and "Health:" in card
+    assert "[1] Share in channel  [2] Refresh  [3] Open in Salesforce ↗  [4] Escalate" in card
+
+    # An order, with its items and the stuck flag.
+    order = section(out, "ana> /order 123")
+    assert "Order 00000123" in order and "Stuck:" in order and "line items" in order
+    assert order.index("Looking up order") < order.index("▌ Order 00000123")
+
+    # An escalation filed through the modal, field by field, alerts the managers...
+    filed = section(out, "What happened: Customer double-billed")
+    assert "── #escalations · acctbot ──" in filed and "ESC-0001 · P1 · Billing" in filed
+    assert "── DM to Marcus Bell · acctbot ──" in filed
+    assert "You filed ESC-0001" in filed
+    # ...and the manager acknowledges it from the channel; the alert updates in place.
+    assert "You are now Marcus Bell" in out
+    acked = section(out, "marcus> 1\n")
+    assert "#escalations · acctbot (updated)" in acked
+    assert "acknowledged by @Marcus Bell" in acked
+    assert "ESC-0001 was acknowledged by @Marcus Bell" in acked  # the reporter's DM
+
+    # A digest posts to the team channel, once per period.
+    digest = section(out, "marcus> /digest now smb-east\n")
+    assert "── #smb-east · acctbot ──" in digest and "daily digest" in digest
+    again = out[out.index("marcus> /digest now smb-east", out.index(digest)) :]
+    assert "already posted" in again.split("marcus> /account help")[0]
+
+    # Help, unknown commands and stray numbers get an answer, not a crash.
+    assert "/account" in section(out, "marcus> /account help")
+    assert "/nonsense is not a valid command" in section(out, "marcus> /nonsense")
+    assert "There is no [7]" in section(out, "marcus> 7")
+
+    # The Home tab: Ana's own not-dones, quarter and the escalation she filed.
+    home = section(out, "ana> /home")
+    assert "── acctbot · Home tab ──" in home and "Not dones" in home
+    assert "Your escalations — 1 open" in home and "ESC-0001" in home
+
+
+def test_the_demo_exits_cleanly_at_end_of_input() -> None:
+    proc = run_demo("")
+    assert proc.returncode == 0
+    assert "You are Ana Ruiz" in proc.stdout
+
+
+def test_the_demo_knows_exactly_the_manifest_commands() -> None:
+    import yaml
+
+    from bot.demo.console import SLASH_COMMANDS
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    declared = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert sorted(declared) == sorted(SLASH_COMMANDS)
+    for c in manifest["features"]["slash_commands"]:
+        assert c["description"] and c["usage_hint"] is not None

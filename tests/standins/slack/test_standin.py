@@ -1,0 +1,836 @@
+"""The Slack stand-in, exercised through slack_sdk and slack_bolt as the app will use them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+import requests
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+from slack_sdk.webhook import WebhookClient
+
+from bot.standins.slack.standin import SlackStandIn, render_message, render_view
+
+ANA = "U0ANA00001"
+RAJ = "U0RAJ00001"
+MODAL = {
+    "type": "modal",
+    "callback_id": "escalate",
+    "title": {"type": "plain_text", "text": "Escalate"},
+    "submit": {"type": "plain_text", "text": "Send"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "reason",
+            "label": {"type": "plain_text", "text": "Reason"},
+            "element": {"type": "plain_text_input", "action_id": "text"},
+        },
+        {
+            "type": "input",
+            "block_id": "priority",
+            "label": {"type": "plain_text", "text": "Priority"},
+            "element": {
+                "type": "static_select",
+                "action_id": "choice",
+                "options": [
+                    {"text": {"type": "plain_text", "text": "High"}, "value": "high"},
+                    {"text": {"type": "plain_text", "text": "Low"}, "value": "low"},
+                ],
+            },
+        },
+    ],
+}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as standin:
+        standin.add_user(ANA, "ana", "Ana Rep", "ana.rep@example.com")
+        standin.add_user(RAJ, "raj", "Raj Rep", "raj.rep@example.com", tz="Europe/London")
+        standin.add_channel("C0SMBEAST01", "smb-east")
+        yield standin
+
+
+@pytest.fixture
+def client(slack: SlackStandIn) -> WebClient:
+    return WebClient(token=slack.bot_token, base_url=slack.api_url)
+
+
+def api_error(excinfo: pytest.ExceptionInfo[SlackApiError]) -> str:
+    return str(excinfo.value.response["error"])
+
+
+# -- a Bolt app served over HTTP in a thread ---------------------------------------------
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def bolt(slack: SlackStandIn) -> Iterator[tuple[App, str]]:
+    """A Bolt app using the stand-in's Web API, served at (app, events URL)."""
+    app = App(
+        token=slack.bot_token,
+        signing_secret=slack.signing_secret,
+        client=WebClient(token=slack.bot_token, base_url=slack.api_url),
+    )
+    handler = SlackRequestHandler(app)
+    server = make_server(
+        "127.0.0.1", 0, handler, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_address[1]}/slack/events"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# -- Web API -----------------------------------------------------------------------------
+
+
+def test_auth_and_team(client: WebClient, slack: SlackStandIn) -> None:
+    auth = client.auth_test()
+    assert auth["user_id"] == slack.bot_user_id and auth["team_id"] == "T0ACCTBOT"
+    assert auth["url"] == "https://acctbot-demo.slack.com/"
+    assert client.team_info()["team"]["domain"] == "acctbot-demo"
+
+
+def test_post_update_delete_and_history(client: WebClient, slack: SlackStandIn) -> None:
+    first = client.chat_postMessage(channel="#smb-east", text="Acme &amp; Co: 3 orders")
+    assert first["channel"] == "C0SMBEAST01"
+    assert first["message"]["text"] == "Acme &amp; Co: 3 orders"
+    assert first["message"]["bot_id"] == slack.bot_id
+    second = client.chat_postMessage(
+        channel="C0SMBEAST01", text="fallback", blocks=[section("*Acme*")]
+    )
+    assert float(second["ts"]) > float(first["ts"])
+    reply = client.chat_postMessage(channel="C0SMBEAST01", text="in thread", thread_ts=first["ts"])
+    assert reply["message"]["thread_ts"] == first["ts"]
+
+    updated = client.chat_update(channel="C0SMBEAST01", ts=second["ts"], text="changed")
+    assert updated["text"] == "changed" and "blocks" not in updated["message"]
+    assert client.chat_delete(channel="C0SMBEAST01", ts=second["ts"])["ok"]
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_update(channel="C0SMBEAST01", ts=second["ts"], text="gone")
+    assert api_error(exc) == "message_not_found"
+
+    history = client.conversations_history(channel="C0SMBEAST01")
+    assert [m["text"] for m in history["messages"]] == ["Acme &amp; Co: 3 orders"]
+    replies = client.conversations_replies(channel="C0SMBEAST01", ts=first["ts"])
+    assert [m["text"] for m in replies["messages"]] == ["Acme &amp; Co: 3 orders", "in thread"]
+    link = client.chat_getPermalink(channel="C0SMBEAST01", message_ts=first["ts"])["permalink"]
+    assert (
+        link
+        == f"https://acctbot-demo.slack.com/archives/C0SMBEAST01/p{first['ts'].replace('.', '')}"
+    )
+    assert render_message(slack.messages("C0SMBEAST01")[0]) == "Acme & Co: 3 orders"
+
+
+def test_user_message_cannot_be_edited_by_bot(client: WebClient, slack: SlackStandIn) -> None:
+    message = slack.post_user_message("C0SMBEAST01", ANA, "hello")
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_update(channel="C0SMBEAST01", ts=message["ts"], text="x")
+    assert api_error(exc) == "cant_update_message"
+
+
+def test_ephemeral(client: WebClient, slack: SlackStandIn) -> None:
+    result = client.chat_postEphemeral(channel="C0SMBEAST01", user=ANA, text="only you")
+    assert result["message_ts"]
+    [entry] = slack.ephemeral_messages(ANA)
+    assert entry["text"] == "only you" and entry["channel"] == "C0SMBEAST01"
+    assert slack.messages("C0SMBEAST01") == []
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postEphemeral(channel="C0SMBEAST01", user="U0NOBODY01", text="x")
+    assert api_error(exc) == "user_not_found"
+
+
+def test_dm_via_conversations_open(client: WebClient, slack: SlackStandIn) -> None:
+    opened = client.conversations_open(users=ANA)
+    dm = opened["channel"]["id"]
+    assert dm.startswith("D")
+    again = client.conversations_open(users=ANA)
+    assert again["channel"]["id"] == dm and again["already_open"] is True
+    client.chat_postMessage(channel=dm, text="your digest")
+    client.chat_postMessage(channel=ANA, text="posting to a user id lands in the DM")
+    assert [m["text"] for m in slack.dm_messages(ANA)] == [
+        "your digest",
+        "posting to a user id lands in the DM",
+    ]
+    info = client.conversations_info(channel=dm)["channel"]
+    assert info["is_im"] is True and info["user"] == ANA
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_open(users="U0NOBODY01")
+    assert api_error(exc) == "user_not_found"
+
+
+def test_users_info_and_lookup(client: WebClient) -> None:
+    user = client.users_info(user=RAJ)["user"]
+    assert user["profile"]["email"] == "raj.rep@example.com"
+    assert user["tz"] == "Europe/London" and user["real_name"] == "Raj Rep"
+    assert isinstance(user["tz_offset"], int) and user["is_bot"] is False
+    assert client.users_lookupByEmail(email="Ana.Rep@example.com")["user"]["id"] == ANA
+    with pytest.raises(SlackApiError) as exc:
+        client.users_lookupByEmail(email="nobody@example.com")
+    assert api_error(exc) == "users_not_found"
+    with pytest.raises(SlackApiError) as exc:
+        client.users_info(user="U0NOBODY01")
+    assert api_error(exc) == "user_not_found"
+
+
+def test_auth_errors_and_unknown_method(slack: SlackStandIn) -> None:
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(token="xoxb-wrong", base_url=slack.api_url).auth_test()
+    assert api_error(exc) == "invalid_auth"
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(base_url=slack.api_url).auth_test()
+    assert api_error(exc) == "not_authed"
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(token=slack.bot_token, base_url=slack.api_url).api_call("chat.nonsense")
+    assert api_error(exc) == "unknown_method"
+    with pytest.raises(SlackApiError) as exc:
+        WebClient(token=slack.bot_token, base_url=slack.api_url).apps_connections_open(
+            app_token=slack.bot_token
+        )
+    assert api_error(exc) == "not_allowed_token_type"
+    # token as a form field works too, and every call is recorded without it
+    body = requests.post(
+        slack.api_url + "auth.test", data={"token": slack.bot_token}, timeout=5
+    ).json()
+    assert body["ok"] is True
+    assert all("token" not in call.args for call in slack.calls)
+
+
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
+def test_message_validation(client: WebClient) -> None:
+    cases: list[tuple[dict[str, Any], str, str | None]] = [
+        ({"blocks": [{"type": "divider"}] * 51}, "invalid_blocks", "/blocks]"),
+        ({"blocks": [section("x" * 3001)]}, "invalid_blocks", "/blocks/0/text/text]"),
+        (
+            {"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]},
+            "invalid_blocks",
+            "must be less than 151 characters",
+        ),
+        (
+            {
+                "blocks": [
+                    {
+                        "type": "actions",
+                        "elements": [
+                            {"type": "button", "text": {"type": "plain_text", "text": "b" * 76}}
+                        ],
+                    }
+                ]
+            },
+            "invalid_blocks",
+            "/blocks/0/elements/0/text/text]",
+        ),
+        ({"blocks": [{"text": "no type"}]}, "invalid_blocks", "missing required field: type"),
+        ({"blocks": [{"type": "sektion"}]}, "invalid_blocks", "unsupported type"),
+        ({"text": "x" * 40_001}, "msg_too_long", None),
+        ({}, "no_text", None),
+    ]
+    for kwargs, error, detail in cases:
+        with pytest.raises(SlackApiError) as exc:
+            client.chat_postMessage(channel="C0SMBEAST01", text=kwargs.pop("text", None), **kwargs)
+        assert api_error(exc) == error, kwargs
+        if detail:
+            assert any(detail in e for e in exc.value.response["errors"])
+            assert exc.value.response["response_metadata"]["messages"][0].startswith("[ERROR]")
+    # exactly at the limits is fine
+    client.chat_postMessage(channel="C0SMBEAST01", text="ok", blocks=[section("x" * 3000)] * 50)
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0NOSUCH01", text="x")
+    assert api_error(exc) == "channel_not_found"
+
+
+def test_not_in_channel(client: WebClient, slack: SlackStandIn) -> None:
+    slack.add_channel("C0PRIVATE1", "secret", is_private=True, bot_is_member=False)
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0PRIVATE1", text="x")
+    assert api_error(exc) == "not_in_channel"
+
+
+# -- views -------------------------------------------------------------------------------
+
+
+def test_views_open_needs_a_fresh_trigger(client: WebClient, slack: SlackStandIn) -> None:
+    trigger = slack.issue_trigger_id(ANA)
+    view = client.views_open(trigger_id=trigger, view=MODAL)["view"]
+    assert view["id"].startswith("V") and view["callback_id"] == "escalate"
+    assert view["state"] == {"values": {}} and view["hash"]
+    assert slack.open_views(ANA)[0]["id"] == view["id"]
+    assert slack.views_opened()[0]["title"]["text"] == "Escalate"
+
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=trigger, view=MODAL)
+    # views.open's documented code (dialog.open's is "trigger_exchanged"): slack_kit's copy
+    # of Slack's method spec lists exchanged_trigger_id / expired_trigger_id / invalid_trigger_id
+    assert api_error(exc) == "exchanged_trigger_id"
+    stale = slack.issue_trigger_id(ANA)
+    slack.advance(3.5)
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=stale, view=MODAL)
+    assert api_error(exc) == "expired_trigger_id"
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id="123.456.abc", view=MODAL)
+    assert api_error(exc) == "invalid_trigger_id"
+
+
+def test_views_update_push_publish(client: WebClient, slack: SlackStandIn) -> None:
+    view = client.views_open(trigger_id=slack.issue_trigger_id(ANA), view=MODAL)["view"]
+    updated = client.views_update(
+        view_id=view["id"], hash=view["hash"], view={**MODAL, "private_metadata": "001"}
+    )["view"]
+    assert updated["id"] == view["id"] and updated["private_metadata"] == "001"
+    with pytest.raises(SlackApiError) as exc:
+        client.views_update(view_id=view["id"], hash=view["hash"], view=MODAL)
+    assert api_error(exc) == "hash_conflict"
+    pushed = client.views_push(trigger_id=slack.issue_trigger_id(ANA), view=MODAL)["view"]
+    assert pushed["previous_view_id"] == view["id"] and pushed["root_view_id"] == view["id"]
+    assert len(slack.open_views(ANA)) == 2
+
+    bad = {**MODAL, "title": {"type": "plain_text", "text": "t" * 25}}
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=slack.issue_trigger_id(ANA), view=bad)
+    assert api_error(exc) == "invalid_arguments"
+    assert "/view/title/text" in exc.value.response["response_metadata"]["messages"][0]
+    too_many = {**MODAL, "blocks": [{"type": "divider"}] * 101}
+    with pytest.raises(SlackApiError) as exc:
+        client.views_open(trigger_id=slack.issue_trigger_id(ANA), view=too_many)
+    assert "no more than 100 items allowed" in str(exc.value.response["response_metadata"])
+
+    home = {"type": "home", "blocks": [section("Your accounts")]}
+    published = client.views_publish(user_id=ANA, view=home)["view"]
+    assert slack.home_view(ANA)["id"] == published["id"]
+    assert client.views_publish(user_id=ANA, view=home)["view"]["id"] == published["id"]
+
+
+# -- faults ------------------------------------------------------------------------------
+
+
+def test_rate_limit_honoured_by_retry_handler(slack: SlackStandIn) -> None:
+    slack.fail("chat.postMessage", status=429, retry_after=1, count=1)
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
+    started = time.monotonic()
+    client.chat_postMessage(channel="C0SMBEAST01", text="after the wait")
+    waited = time.monotonic() - started
+    attempts = slack.calls_to("chat.postMessage")
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[0].response == {"ok": False, "error": "ratelimited"}
+    assert waited >= 1.0
+    assert attempts[1].at - attempts[0].at >= 1.0
+
+
+def test_rate_limit_header_without_retry(slack: SlackStandIn, client: WebClient) -> None:
+    slack.fail("chat.postMessage", retry_after=7)
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0SMBEAST01", text="x")
+    assert exc.value.response.status_code == 429
+    assert exc.value.response.headers["retry-after"] in ("7", ["7"])
+    assert client.chat_postMessage(channel="C0SMBEAST01", text="x")["ok"]  # count=1 used up
+
+
+def test_error_and_status_faults(slack: SlackStandIn, client: WebClient) -> None:
+    slack.fail("users.info", error="fatal_error", count=2)
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as exc:
+            client.users_info(user=ANA)
+        assert api_error(exc) == "fatal_error"
+    assert client.users_info(user=ANA)["ok"]
+
+    slack.fail(None, status=503, count=None, seconds=60)
+    with pytest.raises(SlackApiError) as exc:
+        client.auth_test()
+    assert exc.value.response.status_code == 503
+    slack.advance(61)
+    assert client.auth_test()["ok"]
+
+
+def test_down_and_up(slack: SlackStandIn, client: WebClient) -> None:
+    slack.down("503")
+    with pytest.raises(SlackApiError):
+        client.auth_test()
+    slack.up()
+    slack.down("refuse")
+    with pytest.raises(requests.ConnectionError):
+        requests.post(slack.api_url + "auth.test", timeout=2)
+    slack.up()
+    assert client.auth_test()["ok"]
+
+
+# -- response_url ------------------------------------------------------------------------
+
+
+def test_response_url_limits(slack: SlackStandIn) -> None:
+    payload = slack.command_payload("/account", "Acme", user_id=ANA)
+    hook = WebhookClient(payload["response_url"])
+    for n in range(5):
+        result = hook.send(text=f"answer {n}")
+        assert (result.status_code, result.body) == (200, "ok")
+    used = hook.send(text="sixth")
+    assert (used.status_code, used.body) == (404, "used_url")
+    assert [e["text"] for e in slack.ephemeral_messages(ANA)] == [f"answer {n}" for n in range(5)]
+
+    late = WebhookClient(slack.command_payload("/account", "Acme", user_id=ANA)["response_url"])
+    slack.advance(30 * 60 + 1)
+    expired = late.send(text="too late")
+    assert (expired.status_code, expired.body) == (404, "expired_url")
+
+
+def test_response_url_validation_and_effects(slack: SlackStandIn, client: WebClient) -> None:
+    payload = slack.command_payload("/account", "Acme", user_id=ANA, channel_id="C0SMBEAST01")
+    hook = WebhookClient(payload["response_url"])
+    assert hook.send(text="x", blocks=[section("y" * 3001)]).body == "invalid_blocks"
+    assert hook.send_dict({"response_type": "ephemeral"}).body == "no_text"
+    assert hook.send(text="for everyone", response_type="in_channel").status_code == 200
+    [posted] = slack.messages("C0SMBEAST01")
+    assert posted["text"] == "for everyone"
+    hook.send(text="edited", replace_original=True)
+    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == ["edited"]
+    hook.send_dict({"delete_original": True})
+    assert slack.messages("C0SMBEAST01") == []
+    statuses = [r.status for r in slack.responses(payload["response_url"])]
+    assert statuses == [400, 400, 200, 200, 200]
+
+
+def test_interaction_response_replaces_the_clicked_message(
+    slack: SlackStandIn, client: WebClient
+) -> None:
+    blocks = [
+        section("Escalate Acme?"),
+        {
+            "type": "actions",
+            "block_id": "confirm",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "yes",
+                    "text": {"type": "plain_text", "text": "Yes"},
+                    "value": "001",
+                }
+            ],
+        },
+    ]
+    posted = client.chat_postMessage(channel="C0SMBEAST01", text="Escalate?", blocks=blocks)
+    payload = slack.block_action_payload(
+        user_id=ANA, action_id="yes", message=posted["message"], channel_id="C0SMBEAST01"
+    )
+    assert payload["actions"][0]["block_id"] == "confirm"
+    assert payload["actions"][0]["value"] == "001"
+    assert payload["container"]["message_ts"] == posted["ts"]
+    WebhookClient(payload["response_url"]).send(text="Escalated", replace_original=True)
+    [message] = slack.messages("C0SMBEAST01")
+    assert message["text"] == "Escalated" and "blocks" not in message
+
+
+# -- requests to the app -----------------------------------------------------------------
+
+
+def test_signature_checks_out(slack: SlackStandIn) -> None:
+    body = b"token=x&command=%2Faccount&text=Acme"
+    headers = slack.sign(body)
+    verifier = SignatureVerifier(slack.signing_secret)
+    assert verifier.is_valid_request(body, headers)
+    assert not verifier.is_valid_request(body + b"x", headers)
+    old = slack.sign(body, timestamp=int(time.time()) - 600)
+    assert not verifier.is_valid_request(body, old)  # replay window
+
+
+def test_command_payload_escapes_like_slack(slack: SlackStandIn) -> None:
+    payload = slack.command_payload(
+        "/orders", "@ana O'Hare Signal & Sons <b> #smb-east", user_id=RAJ
+    )
+    assert (
+        payload["text"]
+        == "<@U0ANA00001|ana> O'Hare Signal &amp; Sons &lt;b&gt; <#C0SMBEAST01|smb-east>"
+    )
+    assert set(payload) == {
+        "token", "team_id", "team_domain", "channel_id", "channel_name", "user_id",
+        "user_name", "command", "text", "api_app_id", "is_enterprise_install",
+        "response_url", "trigger_id",
+    }  # fmt: skip
+    assert payload["user_name"] == "raj" and payload["channel_name"] == "general"
+
+
+def test_bolt_command_answered_through_response_url(
+    slack: SlackStandIn, bolt: tuple[App, str]
+) -> None:
+    app, url = bolt
+    seen: list[str] = []
+
+    @app.command("/account")
+    def account(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        ack()
+        seen.append(command["text"])
+        respond(text=f"Looking up {command['text']}", response_type="in_channel")
+
+    sent = slack.command(url, "/account", "O'Hare Signal & Sons", user_id=ANA)
+    assert sent.status == 200 and sent.user_error is None and sent.elapsed_ms < 3000
+    post = slack.wait_for_response()
+    assert post.status == 200 and post.body["text"] == "Looking up O'Hare Signal &amp; Sons"
+    assert seen == ["O'Hare Signal &amp; Sons"]
+    assert slack.messages("C0GENERAL01")[0]["text"] == "Looking up O'Hare Signal &amp; Sons"
+
+    # a badly signed request is refused by Bolt
+    bad = SlackStandIn(signing_secret="other-secret")
+    assert bad.command(url, "/account", "x", user_id=ANA).status == 401
+
+
+def test_bolt_ack_text_is_shown_and_slow_ack_times_out(
+    slack: SlackStandIn, bolt: tuple[App, str]
+) -> None:
+    app, url = bolt
+
+    @app.command("/orders")
+    def orders(ack: Any) -> None:
+        ack("No orders yet")
+
+    @app.command("/slow")
+    def slow(ack: Any) -> None:
+        time.sleep(0.5)
+        ack()
+
+    slack.command(url, "/orders", "", user_id=ANA)
+    assert slack.ephemeral_messages(ANA)[0]["text"] == "No orders yet"
+    sent = slack.command(url, "/slow", "", user_id=ANA, deadline=0.2)
+    assert sent.timed_out
+
+
+def test_bolt_modal_flow(slack: SlackStandIn, bolt: tuple[App, str]) -> None:
+    app, url = bolt
+    submitted: list[dict[str, Any]] = []
+
+    @app.command("/escalate")
+    def escalate(ack: Any, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=MODAL)
+
+    @app.view("escalate")
+    def on_submit(ack: Any, view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        if not values["reason"]["text"]["value"]:
+            ack(response_action="errors", errors={"reason": "Say why"})
+            return
+        submitted.append(values)
+        ack()
+
+    slack.command(url, "/escalate", "Acme", user_id=ANA)
+    slack.wait_for("views.open", lambda c: c.ok)
+    [view] = slack.open_views(ANA)
+
+    refused = slack.view_submission(url, user_id=ANA, view=view, values={})
+    assert refused.body == {"response_action": "errors", "errors": {"reason": "Say why"}}
+    assert refused.problems == [] and len(slack.open_views(ANA)) == 1
+
+    done = slack.view_submission(
+        url,
+        user_id=ANA,
+        view=view,
+        values={"reason": {"text": "late"}, "priority": {"choice": "high"}},
+    )
+    assert done.status == 200 and slack.open_views(ANA) == []
+    [values] = submitted
+    assert values["reason"]["text"] == {"type": "plain_text_input", "value": "late"}
+    assert values["priority"]["choice"]["selected_option"]["value"] == "high"
+
+
+def test_bolt_block_action_and_suggestion(slack: SlackStandIn, bolt: tuple[App, str]) -> None:
+    app, url = bolt
+
+    @app.action("open_order")
+    def open_order(ack: Any, respond: Any, action: dict[str, Any]) -> None:
+        ack()
+        respond(text=f"Order {action['value']}", replace_original=True)
+
+    @app.options("account")
+    def options(ack: Any, payload: dict[str, Any]) -> None:
+        ack(
+            options=[
+                {"text": {"type": "plain_text", "text": f"{payload['value']} Corp"}, "value": "1"}
+            ]
+        )
+
+    blocks = [
+        {
+            "type": "actions",
+            "block_id": "b1",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "open_order",
+                    "text": {"type": "plain_text", "text": "Open"},
+                    "value": "00000101",
+                }
+            ],
+        }
+    ]
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    posted = client.chat_postMessage(channel="C0GENERAL01", text="orders", blocks=blocks)
+    sent = slack.block_action(url, user_id=ANA, action_id="open_order", message=posted["message"])
+    assert sent.status == 200 and sent.trigger_id and sent.response_url
+    slack.wait_until(lambda: slack.messages("C0GENERAL01")[0]["text"] == "Order 00000101")
+
+    suggestion = slack.block_suggestion(
+        url, user_id=ANA, action_id="account", block_id="pick", value="Acme", view=MODAL
+    )
+    assert suggestion.body["options"][0]["text"]["text"] == "Acme Corp"
+    assert suggestion.problems == []
+
+
+def test_events_and_url_verification(slack: SlackStandIn, bolt: tuple[App, str]) -> None:
+    app, url = bolt
+    mentions: list[str] = []
+
+    @app.event("app_mention")
+    def mention(event: dict[str, Any]) -> None:
+        mentions.append(event["text"])
+
+    check = slack.url_verification(url, challenge="abc123")
+    assert check.status == 200 and check.body == {"challenge": "abc123"}
+    sent = slack.event(
+        url,
+        {"type": "app_mention", "user": ANA, "text": "<@U0ACCTBOT> hi", "channel": "C0GENERAL01"},
+    )
+    assert sent.status == 200 and sent.payload["event_id"].startswith("Ev")
+    slack.wait_until(lambda: mentions)
+    assert mentions == ["<@U0ACCTBOT> hi"]
+
+
+# -- Socket Mode -------------------------------------------------------------------------
+
+
+def test_socket_mode_with_sdk_client(slack: SlackStandIn) -> None:
+    received: list[SocketModeRequest] = []
+    web = WebClient(base_url=slack.api_url)
+    client = SocketModeClient(
+        app_token=slack.app_token, web_client=web, auto_reconnect_enabled=False
+    )
+
+    def listener(sm: SocketModeClient, req: SocketModeRequest) -> None:
+        received.append(req)
+        sm.send_socket_mode_response(
+            SocketModeResponse(envelope_id=req.envelope_id, payload={"text": "pong"})
+        )
+
+    client.socket_mode_request_listeners.append(listener)
+    client.connect()
+    try:
+        slack.wait_for_socket()
+        envelope_id = slack.socket_command("/ping", "now & then", user_id=ANA)
+        ack = slack.wait_for_ack(envelope_id)
+        assert ack.payload == {"text": "pong"}
+        assert received[0].type == "slash_commands"
+        assert received[0].payload["text"] == "now &amp; then"
+        assert slack.ephemeral_messages(ANA)[-1]["text"] == "pong"
+    finally:
+        client.close()
+
+
+def test_socket_mode_with_bolt_handler(slack: SlackStandIn) -> None:
+    app = App(
+        token=slack.bot_token,
+        client=WebClient(token=slack.bot_token, base_url=slack.api_url),
+    )
+
+    @app.command("/account")
+    def account(ack: Any, respond: Any, command: dict[str, Any]) -> None:
+        ack()
+        respond(text=f"Account {command['text']}")
+
+    @app.action("go")
+    def go(ack: Any) -> None:
+        ack()
+
+    handler = SocketModeHandler(app, app_token=slack.app_token)
+    handler.client.web_client = WebClient(base_url=slack.api_url)
+    handler.connect()
+    try:
+        slack.wait_for_socket()
+        envelope_id = slack.socket_command("/account", "Acme", user_id=ANA)
+        assert slack.wait_for_ack(envelope_id).envelope_id == envelope_id
+        post = slack.wait_for_response()
+        assert post.body["text"] == "Account Acme"
+
+        payload = slack.block_action_payload(user_id=ANA, action_id="go")
+        assert slack.wait_for_ack(slack.socket_interaction(payload)).payload in (None, {})
+        assert json.loads(json.dumps(payload))["type"] == "block_actions"
+    finally:
+        handler.close()
+
+
+# -- records and console hooks -----------------------------------------------------------
+
+
+def test_records_wait_for_and_clear(slack: SlackStandIn, client: WebClient) -> None:
+    def post_later() -> None:
+        time.sleep(0.2)
+        client.chat_postMessage(channel="C0SMBEAST01", text="late")
+
+    threading.Thread(target=post_later).start()
+    call = slack.wait_for("chat.postMessage", lambda c: c.args["text"] == "late", timeout=5)
+    assert call.ok and call.args["channel"] == "C0SMBEAST01"
+    assert slack.wait_for_message("#smb-east")["text"] == "late"
+    with pytest.raises(TimeoutError):
+        slack.wait_for("views.open", timeout=0.1)
+    slack.fail("auth.test", error="fatal_error")
+    slack.clear()
+    assert slack.calls == [] and client.auth_test()["ok"]  # clear() drops faults too
+    assert slack.messages("C0SMBEAST01")[0]["text"] == "late"  # state stays
+
+
+def test_history_pages_with_cursor(slack: SlackStandIn, client: WebClient) -> None:
+    for n in range(5):
+        client.chat_postMessage(channel="C0SMBEAST01", text=str(n))
+    first = client.conversations_history(channel="C0SMBEAST01", limit=3)
+    assert [m["text"] for m in first["messages"]] == ["4", "3", "2"] and first["has_more"]
+    cursor = first["response_metadata"]["next_cursor"]
+    rest = client.conversations_history(channel="C0SMBEAST01", limit=3, cursor=cursor)
+    assert [m["text"] for m in rest["messages"]] == ["1", "0"] and not rest["has_more"]
+
+
+def test_block_action_in_a_modal_has_no_response_url(
+    slack: SlackStandIn, client: WebClient
+) -> None:
+    view = client.views_open(trigger_id=slack.issue_trigger_id(ANA), view=MODAL)["view"]
+    payload = slack.block_action_payload(
+        user_id=ANA, action_id="choice", view=view, selected_option="low"
+    )
+    assert payload["container"] == {"type": "view", "view_id": view["id"]}
+    assert "response_url" not in payload
+    [action] = payload["actions"]
+    assert action["type"] == "static_select" and action["block_id"] == "priority"
+    assert action["selected_option"]["value"] == "low"
+
+
+def test_subscribe_and_render(slack: SlackStandIn, client: WebClient) -> None:
+    seen: list[tuple[str, str]] = []
+    slack.subscribe(lambda kind, data: seen.append((kind, data.get("text", ""))))
+    client.chat_postEphemeral(channel="C0GENERAL01", user=ANA, text="Acme &amp; Sons <@U0ANA00001>")
+    view = client.views_open(trigger_id=slack.issue_trigger_id(ANA), view=MODAL)["view"]
+    assert seen[0] == ("ephemeral", "Acme &amp; Sons <@U0ANA00001>")
+    assert [k for k, _ in seen] == ["ephemeral", "view_opened"]
+    assert render_message(slack.ephemeral_messages(ANA)[0]) == "Acme & Sons @U0ANA00001"
+    assert render_view(view).splitlines()[0] == "┌ Escalate ┐"
+
+
+def test_an_untouched_input_submits_its_initial_value() -> None:
+    with SlackStandIn() as standin:
+        view = {
+            "type": "modal",
+            "callback_id": "v",
+            "title": {"type": "plain_text", "text": "T"},
+            "submit": {"type": "plain_text", "text": "Go"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "a",
+                    "label": {"type": "plain_text", "text": "A"},
+                    "element": {
+                        "type": "external_select",
+                        "action_id": "acct",
+                        "initial_option": {
+                            "text": {"type": "plain_text", "text": "Acme"},
+                            "value": "001X",
+                        },
+                    },
+                },
+                {
+                    "type": "input",
+                    "block_id": "b",
+                    "label": {"type": "plain_text", "text": "B"},
+                    "element": {
+                        "type": "plain_text_input",
+                        "action_id": "txt",
+                        "initial_value": "hello",
+                    },
+                },
+                {
+                    "type": "input",
+                    "block_id": "c",
+                    "label": {"type": "plain_text", "text": "C"},
+                    "element": {"type": "plain_text_input", "action_id": "empty"},
+                },
+            ],
+        }
+        payload = standin.view_submission_payload(
+            user_id="U1", view=view, values={"b": {"txt": "changed"}}
+        )
+        state = payload["view"]["state"]["values"]
+        assert state["a"]["acct"]["selected_option"]["value"] == "001X"
+        assert state["b"]["txt"]["value"] == "changed"
+        assert state["c"]["empty"]["value"] is None
+
+
+# -- fidelity to Slack's documentation (audit) -----------------------------------------
+
+
+def test_history_returns_metadata_payload_only_with_include_all_metadata(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    """conversations.history / .replies: ``include_all_metadata`` "Return all metadata
+    associated with this message", default false; without it the event_payload is not
+    returned (slackapi/python-slack-sdk#1501)."""
+    meta = {"event_type": "acctbot_post", "event_payload": {"key": "k-1"}}
+    posted = client.chat_postMessage(channel="C0SMBEAST01", text="hi", metadata=meta)
+    plain = client.conversations_history(channel="C0SMBEAST01")["messages"][0]
+    assert plain["metadata"] == {"event_type": "acctbot_post"}
+    full = client.conversations_history(channel="C0SMBEAST01", include_all_metadata=True)
+    assert full["messages"][0]["metadata"] == meta
+    replies = client.conversations_replies(channel="C0SMBEAST01", ts=posted["ts"])
+    assert "event_payload" not in replies["messages"][0]["metadata"]
+    replies = client.conversations_replies(
+        channel="C0SMBEAST01", ts=posted["ts"], include_all_metadata=True
+    )
+    assert replies["messages"][0]["metadata"] == meta
+    # the stored message keeps it all
+    assert slack.messages("C0SMBEAST01")[0]["metadata"] == meta
+
+
+def test_conversations_methods_take_a_conversation_id_only(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    """conversations.history/replies/info: ``channel`` is the "Conversation ID"; unlike
+    chat.postMessage they do not resolve a user ID to its DM or a #name to a channel."""
+    posted = client.chat_postMessage(channel=ANA, text="to a user id: lands in the DM")
+    for call in (
+        lambda ch: client.conversations_history(channel=ch),
+        lambda ch: client.conversations_info(channel=ch),
+        lambda ch: client.conversations_replies(channel=ch, ts=posted["ts"]),
+    ):
+        for name in (ANA, "#smb-east", "smb-east"):
+            with pytest.raises(SlackApiError) as exc:
+                call(name)
+            assert api_error(exc) == "channel_not_found"
+    dm = client.conversations_open(users=ANA)["channel"]["id"]
+    assert dm == posted["channel"]
+    texts = [m["text"] for m in client.conversations_history(channel=dm)["messages"]]
+    assert texts == ["to a user id: lands in the DM"]
