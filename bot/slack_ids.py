@@ -98,7 +98,9 @@ class CardRef:
         version = ref.get("v", CARD_REF_VERSION)
         kind, record_id = ref.get("k"), ref.get("id")
         asker, shared_by = ref.get("u"), ref.get("by")
-        if version != CARD_REF_VERSION or kind not in CardKind._value2member_map_:
+        if version != CARD_REF_VERSION or not isinstance(kind, str):
+            raise StaleButton(f"unknown card reference {version!r}/{kind!r}")
+        if kind not in CardKind._value2member_map_:
             raise StaleButton(f"unknown card reference {version!r}/{kind!r}")
         if not isinstance(record_id, str) or len(record_id) > 500:
             raise StaleButton("card reference without a usable id")

@@ -130,7 +130,7 @@ def _neg(sort: Any) -> Any:
 
 @dataclass
 class OpenEscalation:
-    """An open escalation from the local log (see ``bot.digests.open_escalations``)."""
+    """An open escalation from the local log (see ``bot.digests.service.open_escalations``)."""
 
     ref: str
     account_id: str | None

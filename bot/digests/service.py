@@ -6,8 +6,8 @@
   database), ``/digest unsubscribe`` switches one off.
 - ``run_due``: what a scheduled job calls. It posts every delivery of the same kind due
   at the same instant as one batch: a fixed number of Salesforce queries for all of them
-  (``bot.digest_data``), each claimed in ``digest_runs`` before posting
-  (``bot.digest_runs``), so a second scheduler or replica never posts a period twice.
+  (``bot.digests.data``), each claimed in ``digest_runs`` before posting
+  (``bot.digests.runs``), so a second scheduler or replica never posts a period twice.
 - ``send_now`` / ``preview``: the CLI and ``/digest preview``.
 - ``retry_pending``: failed posts and crashed claims, retried by the maintenance job.
 """

@@ -1,7 +1,7 @@
 """The local database: SQLAlchemy 2 models' base, engine, sessions, Alembic migrations.
 
 SQLite is the embedded default (``sqlite:///acctbot.db``); Postgres is what a team
-deploys with several replicas. The schema is managed by Alembic (``bot/migrations``):
+deploys with several replicas. The schema is managed by Alembic (``bot/infra/migrations``):
 ``Database.upgrade()`` runs on start and ``acctbot db upgrade`` runs it by hand.
 """
 

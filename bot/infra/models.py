@@ -126,7 +126,7 @@ class EscalationRecipient(Base):
 
 
 class OutboxMessage(Base):
-    """A Slack call to make exactly once (bot/outbox.py delivers them)."""
+    """A Slack call to make exactly once (bot/delivery/outbox.py delivers them)."""
 
     __tablename__ = "outbox"
 

@@ -5,11 +5,11 @@ from slack_bolt import App
 from bot.slack_ids import ActionId
 from handlers.actions import (
     account_pick,
+    escalate_from_card,
     escalation_ack,
-    escalation_open,
     escalation_reassign,
     escalation_resolve,
-    open_link,
+    open_in_salesforce,
     refresh_card,
     share_card,
 )
@@ -19,8 +19,8 @@ def register(app: App) -> None:
     app.action(ActionId.SHARE_CARD)(share_card.share_card)
     app.action(ActionId.REFRESH_CARD)(refresh_card.refresh_card)
     app.action(ActionId.ACCOUNT_PICK)(account_pick.account_pick)
-    app.action(ActionId.OPEN_IN_SALESFORCE)(open_link.open_link)
-    app.action(ActionId.ESCALATE_FROM_CARD)(escalation_open.escalate_from_card)
+    app.action(ActionId.OPEN_IN_SALESFORCE)(open_in_salesforce.open_in_salesforce)
+    app.action(ActionId.ESCALATE_FROM_CARD)(escalate_from_card.escalate_from_card)
     app.action(ActionId.ESCALATION_ACK)(escalation_ack.escalation_ack)
     app.action(ActionId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve)
     app.action(ActionId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign)

@@ -5,8 +5,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import answers
 from bot import blocks as cards
+from bot import card_refs
 from bot.services import services_of
 from bot.slack_ids import CardRef, StaleButton
 
@@ -36,7 +36,7 @@ def refresh_card(
     shared_by = ref.shared_by or (user_id if shared else None)
     svc.answer(
         respond,
-        lambda: answers.card_for(svc, ref, fresh=True, shared_by=shared_by, client=client),
+        lambda: card_refs.card_for(svc, ref, fresh=True, shared_by=shared_by, client=client),
         replace_original=True,
         what="refresh card",
     )

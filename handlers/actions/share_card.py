@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import answers
 from bot import blocks as cards
+from bot import card_refs
 from bot.services import services_of
 from bot.slack_ids import CardRef, StaleButton
 from handlers.actions.refresh_card import OUT_OF_DATE
@@ -36,7 +36,7 @@ def share_card(
 
     def work() -> None:
         msg = svc.compute(
-            lambda: answers.card_for(svc, ref, shared_by=user_id, client=client), what=what
+            lambda: card_refs.card_for(svc, ref, shared_by=user_id, client=client), what=what
         )
         if msg.is_error:
             svc.deliver(respond, msg, replace_original=False, what=what)

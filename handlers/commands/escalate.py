@@ -8,18 +8,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot import blocks as cards
 from bot.escalations import prefill as escalation_prefill
+from bot.escalations.answer import ESCALATE_USAGE
 from bot.escalations.views import new_escalation_view
 from bot.services import services_of
 from bot.text import clean_argument, is_help
 
 log = logging.getLogger(__name__)
-
-ESCALATE_USAGE = (
-    "*/escalate* `[account or order]`\n"
-    "Opens a form to file an escalation: account, optional order, category, severity, "
-    "what happened and when the customer needs an answer. Managers are alerted at once.\n"
-    "Examples: `/escalate`, `/escalate Acme Corp`, `/escalate 00000123`"
-)
 
 
 def escalate_command(

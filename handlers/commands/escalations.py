@@ -3,36 +3,9 @@
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
-from bot.blocks import Message
-from bot.escalations import service as escalations
-from bot.escalations import views as escalation_cards
-from bot.services import Services, services_of
+from bot.escalations.answer import ESCALATIONS_USAGE, list_answer
+from bot.services import services_of
 from bot.text import clean_argument, is_help
-
-ESCALATIONS_USAGE = (
-    "*/escalations* `[open | mine | all | account name | ESC-0042]`\n"
-    "Lists escalations, newest first: open ones by default, `mine` (filed by or assigned "
-    "to you), `all`, or those for an account.\n"
-    "Examples: `/escalations`, `/escalations mine`, `/escalations Acme`"
-)
-
-
-def list_answer(svc: Services, user_id: str, text: str) -> Message:
-    word = text.strip().lower()
-    active = (escalations.OPEN, escalations.ACKNOWLEDGED)
-    if word in ("", "open"):
-        rows, total = escalations.search(svc, statuses=active)
-        title = "open"
-    elif word in ("mine", "me", "my"):
-        rows, total = escalations.search(svc, user=user_id)
-        title = "filed by or assigned to you"
-    elif word == "all":
-        rows, total = escalations.search(svc)
-        title = "all"
-    else:
-        rows, total = escalations.search(svc, text=text)
-        title = f"matching “{text}”"
-    return escalation_cards.escalation_list(title, rows, total, tz=svc.tz, now=svc.now())
 
 
 def escalations_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:

@@ -1,4 +1,4 @@
-"""Digest content against the sandbox org, figures checked by hand (tests/digest_org.py),
+"""Digest content against the sandbox org, figures checked by hand (tests/support/digest_org.py),
 posted through the real app's services to the Slack stand-in."""
 
 from __future__ import annotations

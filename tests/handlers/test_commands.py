@@ -68,7 +68,7 @@ def test_account_card_in_one_request(bot: BotUnderTest) -> None:
     assert_valid_message(answer)
     assert answer["replace_original"] is True and answer["response_type"] == "ephemeral"
     text = all_text(answer)
-    # Hand-checked against tests/orgdata.py (frozen Wed 2026-11-18):
+    # Hand-checked against tests/support/orgdata.py (frozen Wed 2026-11-18):
     assert "Acme Corp" in text and "Ana Ruiz" in text and "Newark, NJ" in text
     assert "3 open deals · $65,000" in text  # 50k + 12k + 3k (slipped one still open)
     assert "Next close Nov 20" in text and "Fiber upgrade" in text
@@ -538,3 +538,24 @@ def test_an_exact_name_is_found_even_when_many_names_sort_before_it(bot: BotUnde
     assert "15 accounts match *A Corp*. Here are the best 10" in text
     options = picker["blocks"][0]["accessory"]["options"]
     assert len(options) == 10 and options[0]["text"]["text"].startswith("A Corp 01")
+
+
+@pytest.mark.parametrize("action_id", ["refresh_card", "share_card", "escalate_from_card"])
+@pytest.mark.parametrize("value", ['{"k": "opportunity", "id": "006"}', "garbage", '{"k": []}'])
+def test_a_button_from_an_unknown_card_says_it_is_out_of_date(
+    bot: BotUnderTest, action_id: str, value: str
+) -> None:
+    card = bot.ask("/account", "Acme Corp")
+    bot.org.clear_log()
+    sent = bot.slack.block_action(
+        bot.url,
+        user_id=ANA,
+        action_id=action_id,
+        value=value,
+        channel_id=CHANNEL,
+        message={"ts": "1.0", **card},
+    )
+    assert sent.status == 200
+    reply = bot.answer(sent)
+    assert "out of date" in all_text(reply) and reply.get("replace_original") is not True
+    assert bot.sf_requests() == []  # nothing was looked up

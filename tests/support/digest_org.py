@@ -1,4 +1,4 @@
-"""The small org (tests/orgdata.py) plus the records the digest tests check by hand.
+"""The small org (tests/support/orgdata.py) plus the records the digest tests check by hand.
 
 Frozen at Wed 2026-11-18 in New York. smb-east (Ana, Raj) runs Mon-Fri at 8:00, so
 the daily digest covers Tue Nov 17 (local); the weekly one the week Sun Nov 8 - Sat

@@ -3,5 +3,5 @@
 from slack_bolt import Ack
 
 
-def open_link(ack: Ack) -> None:
+def open_in_salesforce(ack: Ack) -> None:
     ack()
