@@ -28,6 +28,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import delete
 
 import jobs.digests
 from bot.models import DigestRun
@@ -60,14 +61,26 @@ MONDAY_0130 = dt.datetime(2026, 11, 2, 6, 30, tzinfo=UTC)  # 01:30 EST
 MONDAY_0800 = dt.datetime(2026, 11, 2, 13, 0, tzinfo=UTC)  # 08:00 EST
 
 
-@pytest.fixture
-def bot(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
+@pytest.fixture(scope="module")
+def app(sandbox: SandboxOrg, slack: SlackStandIn) -> Iterator[BotUnderTest]:
     sandbox.reset()
     sandbox.load(digest_org())
     running = start_bot(sandbox, slack, teams=parse_teams(TEAMS))
     yield running
     running.stop()
     sandbox.reset()
+
+
+@pytest.fixture
+def bot(app: BotUnderTest) -> Iterator[BotUnderTest]:
+    """The module's app with no digest posted and no job stored yet."""
+    with app.services.db.session() as s:
+        s.execute(delete(DigestRun))
+    store = SQLAlchemyJobStore(engine=app.services.db.engine, tablename=JOB_TABLE)
+    store.start(create_scheduler(app.services.db), "default")
+    store.remove_all_jobs()
+    yield app
+    app.org.set_now(None)
 
 
 class Night:

@@ -341,20 +341,20 @@ def test_each_scheduled_local_time_runs_once_in_order(case: tuple[Transition, Cr
     # Looking back from any moment of the night (both passes of a repeated hour
     # included) finds the run the oracle says, and the next one after it.
     moments = [tr.at + k * dt.timedelta(minutes=7) for k in range(-30, 31)]
-    moments += [f.at + d for f in got for d in (dt.timedelta(0), dt.timedelta(seconds=-1))]
+    near = [f for f in got if abs(f.at - tr.at) < dt.timedelta(hours=6)]
+    moments += [f.at + d for f in near for d in (dt.timedelta(0), dt.timedelta(seconds=-1))]
+    text = cron.text
     for now in moments:
         if not lo <= now < hi:
             continue
         due = [f for f in expected if f.at <= now]
         upcoming = [f for f in expected if f.at > now]
-        found = last_fire(cron.text, tr.zone, now, within=dt.timedelta(days=35))
+        found = last_fire(text, tr.zone, now, within=dt.timedelta(days=35))
         if due:
             assert found == due[-1], (str(tr), cron.text, now)
         if upcoming:
             assert schedule.next_after(now) == upcoming[0], (str(tr), cron.text, now)
-            assert next_fire(cron.text, tr.zone, now + dt.timedelta(microseconds=1)) == (
-                upcoming[0].at
-            )
+            assert next_fire(text, tr.zone, now + dt.timedelta(microseconds=1)) == (upcoming[0].at)
     assert time.perf_counter() - began < 5.0
 
 
