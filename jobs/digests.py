@@ -66,6 +66,7 @@ class DigestTrigger(BaseTrigger):
 
     @property
     def timezone(self) -> ZoneInfo:
+        """The schedule's time zone (its wall-clock times are read there)."""
         return ZoneInfo(self.timezone_name)
 
     def get_next_fire_time(
