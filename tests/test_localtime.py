@@ -31,8 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jobs.digests
-from bot.digest_periods import last_fire, next_fire, period_for
-from bot.escalation_sla import SlaPolicy, add_business_days
+from bot.digests.periods import last_fire, next_fire, period_for
+from bot.escalations.sla import SlaPolicy, add_business_days
 from bot.localtime import (
     CronSchedule,
     Fire,

@@ -31,14 +31,15 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import delete
 
 import jobs.digests
-from bot.models import DigestRun
-from bot.sandbox.server import SandboxOrg
-from bot.sandbox.slack import SlackStandIn
+from bot.digests import service as digests
+from bot.infra.models import DigestRun
+from bot.standins.salesforce.server import SandboxOrg
+from bot.standins.slack.standin import SlackStandIn
 from bot.teams import parse_teams
 from jobs.scheduler import JOB_TABLE, create_scheduler
-from tests.blockcheck import all_text, assert_valid_message
-from tests.digest_org import digest_org
-from tests.harness import ANA, BotUnderTest, start_bot
+from tests.support.blockcheck import all_text, assert_valid_message
+from tests.support.digest_org import digest_org
+from tests.support.harness import ANA, BotUnderTest, start_bot
 
 UTC = dt.UTC
 NIGHT = "C0SMBEAST01"  # the team whose digests are at 01:30
@@ -302,7 +303,7 @@ def test_jobs_stored_with_the_old_cron_trigger_switch_keeping_their_next_run(
     old = create_scheduler(services.db, timezone=services.tz)
     store = SQLAlchemyJobStore(engine=services.db.engine, tablename=JOB_TABLE)
     store.start(old, "default")
-    for d in jobs.digests.digests.deliveries(services):
+    for d in digests.deliveries(services):
         store.add_job(
             Job(
                 old,
