@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from bot.escalations.sla import SlaPolicy
+from bot.localtime import is_known_timezone
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_SF_API_VERSION = "62.0"
@@ -135,10 +135,8 @@ class Settings:
 
         sf = _salesforce(get)
         tz = get("ACCTBOT_TIMEZONE") or "America/New_York"
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"ACCTBOT_TIMEZONE {tz!r} is not a known time zone.") from None
+        if not is_known_timezone(tz):
+            raise ConfigError(f"ACCTBOT_TIMEZONE {tz!r} is not a known time zone.")
         return cls(
             slack_bot_token=bot_token,
             slack_signing_secret=secret,

@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+
+from bot.localtime import CronSchedule, ScheduleError, is_known_timezone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -114,8 +115,6 @@ _TEAM_KEYS = ("name", "channel", "schedule", "timezone", "owners", "managers")
 
 
 def _team(node: yaml.Node, default_tz: str, fail: Any) -> Team:
-    from apscheduler.triggers.cron import CronTrigger
-
     if not isinstance(node, yaml.MappingNode):
         raise fail(node, "each team must be a mapping (name, channel, schedule, ...).")
     m = _mapping(node)
@@ -139,11 +138,13 @@ def _team(node: yaml.Node, default_tz: str, fail: Any) -> Team:
     if "schedule" in m:
         schedule = _scalar(m["schedule"][1], fail, "schedule").strip()
         try:
-            CronTrigger.from_crontab(schedule, timezone=ZoneInfo(tz))
-        except ValueError as exc:
+            cron = CronSchedule(schedule, tz)
+        except ScheduleError as exc:
             raise fail(
                 m["schedule"][1], f"schedule '{schedule}' is not a valid cron expression ({exc})."
             ) from None
+        if cron.never_fires():
+            raise fail(m["schedule"][1], f"schedule '{schedule}' matches no date, so never runs.")
     owners = _list(m.get("owners"), fail, "owners")
     for i, email in enumerate(owners):
         if not _EMAIL.match(email):
@@ -188,7 +189,5 @@ def _list(entry: tuple[yaml.Node, yaml.Node] | None, fail: Any, key: str) -> lis
 
 
 def _check_tz(tz: str, node: yaml.Node, fail: Any) -> None:
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise fail(node, f"'{tz}' is not a known time zone.") from None
+    if not is_known_timezone(tz):
+        raise fail(node, f"'{tz}' is not a known time zone.")

@@ -6,8 +6,11 @@
   Period key: the week's Sunday, ``2026-11-08``.
 - **monthly**: the last complete calendar month. Period key: ``2026-10``.
 
-Schedules are cron expressions in the team's time zone (``CronTrigger.from_crontab``
-with a ``ZoneInfo``, so 8:00 stays 8:00 local across DST changes).
+Schedules are cron expressions in the team's time zone (8:00 stays 8:00 local across
+DST changes), computed by :class:`bot.localtime.CronSchedule`: in UTC, only forward. On a
+night the clocks go back, a time in the repeated hour runs once (the first time); on a
+night they go forward, a time in the skipped hour runs once, when the clocks jump. A
+run's day is the local day it was scheduled on (:attr:`bot.localtime.Fire.day`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-
+from bot.localtime import Fire, cron_schedule, start_of_day
 from bot.pipeline.queries import week_bounds
 from bot.teams import Team
 
@@ -44,9 +46,6 @@ class Delivery:
     def job_id(self) -> str:
         base = f"digest:{self.kind}:{self.team.name}"
         return base if self.channel == self.team.channel else f"{base}:{self.channel}"
-
-    def trigger(self) -> CronTrigger:
-        return cron_trigger(self.schedule, self.team.timezone)
 
 
 @dataclass(frozen=True)
@@ -84,12 +83,10 @@ class Period:
         return "yesterday" if self.days == 1 else f"since {self.start:%a %b %-d}"
 
 
-def cron_trigger(schedule: str, timezone: str) -> CronTrigger:
-    return CronTrigger.from_crontab(schedule, timezone=ZoneInfo(timezone))
-
-
 def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    """The first instant (UTC) of local ``day`` in ``tz`` (see
+    :func:`bot.localtime.start_of_day`: the end of the gap when clocks jump over midnight)."""
+    return start_of_day(day, tz)
 
 
 def parse_time(text: str) -> tuple[int, int] | None:
@@ -129,35 +126,33 @@ def schedule_for(team: Team, kind: str) -> str:
 
 def last_fire(
     schedule: str, timezone: str, now: dt.datetime, *, within: dt.timedelta
-) -> dt.datetime | None:
-    """The latest time the schedule fired at or before ``now``, looking back ``within``."""
-    trigger = cron_trigger(schedule, timezone)
-    fire = trigger.get_next_fire_time(None, now - within)
-    last = None
-    while fire is not None and fire <= now:
-        last = fire
-        fire = trigger.get_next_fire_time(fire, fire + dt.timedelta(seconds=1))
-    return last
+) -> Fire | None:
+    """The latest run of ``schedule`` (cron, in ``timezone``) at or before ``now``
+    (aware), looking back ``within``; None when there is none. ``Fire.at`` is UTC,
+    ``Fire.day`` the local day it was scheduled on. Raises
+    :class:`bot.localtime.ScheduleError` for a bad schedule or zone."""
+    return cron_schedule(schedule, timezone).last_at_or_before(now, within=within)
 
 
 def next_fire(schedule: str, timezone: str, now: dt.datetime) -> dt.datetime | None:
-    return cron_trigger(schedule, timezone).get_next_fire_time(None, now)
+    """The first run of ``schedule`` (cron, in ``timezone``) at or after ``now`` (aware),
+    as an instant in UTC; None for a schedule that never fires."""
+    fire = cron_schedule(schedule, timezone).next_after(now - dt.timedelta(microseconds=1))
+    return fire.at if fire is not None else None
 
 
 def _previous_run_date(schedule: str, timezone: str, run_date: dt.date) -> dt.date:
-    """The last day before ``run_date`` the schedule fired (within a week), else the day
-    before: a Mon-Fri digest on Monday covers Friday to Sunday."""
-    tz = ZoneInfo(timezone)
-    midnight = dt.datetime.combine(run_date, dt.time(0), tzinfo=tz)
-    fire = last_fire(
-        schedule, timezone, midnight - dt.timedelta(microseconds=1), within=dt.timedelta(days=7)
-    )
-    if fire is None:
-        return run_date - dt.timedelta(days=1)
-    return fire.astimezone(tz).date()
+    """The last day before ``run_date`` with a run (within a week), else the day before:
+    a Mon-Fri digest on Monday covers Friday to Sunday. Days are the local days runs were
+    scheduled on, so consecutive runs' periods meet without overlapping."""
+    day = cron_schedule(schedule, timezone).previous_run_day(run_date, within_days=7)
+    return day if day is not None else run_date - dt.timedelta(days=1)
 
 
 def period_for(kind: str, run_date: dt.date, *, schedule: str, timezone: str) -> Period:
+    """What a ``kind`` digest run on local day ``run_date`` covers (dates only; the
+    period turns them into instants with :meth:`Period.utc`). Raises ``ValueError`` for
+    an unknown kind."""
     tz = ZoneInfo(timezone)
     if kind == "daily":
         start = _previous_run_date(schedule, timezone, run_date)

@@ -21,6 +21,7 @@ import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,7 @@ from bot.escalations.service import RESOLVED
 from bot.infra.db import Database
 from bot.infra.models import DigestSubscription, Escalation
 from bot.infra.salesforce import SalesforceError
+from bot.localtime import Fire, wall_clock
 from bot.teams import Team
 
 if TYPE_CHECKING:
@@ -401,21 +403,22 @@ def run_due(
 ) -> list[Outcome]:
     """A scheduled job fired: post every delivery of ``kind`` due at the same instant."""
     now = services.now()
-    fired = last_fire(schedule, timezone, now, within=DUE_WINDOW) or now
+    # The run this job belongs to: its day is the local day it was scheduled on (both
+    # passes of a repeated 01:30 are the same run; a time skipped by the clocks is the
+    # run at the jump). A job with no run in the window (e.g. started by hand) is today's.
+    fired = last_fire(schedule, timezone, now, within=DUE_WINDOW) or Fire(
+        now.astimezone(dt.UTC), wall_clock(now, ZoneInfo(timezone))
+    )
     items: list[Item] = []
     for d in deliveries(services):
         if d.kind != kind:
             continue
         own = d.team.name == team and d.channel == channel
-        when = last_fire(d.schedule, d.team.timezone, now, within=DUE_WINDOW)
-        if own:
-            when = fired
-        elif when != fired:
+        when = fired if own else last_fire(d.schedule, d.team.timezone, now, within=DUE_WINDOW)
+        if when is None or when.at != fired.at:
             continue
-        assert when is not None
-        run_date = when.astimezone(d.tz).date()
-        period = period_for(kind, run_date, schedule=d.schedule, timezone=d.team.timezone)
-        items.append(Item(d, _since_last_posted(services, d, period), when))
+        period = period_for(kind, when.day, schedule=d.schedule, timezone=d.team.timezone)
+        items.append(Item(d, _since_last_posted(services, d, period), when.at))
     if not any(i.delivery.team.name == team and i.delivery.channel == channel for i in items):
         log.warning("digest job for %s/%s/%s has no delivery any more", kind, team, channel)
     with _batch_lock:

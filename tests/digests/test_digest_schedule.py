@@ -15,7 +15,6 @@ from sqlalchemy import delete
 import jobs.digests
 from bot.digests import service as digests
 from bot.digests.periods import (
-    cron_trigger,
     describe_schedule,
     last_fire,
     parse_time,
@@ -44,7 +43,8 @@ def utc(*args: int) -> dt.datetime:
 
 
 def fires(schedule: str, tz: str, after: dt.datetime, n: int) -> list[dt.datetime]:
-    trigger, out, prev = cron_trigger(schedule, tz), [], None
+    """The job trigger's next ``n`` fire times from ``after``, as the scheduler asks."""
+    trigger, out, prev = jobs.digests.DigestTrigger(schedule, tz), [], None
     now = after
     for _ in range(n):
         fire = trigger.get_next_fire_time(prev, now)
@@ -131,9 +131,10 @@ def test_periods() -> None:
 def test_last_fire_finds_the_run_a_late_job_belongs_to() -> None:
     now = utc(2026, 11, 18, 15)  # Wed 10:00 New York
     within = dt.timedelta(hours=6)
-    assert last_fire("0 8 * * mon-fri", "America/New_York", now, within=within) == dt.datetime(
-        2026, 11, 18, 8, tzinfo=NY
-    )
+    fire = last_fire("0 8 * * mon-fri", "America/New_York", now, within=within)
+    assert fire is not None
+    assert fire.at == dt.datetime(2026, 11, 18, 8, tzinfo=NY) and fire.at.tzinfo == UTC
+    assert fire.day == dt.date(2026, 11, 18)
     assert last_fire("0 8 * * sat", "America/New_York", now, within=within) is None
 
 
