@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -81,6 +82,9 @@ class Services:
     # Called after /digest subscribe|unsubscribe: the process that owns the scheduler
     # sets it to re-sync the digest jobs (others leave it; the maintenance job catches up).
     schedule_changed: Callable[[], None] = field(default=lambda: None)
+    # One digest batch at a time in this process (claims in the database keep replicas
+    # apart; this keeps one process's scheduled, retried and by-hand batches in order).
+    digest_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: TTLCache = field(init=False)
     pool: ThreadPoolExecutor = field(init=False)
     tz: ZoneInfo = field(init=False)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -58,7 +57,6 @@ DUE_WINDOW = dt.timedelta(days=35)
 # A late daily digest covers every day since the last one posted, up to this many.
 MAX_CATCH_UP_DAYS = 14
 LATE_AFTER = dt.timedelta(minutes=15)
-_batch_lock = threading.Lock()
 
 
 # --- open escalations from the local log --------------------------------------------
@@ -421,7 +419,7 @@ def run_due(
         items.append(Item(d, _since_last_posted(services, d, period), when.at))
     if not any(i.delivery.team.name == team and i.delivery.channel == channel for i in items):
         log.warning("digest job for %s/%s/%s has no delivery any more", kind, team, channel)
-    with _batch_lock:
+    with services.digest_lock:
         return run_batch(services, items, poster=poster)
 
 
@@ -430,7 +428,7 @@ def send_now(
 ) -> Outcome:
     delivery = find_delivery(services, team, kind)
     item = Item(delivery, current_period(services, delivery))
-    with _batch_lock:
+    with services.digest_lock:
         (outcome,) = run_batch(services, [item], poster=poster)
     return outcome
 
@@ -464,7 +462,7 @@ def retry_pending(services: Services, *, poster: SlackPoster | None = None) -> l
                 continue
             d = Delivery(team, row.kind, row.channel, schedule_for(team, row.kind))
         items.append(Item(d, period_from_key(d, row.period), digest_runs._aware(row.scheduled_for)))
-    with _batch_lock:
+    with services.digest_lock:
         return run_batch(services, items, poster=poster)
 
 
