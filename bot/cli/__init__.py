@@ -88,6 +88,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
+    from sqlalchemy.engine import make_url
 
     from bot.application import make_web_client
     from bot.infra.salesforce import SalesforceError, SalesforceService
@@ -103,6 +104,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"outbox every {settings.outbox_interval_seconds} s "
         f"(lease {settings.outbox_lease_seconds} s), SLA check every "
         f"{settings.sla_check_seconds} s; log level {settings.log_level}"
+    )
+    db_url = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(
+        f"Stuck after {settings.stuck_days} days; answers cached {settings.cache_ttl:g} s; "
+        f"Salesforce timeout {settings.salesforce.timeout:g} s ({settings.salesforce.auth_mode} "
+        f"login); escalation channel {settings.escalation_channel or 'none'}; "
+        f"{'Socket Mode' if settings.socket_mode else f'HTTP on port {settings.port}'}; "
+        f"database {db_url}"
     )
     try:
         teams = load_teams(settings.teams_file)
