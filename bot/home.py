@@ -13,12 +13,13 @@ from slack_sdk import WebClient
 
 from bot.blocks import context, divider, header, link, section
 from bot.escalations import service as escalations
+from bot.escalations.status import ACTIVE
 from bot.infra.salesforce import SalesforceError
 from bot.services import Services, UnmappedUser
 from bot.text import escape_slack, money, plural, truncate
 
 MAX_LISTED = 5
-OPEN = ("open", "acknowledged")
+OPEN = ACTIVE
 
 COMMANDS = (
     ("/account Acme", "where an account stands: pipeline, orders, cases, health"),

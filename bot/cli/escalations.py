@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from bot.escalations.status import ACTIVE
 from bot.infra.models import Escalation, EscalationHistory
 
 FIELDS = (
@@ -125,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     data = load(Settings.database_url_from_env())
     if action == "list":
-        active = ("open", "acknowledged")
+        active = ACTIVE
         rows = [
             r
             for r, _ in reversed(data)

@@ -32,6 +32,7 @@ from bot.delivery import outbox
 from bot.escalations import views as ec
 from bot.escalations.form import Draft
 from bot.escalations.routing import Route, next_manager_up, resolve_route
+from bot.escalations.status import EscalationStatus
 from bot.infra.db import rowcount
 from bot.infra.models import (
     Counter,
@@ -47,7 +48,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
+OPEN, ACKNOWLEDGED, RESOLVED = (
+    EscalationStatus.OPEN,
+    EscalationStatus.ACKNOWLEDGED,
+    EscalationStatus.RESOLVED,
+)
 MANAGER_ROLES = ("team_manager", "sf_manager")
 SYSTEM = "acctbot"
 ROUTE_TASK = "acctbot.route"

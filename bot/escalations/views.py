@@ -24,6 +24,7 @@ from bot.blocks import (
     option,
     section,
 )
+from bot.escalations.status import EscalationStatus
 from bot.infra.models import Escalation
 from bot.slack_ids import ActionId, CallbackId
 from bot.text import escape_slack, plural, truncate
@@ -45,10 +46,10 @@ SEVERITIES: tuple[tuple[str, str], ...] = (
 )
 CATEGORY_LABELS = dict(CATEGORIES)
 SEVERITY_LABELS = dict(SEVERITIES)
-STATUS_EMOJI = {
-    "open": ":red_circle:",
-    "acknowledged": ":large_orange_circle:",
-    "resolved": ":white_check_mark:",
+STATUS_EMOJI: dict[str, str] = {
+    EscalationStatus.OPEN: ":red_circle:",
+    EscalationStatus.ACKNOWLEDGED: ":large_orange_circle:",
+    EscalationStatus.RESOLVED: ":white_check_mark:",
 }
 SEVERITY_EMOJI = {"P1": ":rotating_light:", "P2": ":warning:", "P3": ":pushpin:", "P4": ":memo:"}
 
@@ -125,9 +126,9 @@ def alert_card(
     if esc.order_number or esc.order_id:
         order = _linked(esc.order_number, esc.order_id, record_url)
     status = f"{STATUS_EMOJI.get(esc.status, '')} *{esc.status}*"
-    if esc.status == "acknowledged" and esc.acknowledged_by:
+    if esc.status == EscalationStatus.ACKNOWLEDGED and esc.acknowledged_by:
         status += f" by {_who(esc.acknowledged_by)}"
-    if esc.status == "resolved" and esc.resolved_by:
+    if esc.status == EscalationStatus.RESOLVED and esc.resolved_by:
         status += f" by {_who(esc.resolved_by)}"
     fields = [
         f"*Account*\n{_linked(esc.account_name, esc.account_id, record_url)}",
@@ -143,7 +144,7 @@ def alert_card(
         fields.append(f"*Account owner*\n{escape_slack(esc.owner_name)}")
     blocks.append(fields_section(fields))
     blocks.append(section("*What happened*\n" + escape_slack(truncate(esc.description, 2900))))
-    if esc.status == "resolved":
+    if esc.status == EscalationStatus.RESOLVED:
         blocks.append(
             section(
                 f"*Resolution* ({_who(esc.resolved_by)}, {_when(esc.resolved_at, tz)})\n"
@@ -152,7 +153,7 @@ def alert_card(
         )
     else:
         elements = []
-        if esc.status == "open":
+        if esc.status == EscalationStatus.OPEN:
             elements.append(button("Acknowledge", ACK_ACTION, str(esc.id), style="primary"))
         elements.append(button("Resolve", RESOLVE_ACTION, str(esc.id)))
         elements.append(button("Reassign", REASSIGN_ACTION, str(esc.id)))
