@@ -17,7 +17,9 @@ from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -29,7 +31,7 @@ from bot.escalations.service import ROUTE_TASK, route_task
 from bot.infra.db import Database
 from bot.infra.salesforce import SalesforceService
 from bot.services import Clock, Services, system_clock
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.teams import Teams, load_teams
 
 log = logging.getLogger("acctbot")
@@ -80,15 +82,27 @@ def create_app(
         db=db,
         clock=clock,
     )
-    app = App(
-        client=client or make_web_client(settings),
-        signing_secret=settings.slack_signing_secret,
-        token_verification_enabled=verify_token,
-        # Listeners only ack and hand work to the services' pool, so a modest executor
-        # keeps acks fast even when Salesforce is slow.
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
-        raise_error_for_unhandled_request=False,
-    )
+    try:
+        app = App(
+            client=client or make_web_client(settings),
+            signing_secret=settings.slack_signing_secret,
+            token_verification_enabled=verify_token,
+            # Listeners only ack and hand work to the services' pool, so a modest
+            # executor keeps acks fast even when Salesforce is slow.
+            listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
+            raise_error_for_unhandled_request=False,
+        )
+    except SlackApiError as exc:  # auth.test refused the token (Bolt verifies it on start)
+        raise ConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}): copy the Bot "
+            "User OAuth Token from the app's OAuth & Permissions page."
+        ) from None
+    except (OSError, BoltError) as exc:  # unreachable: DNS, refused, TLS, timeout
+        reason = str(getattr(exc, "reason", None) or exc).splitlines()[0][:120]
+        raise ConfigError(
+            f"Slack is not reachable at {settings.slack_api_url} ({reason}); check the "
+            "network or SLACK_API_URL."
+        ) from None
 
     @app.middleware
     def inject_services(context: BoltContext, next: Callable[[], None]) -> None:

@@ -57,6 +57,11 @@ class ScheduleError(ValueError):
     """A cron expression or time zone acctbot cannot schedule; ``str()`` says why."""
 
 
+# Names tzdata lists that are not a place's time: ``localtime`` is whatever the host is
+# set to (/etc/localtime), ``Factory`` is tzdata's "zone not set" placeholder.
+_NOT_ZONES = frozenset({"localtime", "Factory"})
+
+
 @functools.cache
 def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
@@ -68,8 +73,11 @@ def is_known_timezone(name: str) -> bool:
     Loads the zone with :class:`zoneinfo.ZoneInfo` and also requires it in
     :func:`zoneinfo.available_timezones`, which rules out directories (``America``), files
     that are not zones (``zone.tab``) and the leap-second ``right/`` variants, whose
-    clocks are 27 s off for Python's datetimes.
+    clocks are 27 s off for Python's datetimes; ``localtime`` (the host's zone, whatever
+    it is) and ``Factory`` (tzdata's "not set" placeholder) are refused too.
     """
+    if name in _NOT_ZONES:
+        return False
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):

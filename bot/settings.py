@@ -37,6 +37,9 @@ class SalesforceSettings:
     domain: str | None = None
     api_version: str = DEFAULT_SF_API_VERSION
     timeout: float = 20.0
+    # REQUESTS_CA_BUNDLE, also when it is only in .env (requests itself reads the process
+    # environment alone): the CA file trusted for Salesforce's HTTPS, e.g. the sandbox's.
+    ca_bundle: str | None = None
 
     @property
     def auth_mode(self) -> str:
@@ -171,7 +174,15 @@ def _salesforce(get) -> SalesforceSettings:  # type: ignore[no-untyped-def]
         raise ConfigError(f"SF_API_VERSION {version!r} is not a version like 62.0.") from None
     version = version.removeprefix("v")
     timeout = float(_int(get, "SF_TIMEOUT", 20, 1, 300))
-    common = {"api_version": version, "timeout": timeout, "domain": get("SF_DOMAIN")}
+    ca_bundle = get("REQUESTS_CA_BUNDLE")
+    if ca_bundle and not Path(ca_bundle).is_file():
+        raise ConfigError(f"REQUESTS_CA_BUNDLE {ca_bundle!r} is not a file.")
+    common = {
+        "api_version": version,
+        "timeout": timeout,
+        "domain": get("SF_DOMAIN"),
+        "ca_bundle": ca_bundle,
+    }
     instance, token = get("SF_INSTANCE_URL"), get("SF_ACCESS_TOKEN")
     username = get("SF_USERNAME")
     if instance or token:

@@ -545,7 +545,17 @@ def test_to_utc_is_the_first_instant_reading_that_time_and_never_goes_back(
 
 @pytest.mark.parametrize(
     "zone",
-    ["America/New_Yrok", "America", "America/", "right/UTC", "zone.tab", "Mars/Olympus", "EST 5"],
+    [
+        "America/New_Yrok",
+        "America",
+        "America/",
+        "right/UTC",
+        "zone.tab",
+        "Mars/Olympus",
+        "EST 5",
+        "localtime",
+        "Factory",
+    ],
 )
 def test_an_unknown_zone_is_refused(zone: str) -> None:
     assert not is_known_timezone(zone)
@@ -603,3 +613,35 @@ def test_a_schedule_that_never_runs_stops_start_up(
     assert _start(monkeypatch, tmp_path, GOOD_TEAM + "    schedule: '0 8 31 2 *'\n") == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "'0 8 31 2 *' matches no date" in err, err
+
+
+# --- sparse schedules and the late note -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schedule", "run_date", "previous"),
+    [
+        ("30 1 1 * *", dt.date(2026, 11, 1), dt.date(2026, 10, 1)),  # monthly, over fall-back
+        ("0 8 1,15 * *", dt.date(2026, 11, 15), dt.date(2026, 11, 1)),
+        ("0 8 1,15 * *", dt.date(2026, 11, 1), dt.date(2026, 10, 15)),
+        ("0 9 * * mon", dt.date(2026, 11, 2), dt.date(2026, 10, 26)),
+        ("0 8 * * mon-fri", dt.date(2026, 11, 2), dt.date(2026, 10, 30)),
+    ],
+)
+def test_a_daily_digest_covers_every_day_since_the_previous_run(
+    schedule: str, run_date: dt.date, previous: dt.date
+) -> None:
+    period = period_for("daily", run_date, schedule=schedule, timezone="America/New_York")
+    assert (period.start, period.end) == (previous, run_date)
+
+
+def test_the_late_note_gives_the_posted_time_its_zone_and_its_day() -> None:
+    from bot.digests.render import late_note
+
+    tz = ZoneInfo("America/New_York")
+    due = dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 1:30 EDT, the first pass
+    same_night = late_note(due, dt.datetime(2026, 11, 1, 6, 29, tzinfo=UTC), tz)
+    assert "due at 1:30 AM EDT on Sun Nov 1" in same_night
+    assert "posted at 1:29 AM EST." in same_night  # the second pass of the hour: EST
+    next_day = late_note(due, dt.datetime(2026, 11, 2, 6, 29, tzinfo=UTC), tz)
+    assert "posted at 1:29 AM EST on Mon Nov 2." in next_day

@@ -142,10 +142,11 @@ def next_fire(schedule: str, timezone: str, now: dt.datetime) -> dt.datetime | N
 
 
 def _previous_run_date(schedule: str, timezone: str, run_date: dt.date) -> dt.date:
-    """The last day before ``run_date`` with a run (within a week), else the day before:
-    a Mon-Fri digest on Monday covers Friday to Sunday. Days are the local days runs were
+    """The last day before ``run_date`` with a run (within a year), else the day before:
+    a Mon-Fri digest on Monday covers Friday to Sunday, a daily digest scheduled on the
+    1st and 15th covers the days since the last run. Days are the local days runs were
     scheduled on, so consecutive runs' periods meet without overlapping."""
-    day = cron_schedule(schedule, timezone).previous_run_day(run_date, within_days=7)
+    day = cron_schedule(schedule, timezone).previous_run_day(run_date, within_days=366)
     return day if day is not None else run_date - dt.timedelta(days=1)
 
 

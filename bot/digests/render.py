@@ -307,9 +307,12 @@ def render(
 def late_note(scheduled_for: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:
     due = scheduled_for.astimezone(tz)
     posted = now.astimezone(tz)
+    posted_at = f"{posted:%-I:%M %p %Z}"
+    if posted.date() != due.date():
+        posted_at += f" on {posted:%a %b %-d}"
     return (
         f":hourglass: Late: this digest was due at {due:%-I:%M %p %Z} on {due:%a %b %-d} "
-        f"and is posted at {posted:%-I:%M %p}."
+        f"and is posted at {posted_at}."
     )
 
 

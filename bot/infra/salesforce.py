@@ -102,6 +102,27 @@ def _error_body(exc: simple_salesforce.exceptions.SalesforceError) -> tuple[str 
 # --- the service ---------------------------------------------------------------------
 
 
+class _TrustingAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPS adapter that verifies with ``ca_bundle`` when one is configured.
+
+    ``Settings`` reads REQUESTS_CA_BUNDLE from the process environment *and* ``.env``;
+    requests alone reads only the process environment, and lets CURL_CA_BUNDLE there
+    override a session's ``verify`` (requests' ``merge_environment_settings``). Passing the
+    configured bundle here makes the setting mean the same wherever it was written.
+    """
+
+    def __init__(self, ca_bundle: str | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ca_bundle = ca_bundle
+
+    def send(  # type: ignore[override]  # same parameters, passed through by name
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        if self.ca_bundle and kwargs.get("verify") is not False:
+            kwargs["verify"] = self.ca_bundle
+        return super().send(request, **kwargs)
+
+
 class SalesforceService:
     """Everything acctbot asks Salesforce goes through here."""
 
@@ -123,7 +144,7 @@ class SalesforceService:
         s = self.settings
         session = requests.Session()
         # As many pooled connections as workers, so TLS sessions are reused under load.
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)
+        adapter = _TrustingAdapter(s.ca_bundle, pool_connections=4, pool_maxsize=32)
         session.mount("https://", adapter)
         if s.auth_mode == "session":
             return Salesforce(

@@ -234,7 +234,7 @@ def test_restart_after_a_missed_run_posts_once_late(bot: BotUnderTest) -> None:
     text = all_text(new[0])
     assert "daily digest · Wed Nov 18" in text
     assert "Late: this digest was due at 8:00 AM EST on Wed Nov 18" in text
-    assert "posted at 10:00 AM." in text
+    assert "posted at 10:00 AM EST." in text
     assert stored_jobs(bot)["digest:daily:smb-east"] > dt.datetime.now(UTC)
 
     third = create_scheduler(services.db, timezone=services.tz)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from simple_salesforce import Salesforce
@@ -125,3 +126,45 @@ def test_paging_iterates_every_record_and_composite_counts_once(org: SandboxOrg)
     )
     assert out["n"]["totalSize"] == 100 and out["first"]["records"][0]["Name"] == "Account 00000"
     assert len(org.requests_log()) == 1
+
+
+def test_the_ca_bundle_may_come_from_dotenv_alone(
+    small: SandboxOrg, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """REQUESTS_CA_BUNDLE written only in .env still makes the sandbox's HTTPS trusted
+    (requests itself reads the process environment alone)."""
+    from bot.settings import Settings
+
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"REQUESTS_CA_BUNDLE={small.ca_path}\n")
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SF_INSTANCE_URL", "SF_ACCESS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("SF_INSTANCE_URL", small.instance_url)
+    monkeypatch.setenv("SF_ACCESS_TOKEN", small.access_token)
+    settings = Settings.from_env(dotenv_path=dotenv)
+    assert settings.salesforce.ca_bundle == small.ca_path
+    svc = SalesforceService(settings.salesforce)
+    assert svc.query_records("SELECT Id FROM Account WHERE Id = {}", ACME)
+    # Without it the certificate is not trusted: the same query is refused.
+    bare = SalesforceService(
+        SalesforceSettings(**{**settings.salesforce.__dict__, "ca_bundle": None})
+    )
+    with pytest.raises(SalesforceUnavailable):
+        bare.query_records("SELECT Id FROM Account WHERE Id = {}", ACME)
+
+
+def test_a_ca_bundle_that_is_not_a_file_stops_start_up() -> None:
+    from bot.settings import ConfigError, Settings
+
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "SF_INSTANCE_URL": "https://sf.example.com",
+        "SF_ACCESS_TOKEN": "t",
+        "REQUESTS_CA_BUNDLE": "/nowhere/ca.pem",
+    }
+    with pytest.raises(ConfigError, match="REQUESTS_CA_BUNDLE"):
+        Settings.from_env(env)
