@@ -400,11 +400,14 @@ class SlackStandIn(WebApi):
     # -- records -------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Forget recorded calls, responses, acks and injected faults (state stays)."""
+        """Forget recorded calls, responses, acks and injected faults, and refill the
+        posting-rate buckets (as after a quiet while), so tests that share a stand-in do
+        not inherit each other's rate limit. Workspace state stays."""
         with self._lock:
             self.calls.clear()
             self._responses.clear()
             self._faults.clear()
+            self._buckets.clear()
         self._socket.clear()
 
     def calls_to(self, method: str) -> list[Call]:
