@@ -6,7 +6,6 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -26,6 +25,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.standins.slack.standin import SlackStandIn, render_message, render_view
+from tests.support.paths import REPO_ROOT
 
 ANA = "U0ANA00001"
 RAJ = "U0RAJ00001"
@@ -1073,7 +1073,7 @@ def test_the_stack_installs_the_manifests_scopes() -> None:
 
     from bot.standins.stack import APP_SCOPES, populate_workspace
 
-    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yml").read_text())
+    manifest = yaml.safe_load((REPO_ROOT / "manifest.yml").read_text())
     assert sorted(APP_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
     with SlackStandIn() as standin:
         populate_workspace(standin)
