@@ -1302,6 +1302,10 @@ class SlackStandIn(WebApi):
                 body = {"ok": False, "error": exc.error, **exc.extra}
                 status = exc.status
                 headers.update(exc.headers)
+        if token == self.bot_token:
+            # Every Web API response carries the token's granted scopes ("x-oauth-scopes is
+            # a list of scopes that the token has", slack-ruby/slack-ruby-client#378).
+            headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
         with self._lock:
             self.calls.append(Call(method, args, self.now(), status, body))
             self._lock.notify_all()

@@ -512,6 +512,40 @@ class WebApi(Workspace):
             result["response_metadata"] = {"warnings": ["already_in_channel"]}
         return result
 
+    def _api_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.list: "The 'channels' returned depend on what the calling token
+        has access to and the directives placed in the types parameter" (default
+        ``public_channel``; https://api.slack.com/methods/conversations.list). A bot sees
+        every public channel and the private ones it is in. Each requested type needs its
+        read scope ("required scopes depend on the type of channel-like object"); a type
+        the token has no scope for is ``missing_scope`` (the stricter reading of
+        ``invalid_types``: "could not be used based on ... the permission scopes granted").
+        ``exclude_archived`` changes nothing (the stand-in archives no channel); ``limit``
+        under 1000 and cursor paging as for history. Group DMs are not modelled."""
+        types = [t.strip() for t in str(args.get("types") or "public_channel").split(",")]
+        if not types or any(t not in _LIST_SCOPES for t in types):
+            raise ApiError("invalid_types")
+        for kind in types:
+            self._require_scope(_LIST_SCOPES[kind])
+        with self._lock:
+            found = [
+                c
+                for c in self._channels.values()
+                if (c.is_im and "im" in types)
+                or (not c.is_im and not c.is_private and "public_channel" in types)
+                or (c.is_private and c.is_member and "private_channel" in types)
+            ]
+            listed = [c.to_api(self.team_id, self.bot_user_id) for c in found]
+        limit = _int_arg(args, "limit", 100, 1, 999)
+        start = _cursor(args)
+        page = listed[start : start + limit]
+        more = start + limit < len(listed)
+        return {
+            "ok": True,
+            "channels": page,
+            "response_metadata": {"next_cursor": _make_cursor(start + limit) if more else ""},
+        }
+
     def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._conversation(args, scopes=_HISTORY_SCOPES, member=True)
         limit = _int_arg(args, "limit", 100, 1, 999)
@@ -604,6 +638,7 @@ METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "conversations.open": WebApi._api_conversations_open,
     "conversations.info": WebApi._api_conversations_info,
     "conversations.join": WebApi._api_conversations_join,
+    "conversations.list": WebApi._api_conversations_list,
     "conversations.history": WebApi._api_conversations_history,
     "conversations.replies": WebApi._api_conversations_replies,
     "team.info": WebApi._api_team_info,
@@ -615,6 +650,12 @@ METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
 # scopes" of conversations.history / .replies / .info in Slack's method reference).
 _HISTORY_SCOPES = {"public": "channels:history", "private": "groups:history", "im": "im:history"}
 _READ_SCOPES = {"public": "channels:read", "private": "groups:read", "im": "im:read"}
+_LIST_SCOPES = {
+    "public_channel": "channels:read",
+    "private_channel": "groups:read",
+    "im": "im:read",
+    "mpim": "mpim:read",
+}
 
 
 def _with_metadata(messages: list[dict[str, Any]], args: dict[str, Any]) -> list[dict[str, Any]]:
