@@ -207,7 +207,10 @@ def _check_channels(
         if access.member:
             print(f"Channel {access.label} ({what}): OK, acctbot is in it")
         elif access.can_post and can_join:
-            print(f"Channel {access.label} ({what}): OK, {access.problem}")
+            print(
+                f"Channel {access.label} ({what}): OK, acctbot is not in this public channel "
+                "yet and joins it before its first post there"
+            )
         elif access.can_post:
             print(
                 f"Channel {access.label} ({what}): acctbot can post but cannot read its "

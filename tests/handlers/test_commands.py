@@ -408,12 +408,26 @@ def test_fifty_concurrent_commands_are_all_acked_fast(bot: BotUnderTest) -> None
 
 
 def test_a_refused_response_url_falls_back_to_an_ephemeral_message(bot: BotUnderTest) -> None:
+    bot.slack.invite_bot("C0MEDIA0001")  # chat.postEphemeral needs the bot in the channel
     bot.slack.fail("response_url", status=404, count=1)
-    sent = bot.command("/order", "123")
+    sent = bot.command("/order", "123", channel="C0MEDIA0001")
     assert sent.status == 200
     call = bot.slack.wait_for("chat.postEphemeral", timeout=15)
-    assert call.args["user"] == ANA and call.args["channel"] == "C0GENERAL01"
-    assert "Order 00000123" in call.args["text"]
+    assert call.ok and call.args["user"] == ANA and call.args["channel"] == "C0MEDIA0001"
+    shown = bot.slack.ephemeral_messages(ANA, "C0MEDIA0001")
+    assert "Order 00000123" in shown[-1]["text"]
+
+
+def test_where_the_bot_cannot_post_ephemerally_the_fallback_is_a_dm(bot: BotUnderTest) -> None:
+    bot.slack.fail("response_url", status=404, count=1)
+    sent = bot.command("/order", "123", channel="C0ENTNYC001")  # a channel acctbot is not in
+    assert sent.status == 200
+    dm = bot.slack.wait_for_message(
+        ANA, lambda m: "Order 00000123" in m.get("text", ""), timeout=15
+    )
+    assert dm["bot_id"]
+    refused = bot.slack.calls_to("chat.postEphemeral")[-1]
+    assert refused.response and refused.response["error"] == "not_in_channel"
 
 
 @pytest.mark.parametrize("command", ["/orders", "/pipeline"])

@@ -59,9 +59,18 @@ class BotUnderTest:
     _running: RunningApp = field(repr=False)
 
     def command(
-        self, command: str, text: str = "", *, user: str = ANA, channel: str = CHANNEL
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = ANA,
+        channel: str = CHANNEL,
+        sent_as: str | None = None,
     ) -> SentRequest:
-        return self.slack.command(self.url, command, text, user_id=user, channel_id=channel)
+        """Type ``/command text`` (or send ``sent_as`` as Slack's own ``text`` field)."""
+        return self.slack.command(
+            self.url, command, text, user_id=user, channel_id=channel, sent_as=sent_as
+        )
 
     def answer(
         self,

@@ -607,8 +607,12 @@ class SlackStandIn(WebApi):
         user_id: str,
         channel_id: str = "C0GENERAL01",
         should_escape: bool = True,
+        sent_as: str | None = None,
     ) -> dict[str, str]:
-        """A slash command's fields, with a fresh response_url and trigger_id."""
+        """A slash command's fields, with a fresh response_url and trigger_id. ``text`` is
+        what the person typed (Slack escapes and links it, see ``slack_text``); ``sent_as``
+        instead gives the ``text`` field exactly as Slack sends it, for what typing alone
+        cannot make (a link pasted with its own label, ``<https://...|label>``)."""
         channel = self._channel_ref(channel_id)
         return {
             "token": self.verification_token,
@@ -619,7 +623,9 @@ class SlackStandIn(WebApi):
             "user_id": user_id,
             "user_name": self._user_ref(user_id)["name"],
             "command": command if command.startswith("/") else "/" + command,
-            "text": self._slack_text(text, should_escape, user_id),
+            "text": sent_as
+            if sent_as is not None
+            else self._slack_text(text, should_escape, user_id),
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
             "response_url": self._issue_response_url("command", channel_id, user_id),
@@ -813,11 +819,18 @@ class SlackStandIn(WebApi):
         should_escape: bool = True,
         deadline: float = ACK_DEADLINE,
         timestamp: int | None = None,
+        sent_as: str | None = None,
     ) -> SentRequest:
         """POST a slash command to the app as Slack does; an answer in the HTTP body is
-        shown to the user (ephemeral unless ``response_type`` is ``in_channel``)."""
+        shown to the user (ephemeral unless ``response_type`` is ``in_channel``).
+        ``sent_as``: see ``command_payload``."""
         payload = self.command_payload(
-            command, text, user_id=user_id, channel_id=channel_id, should_escape=should_escape
+            command,
+            text,
+            user_id=user_id,
+            channel_id=channel_id,
+            should_escape=should_escape,
+            sent_as=sent_as,
         )
         status, body, elapsed, user_error = self._post_form(app_url, payload, deadline, timestamp)
         if status == 200 and user_error is None and body:

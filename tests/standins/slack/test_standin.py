@@ -1067,6 +1067,47 @@ def test_missing_scope(client: WebClient, slack: SlackStandIn) -> None:
     assert api_error(exc) == "not_in_channel"
 
 
+def test_conversations_list_shows_what_the_bot_may_see(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    slack.add_channel("C0LOBBY001", "lobby", bot_is_member=False)
+    slack.add_channel("G0SECRET01", "secret", is_private=True, members=[ANA], bot_is_member=False)
+    slack.add_channel("G0INVITED1", "invited", is_private=True, members=[ANA])
+    public = {c["name"] for c in client.conversations_list()["channels"]}
+    assert {"general", "smb-east", "lobby"} <= public and "invited" not in public
+    both = client.conversations_list(types="public_channel,private_channel")["channels"]
+    names = {c["name"] for c in both}
+    assert "invited" in names and "secret" not in names  # only private channels it is in
+    first = client.conversations_list(limit=2)
+    assert len(first["channels"]) == 2 and first["response_metadata"]["next_cursor"]
+    rest = client.conversations_list(limit=2, cursor=first["response_metadata"]["next_cursor"])
+    assert {c["name"] for c in first["channels"] + rest["channels"]} == public
+    slack.set_scopes(["chat:write", "channels:read"])
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_list(types="public_channel,private_channel")
+    assert api_error(exc) == "missing_scope" and exc.value.response["needed"] == "groups:read"
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_list(types="public_channel,nonsense")
+    assert api_error(exc) == "invalid_types"
+
+
+def test_every_answer_carries_the_tokens_scopes(client: WebClient, slack: SlackStandIn) -> None:
+    slack.set_scopes(["commands", "chat:write"])
+    resp = client.auth_test()
+    assert {k.lower(): v for k, v in resp.headers.items()}["x-oauth-scopes"] == (
+        "chat:write,commands"
+    )
+
+
+def test_text_can_be_sent_exactly_as_slack_sends_it(slack: SlackStandIn) -> None:
+    typed = slack.command_payload("/account", "Booking.com", user_id=ANA)
+    assert typed["text"] == "<http://Booking.com|Booking.com>"
+    pasted = slack.command_payload(
+        "/account", "", user_id=ANA, sent_as="<https://x.lightning.force.com/r|Acme>"
+    )
+    assert pasted["text"] == "<https://x.lightning.force.com/r|Acme>"
+
+
 def test_the_stack_installs_the_manifests_scopes() -> None:
     """The test and demo stacks grant the app exactly the bot scopes manifest.yml asks for."""
     import yaml
