@@ -863,6 +863,9 @@ def test_a_commands_ack_cannot_be_replaced_or_deleted(
     @app.command("/account")
     def account(ack: Any, respond: Any) -> None:
         ack("Looking up…")
+        # The ack is on its way back to Slack; Slack shows it when it arrives, before the
+        # posts below (which would otherwise race it).
+        slack.wait_until(lambda: slack.ephemeral_messages(ANA), timeout=5)
         respond(text="first answer", response_type="in_channel")
         respond(text="the card", replace_original=True)
         respond(delete_original=True)
