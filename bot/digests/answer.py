@@ -21,9 +21,9 @@ from bot.text import Argument, escape_slack, is_help
 
 DIGEST_USAGE = (
     "*/digest* `preview [team] [daily|weekly|monthly]` — see a team's digest now, just you\n"
-    "*/digest* `subscribe <team> [daily|weekly|monthly] [at HH:MM]` — post it in this "
-    "channel on schedule (daily Mon–Fri, weekly Mondays, monthly on the 1st; the time is "
-    "in the team's time zone, default the teams file's)\n"
+    "*/digest* `subscribe <team | #its-channel> [daily|weekly|monthly] [at HH:MM]` — post "
+    "it in this channel on schedule (daily Mon–Fri, weekly Mondays, monthly on the 1st; the "
+    "time is in the team's time zone, default the teams file's)\n"
     "*/digest* `unsubscribe [team] [daily|weekly|monthly]` — stop this channel's digests\n"
     "Examples: `/digest preview smb-east`, `/digest subscribe smb-east weekly at 9:30`"
 )
