@@ -471,3 +471,32 @@ def test_a_retried_event_is_handled_once_even_on_another_replica(
         finally:
             first.stop()
             second.stop()
+
+
+def test_alerts_past_slacks_posting_rate_arrive_once_each(bot: BotUnderTest) -> None:
+    """About one message a second per channel after a short burst (the stand-in: 6): a
+    burst of alerts to one channel is slowed by 429s with Retry-After, never doubled."""
+    from bot.blocks import Message
+    from bot.delivery import outbox
+    from bot.infra.models import OutboxMessage
+
+    channel = "C0MEDIA0001"
+    keys = [f"rate-test:{n}" for n in range(9)]
+    with bot.services.db.session() as s:
+        s.execute(delete(OutboxMessage).where(OutboxMessage.key.like("rate-test:%")))
+        for n, key in enumerate(keys):
+            outbox.enqueue_post(
+                s, key=key, target=channel, message=Message(f"alert {n}"), kind="test"
+            )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        outbox.deliver_due(bot.services)
+        with bot.services.db.session() as s:
+            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(keys))).all()
+            if all(r.delivered_at is not None for r in rows):
+                break
+        time.sleep(0.2)
+    texts = [m["text"] for m in posts(bot.slack, channel) if m["text"].startswith("alert ")]
+    assert sorted(texts) == sorted(f"alert {n}" for n in range(9))  # each exactly once
+    limited = [c for c in bot.slack.calls_to("chat.postMessage") if c.status == 429]
+    assert limited  # Slack did push back
