@@ -8,6 +8,7 @@ both end here; nothing imports the top-level ``app.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
@@ -29,12 +30,31 @@ import handlers
 import jobs.runtime
 from bot.escalations.service import ROUTE_TASK, route_task
 from bot.infra.db import Database
+from bot.infra.events import first_delivery
 from bot.infra.salesforce import SalesforceService
 from bot.services import Clock, Services, system_clock
 from bot.settings import ConfigError, Settings
 from bot.teams import Teams, load_teams
 
 log = logging.getLogger("acctbot")
+
+
+# The bot scopes acctbot uses (manifest.yml asks for exactly these; a test keeps the two in
+# step). `acctbot check` compares them with what the token was granted.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:join",
+    "channels:read",
+    "groups:read",
+    "im:write",
+    "users:read",
+    "users:read.email",
+    "channels:history",
+    "groups:history",
+    "im:history",
+)
 
 
 def make_web_client(settings: Settings) -> WebClient:
@@ -109,6 +129,20 @@ def create_app(
         context["services"] = services
         next()
 
+    @app.middleware
+    def handle_each_event_once(
+        body: dict[str, Any], request: BoltRequest, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        """A retried Events API delivery (same ``event_id``, ``X-Slack-Retry-Num`` set) of
+        an event already taken is answered 200 and not handled again (bot.infra.events)."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not first_delivery(services.db, str(event_id)):
+            retry = request.headers.get("x-slack-retry-num", ["?"])[0]
+            log.info("event %s already handled; ignoring Slack's retry %s", event_id, retry)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         log.error(
@@ -121,8 +155,41 @@ def create_app(
     handlers.register(app)
     services.outbox_tasks[ROUTE_TASK] = route_task
     services.slack = app.client
+    resolve_channel_names(services)
     jobs.runtime.install(services)
     return AcctBot(app, services)
+
+
+def resolve_channel_names(services: Services) -> list[str]:
+    """Teams-file channels and ``ESCALATION_CHANNEL`` written as ``#name`` become channel
+    ids, once, at start (``conversations.*`` methods take ids only, and the exactly-once
+    history check needs them; see bot/delivery/channels.py). Returns the names that could
+    not be resolved (they stay names: posting to them still works where Slack allows it,
+    and ``acctbot check`` says why); nothing is asked of Slack when every channel is an id.
+    """
+    teams, settings = services.teams, services.settings
+    names = [t.channel for t in teams.teams if t.channel.startswith("#")]
+    if settings.escalation_channel and settings.escalation_channel.startswith("#"):
+        names.append(settings.escalation_channel)
+    if not names or services.slack is None:
+        return []
+    ids = services.channels.resolve(services.slack, names)
+    services.teams = Teams(
+        timezone=teams.timezone,
+        teams=[dataclasses.replace(t, channel=ids.get(t.channel, t.channel)) for t in teams.teams],
+    )
+    if settings.escalation_channel in ids:
+        services.settings = dataclasses.replace(
+            settings, escalation_channel=ids[settings.escalation_channel]
+        )
+    missing = sorted(set(names) - set(ids))
+    if missing:
+        log.warning(
+            "cannot find channel(s) %s in Slack; posting to them by name "
+            "(`acctbot check` says why)",
+            ", ".join(missing),
+        )
+    return missing
 
 
 def wsgi_app(app: App) -> Callable[..., Iterable[bytes]]:

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.slack_ids import ActionId, CardKind, CardRef
+from bot.slack_ids import ActionId, BlockId, CardKind, CardRef
 from bot.text import escape_slack, truncate
 
 MAX_BLOCKS = 50
@@ -171,6 +171,23 @@ def not_found(kind: str, query: str, suggestions: list[str], usage: str) -> Mess
 def error_message(text: str) -> Message:
     """An error for the user; ``text`` is mrkdwn (escape any data put into it)."""
     return Message(text=text, blocks=[section(f":warning: {text}")], is_error=True)
+
+
+def progress_message(text: str) -> Message:
+    """The one short message a slow answer may be preceded by (``text`` is mrkdwn;
+    escape any data put into it). Its block carries ``BlockId.PROGRESS``."""
+    return Message(
+        text=text,
+        blocks=[{**context(f":hourglass_flowing_sand: {text}"), "block_id": BlockId.PROGRESS}],
+    )
+
+
+def is_progress(message: dict[str, Any]) -> bool:
+    """Is ``message`` (as Slack shows or returns it) a :func:`progress_message`?"""
+    return any(
+        isinstance(b, dict) and b.get("block_id") == BlockId.PROGRESS
+        for b in message.get("blocks") or []
+    )
 
 
 def usage_message(usage: str, note: str | None = None) -> Message:

@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError
 from bot.accounts.queries import AccountFinder
 from bot.blocks import Message, error_message
 from bot.cache import TTLCache
+from bot.delivery.channels import Channels
 from bot.escalations.sla import SlaPolicy
 
 if TYPE_CHECKING:
@@ -36,15 +37,15 @@ from bot.pipeline.queries import PipelineDesk
 from bot.settings import Settings
 from bot.teams import Teams
 from bot.text import escape_slack
+from bot.timers import Timers
 from bot.vocabulary import VocabularySource
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
-# A fast answer must not overtake the ack it replaces: Slack shows the ack's "Looking
-# up..." message when the HTTP response reaches it, so an answer posted to response_url
-# before that would end up *under* the loading message. Keep this gap after the ack.
-MIN_GAP_AFTER_ACK = 0.15
+# Seconds a command's answer may take before one short "still looking" message is posted
+# ahead of it (a person waits about a second and a half before wondering).
+SLOW_AFTER = 1.5
 INTERNAL_ERROR = (
     "Something went wrong on acctbot's side, and it is logged. Try again in a "
     "moment; if it keeps happening, tell your Slack admin."
@@ -74,6 +75,7 @@ class Services:
     db: Database
     clock: Clock = system_clock
     workers: int = 16
+    slow_after: float = SLOW_AFTER  # seconds before a slow answer gets "still looking"
     slack: WebClient | None = None  # the app's Web API client, set by create_app
     sla: SlaPolicy = field(init=False)  # escalation reminders, from Settings
     # Outbox rows that run code instead of posting: method name -> task (create_app
@@ -87,6 +89,8 @@ class Services:
     digest_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: TTLCache = field(init=False)
     pool: ThreadPoolExecutor = field(init=False)
+    channels: Channels = field(init=False)  # channel ids by name; channels joined
+    timers: Timers = field(init=False)
     tz: ZoneInfo = field(init=False)
     accounts: AccountFinder = field(init=False)
     orders: OrderDesk = field(init=False)
@@ -99,6 +103,8 @@ class Services:
         self.cache = TTLCache(self.settings.cache_ttl)
         self._people = TTLCache(3600)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="acctbot")
+        self.timers = Timers()
+        self.channels = Channels()
         self.tz = ZoneInfo(self.settings.timezone)
         s = self.settings
         self.vocabulary = VocabularySource(self.salesforce)
@@ -130,24 +136,54 @@ class Services:
         what: str = "request",
         channel_id: str | None = None,
         user_id: str | None = None,
+        progress: Message | None = None,
     ) -> Future[None]:
-        """Run ``work`` on the pool and always answer: its message, or a clear error.
+        """Run ``work`` on the pool and answer once: its message, or a clear error.
 
-        The answer goes through response_url; if Slack refuses that (expired, used up,
-        down), it is sent with chat.postEphemeral to ``user_id`` in ``channel_id``.
+        A slash command is acknowledged with an empty body and answered here, once: Slack
+        cannot replace or delete what a command's ``response_url`` posts ("it's not
+        possible to reuse the same response_url to update the message", Slack on
+        slackapi/bolt-python#1268), so every post stays on screen. With ``progress``, when
+        the answer is not ready ``slow_after`` seconds after this call, that one short
+        message is posted first; a fast answer comes alone, and the answer never depends
+        on it.
+
+        ``replace_original`` (a click on a card or picker) replaces the message that
+        carried the button with the answer, never with an error: an error goes to the
+        person who clicked as a new ephemeral message and the card stays (on a card shared
+        in a channel, everyone would see it). The answer goes through ``response_url``; if
+        Slack refuses it, see :meth:`deliver`.
         """
+        started = time.monotonic()
+        gate = threading.Lock()  # the progress post, if any, lands before the answer
+        answered = threading.Event()
 
-        acked_at = time.monotonic()
+        def post_progress() -> None:
+            with gate:
+                if answered.is_set() or progress is None:
+                    return
+                try:
+                    respond(**progress.payload(response_type="ephemeral"))
+                except Exception as exc:  # only a courtesy: the answer still follows
+                    log.warning("could not post progress for %s (%s)", what, exc)
+
+        def post_soon(fn: Callable[[], None]) -> None:  # the timer thread only hands over
+            self.submit(fn, what=what)
 
         def task() -> None:
+            timer = None
+            if progress is not None:
+                wait = self.slow_after - (time.monotonic() - started)
+                timer = self.timers.call_later(wait, lambda: post_soon(post_progress))
             msg = self.compute(work, what=what)
-            wait = MIN_GAP_AFTER_ACK - (time.monotonic() - acked_at)
-            if replace_original and wait > 0:
-                time.sleep(wait)
+            if timer is not None:
+                timer.cancel()
+            with gate:
+                answered.set()
             self.deliver(
                 respond,
                 msg,
-                replace_original=replace_original,
+                replace_original=replace_original and not msg.is_error,
                 what=what,
                 channel_id=channel_id,
                 user_id=user_id,
@@ -177,6 +213,13 @@ class Services:
         channel_id: str | None = None,
         user_id: str | None = None,
     ) -> None:
+        """Post ``msg`` for the person through ``respond`` (their response_url).
+
+        If Slack refuses that (expired, used up, down), the message goes to ``user_id``
+        with ``chat.postEphemeral`` in ``channel_id``; where the bot cannot post
+        ephemerally (a channel it is not in: ``not_in_channel``, ``channel_not_found``,
+        https://api.slack.com/methods/chat.postEphemeral), as a DM from the app instead.
+        """
         problem = ""
         try:
             resp = respond(
@@ -196,6 +239,18 @@ class Services:
             self.slack.chat_postEphemeral(
                 channel=channel_id, user=user_id, text=msg.text, blocks=msg.blocks
             )
+            return
+        except SlackApiError as exc:
+            log.warning(
+                "chat.postEphemeral of the answer to %s failed (%s); sending it as a DM",
+                what,
+                exc.response.get("error"),
+            )
+        except Exception:
+            log.exception("could not deliver the answer to %s", what)
+            return
+        try:
+            self.slack.chat_postMessage(channel=user_id, text=msg.text, blocks=msg.blocks)
         except Exception:
             log.exception("could not deliver the answer to %s", what)
 

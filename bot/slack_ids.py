@@ -41,6 +41,13 @@ class CallbackId(StrEnum):
     ESCALATION_REASSIGN = "escalation_reassign"
 
 
+class BlockId(StrEnum):
+    """``block_id`` of blocks a listener or test must recognise (Slack keeps a message's
+    block ids when it shows or returns it)."""
+
+    PROGRESS = "acctbot_progress"  # the one "still looking" message before a slow answer
+
+
 class CardKind(StrEnum):
     """What a Share/Refresh button re-renders: a record card or a list answer."""
 

@@ -44,6 +44,21 @@ class Teams:
         lname = name.strip().lower()
         return next((t for t in self.teams if t.name == lname), None)
 
+    def find(self, name: str, *, channel_id: str | None = None) -> Team | None:
+        """The team a person named: by a channel mention (``channel_id``), the team whose
+        channel it is; otherwise the team called ``name`` (a leading ``#`` ignored), or
+        the team whose channel is written ``#name`` in the teams file."""
+        if channel_id:
+            team = next((t for t in self.teams if t.channel == channel_id), None)
+            if team is not None:
+                return team
+        bare = name.strip().lstrip("#").lower()
+        if not bare:
+            return None
+        return self.get(bare) or next(
+            (t for t in self.teams if t.channel.lower() == "#" + bare), None
+        )
+
     def for_owner_email(self, email: str) -> list[Team]:
         e = email.lower()
         return [t for t in self.teams if e in t.owners]

@@ -1,14 +1,14 @@
-"""Text helpers: Slack escaping, money, dates and ages, the way the cards show them."""
+"""Text helpers: reading what a person typed from what Slack sent, Slack escaping, money,
+dates and ages, the way the cards show them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
+from dataclasses import dataclass
 from typing import Any
-
-_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_LINK = re.compile(r"^<(https?://[^|>]+)(?:\|[^>]*)?>$")
+from urllib.parse import urlsplit
 
 
 def unescape_slack(text: str) -> str:
@@ -21,22 +21,194 @@ def escape_slack(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def parse_mention(text: str) -> str | None:
-    """The user id in ``<@U123|name>``, or None."""
-    m = _MENTION.match(text.strip())
-    return m.group(1) if m else None
+# --- what a person typed, from what Slack sent ------------------------------------------
+#
+# Slack does not pass a slash command's text through as typed. It escapes ``&``, ``<``
+# and ``>``, and (with ``should_escape`` on, as in manifest.yml) turns what it recognises
+# into markup: "URL detection is performed by the server", so a typed ``www.foo.com``
+# arrives as ``<http://www.foo.com|www.foo.com>`` ("the full URL is included first, then
+# a pipe character (|), then finally the originally typed version"); ``@name`` arrives as
+# ``<@U123|name>``, ``#channel`` as ``<#C123|channel>``, a user group as
+# ``<!subteam^S123|@group>``, ``@here`` as ``<!here>`` (https://api.slack.com/docs/formatting).
+# E-mail addresses arrive as ``<mailto:a@b.com|a@b.com>`` and bare domains as
+# ``<http://Booking.com|Booking.com>`` (seen in real workspaces: operable/cog#121). Markup
+# always sits between ``<`` and ``>``, which typed text never contains unescaped.
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_SALESFORCE_HOST = re.compile(
+    r"(?:^|\.)(?:force|salesforce|cloudforce|visualforce|salesforce-setup|database)\.com$",
+    re.IGNORECASE,
+)
+# A Salesforce Id: a 3-character key prefix (001 Account, 801 Order, a0B a custom object;
+# every prefix holds a digit), 12 more characters, and the optional 3-character case-safe
+# suffix.
+_ID = r"(?=[A-Za-z0-9]{0,2}[0-9])[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?"
+_ID_IN_PATH = re.compile(r"/(" + _ID + r")(?:[/?#]|$)")
+# A Lightning record page, /lightning/r/Account/001.../view, on any host (My Domain, a
+# custom domain, the sandbox org).
+_LIGHTNING_RECORD = re.compile(r"/lightning/r/(?:[A-Za-z0-9_]+/)?" + _ID + r"(?:[/?#]|$)")
+_SPECIAL = ("here", "channel", "everyone")
 
 
-def parse_link(text: str) -> str:
-    """``<https://x|label>`` (how Slack sends a typed link) becomes ``https://x``."""
-    m = _LINK.match(text.strip())
-    return m.group(1) if m else text.strip()
+def is_salesforce_record_url(url: str) -> bool:
+    """Does ``url`` open one Salesforce record? A Lightning record page on any host
+    (``/lightning/r/Account/001.../view``), or a Salesforce host (``*.force.com``,
+    ``*.salesforce.com`` ...) with a record Id in its path (Classic ``/001...``)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:  # a malformed URL (a bad port, an unclosed IPv6 bracket)
+        return False
+    if parts.scheme.lower() not in ("http", "https"):
+        return False
+    if _LIGHTNING_RECORD.search(parts.path):
+        return True
+    return bool(_SALESFORCE_HOST.search(host) and _ID_IN_PATH.search(parts.path))
 
 
-def clean_argument(text: str | None) -> str:
-    """A slash command's text: unescaped, links unwrapped, whitespace collapsed."""
-    raw = " ".join((text or "").split())
-    return unescape_slack(parse_link(raw)) if raw else ""
+@dataclass(frozen=True)
+class Mention:
+    """A person, channel, user group or ``@here`` that Slack sent as a mention.
+
+    ``kind`` is ``"user"`` (``id`` U.../W...), ``"channel"`` (C.../G...), ``"group"``
+    (a user group, S...) or ``"special"`` (``id`` here, channel or everyone); ``label``
+    is the name Slack sent with it, without ``@`` or ``#`` ("" when it sent none).
+    """
+
+    kind: str
+    id: str
+    label: str = ""
+
+    @property
+    def typed(self) -> str:
+        """The mention as the person typed it: ``@ana``, ``#smb-east``, ``@sales-team``."""
+        sigil = "#" if self.kind == "channel" else "@"
+        return sigil + (self.label or self.id)
+
+    def to_slack(self) -> str:
+        """The mention in Slack's markup (what :func:`read_argument` reads back)."""
+        label = escape_slack(self.label)
+        if self.kind == "user":
+            return f"<@{self.id}|{label}>" if label else f"<@{self.id}>"
+        if self.kind == "channel":
+            return f"<#{self.id}|{label}>" if label else f"<#{self.id}>"
+        if self.kind == "group":
+            return f"<!subteam^{self.id}|@{label}>" if label else f"<!subteam^{self.id}>"
+        return f"<!{self.id}>"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One whitespace-separated word of an argument: ``text`` as typed, and the mention
+    when the word is exactly one mention (``@ana``, not ``@ana's``)."""
+
+    text: str
+    mention: Mention | None = None
+
+    def to_slack(self) -> str:
+        return self.mention.to_slack() if self.mention else escape_slack(self.text)
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A slash command's text (or a type-ahead's) read the way Slack sends it.
+
+    ``text`` is what the person typed, unescaped, whitespace collapsed: a link is its
+    typed label (``<http://Booking.com|Booking.com>`` -> ``Booking.com``, a mailto link
+    -> the address, a link without a label -> its URL), except that a link to a
+    Salesforce record is its URL whatever its label says (that record is what was meant);
+    mentions read as typed (``@ana``, ``#smb-east``, ``@sales-team``, ``@here``), and
+    ``words`` keep each mention's id. :meth:`to_slack` writes the argument back in Slack's
+    form, which :func:`read_argument` reads to the same argument (button values carry
+    it that way, so a Refresh re-reads the question exactly).
+    """
+
+    words: tuple[Word, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def mention(self) -> Mention | None:
+        """The mention, when the whole argument is one (``/orders @ana``)."""
+        return self.words[0].mention if len(self.words) == 1 else None
+
+    @property
+    def user(self) -> str | None:
+        """The Slack user id, when the whole argument is one person's mention."""
+        m = self.mention
+        return m.id if m is not None and m.kind == "user" else None
+
+    def to_slack(self) -> str:
+        return " ".join(w.to_slack() for w in self.words)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
+def _read_markup(inner: str) -> tuple[str, Mention | None]:
+    """(what was typed, the mention) for the text between ``<`` and ``>``."""
+    target, _, label = inner.partition("|")
+    label = unescape_slack(label)
+    if target.startswith("@"):
+        return _typed(Mention("user", target[1:], label.lstrip("@")))
+    if target.startswith("#"):
+        return _typed(Mention("channel", target[1:], label.lstrip("#")))
+    if target.startswith("!subteam^"):
+        return _typed(Mention("group", target[len("!subteam^") :], label.lstrip("@")))
+    if target.startswith("!"):
+        name = target[1:].split("^", 1)[0]
+        if name in _SPECIAL:
+            return _typed(Mention("special", name, name))
+        return label or "@" + name, None  # <!date^...|fallback> and the like: the fallback
+    url = unescape_slack(target)
+    if is_salesforce_record_url(url):
+        return url, None
+    if label:
+        return label, None
+    return url.removeprefix("mailto:"), None
+
+
+def _typed(mention: Mention) -> tuple[str, Mention]:
+    return mention.typed, mention
+
+
+def read_argument(raw: str | None) -> Argument:
+    """What the person typed, from a slash command's ``text`` as Slack sends it (see
+    :class:`Argument`). Never raises: text without markup is taken as typed."""
+    pieces: list[tuple[str, Mention | None]] = []
+    text = raw or ""
+    pos = 0
+    for m in _MARKUP.finditer(text):
+        if m.start() > pos:
+            pieces.append((unescape_slack(text[pos : m.start()]), None))
+        pieces.append(_read_markup(m.group(1)))
+        pos = m.end()
+    if pos < len(text):
+        pieces.append((unescape_slack(text[pos:]), None))
+
+    words: list[Word] = []
+    current: list[tuple[str, Mention | None]] = []
+
+    def flush() -> None:
+        typed = "".join(t for t, _ in current)
+        if typed:
+            only = current[0][1] if len(current) == 1 else None
+            words.append(Word(typed, only))
+        current.clear()
+
+    for typed, mention in pieces:
+        if mention is not None:
+            current.append((typed, mention))
+            continue
+        for part in re.split(r"(\s+)", typed):
+            if part.isspace():
+                flush()
+            elif part:
+                current.append((part, None))
+    flush()
+    return Argument(tuple(words))
 
 
 def money(value: float | int | None, *, compact: bool = False) -> str:

@@ -11,6 +11,7 @@ from bot.accounts.card import account_card, account_picker
 from bot.accounts.queries import AccountStatus, Lookup
 from bot.blocks import Message
 from bot.services import Services
+from bot.text import Argument
 
 ACCOUNT_USAGE = (
     "*/account* `<name | account number | Salesforce Id | Salesforce URL>`\n"
@@ -43,7 +44,18 @@ def account_card_for(
     )
 
 
-def account_answer(svc: Services, text: str) -> Message:
+def account_answer(svc: Services, arg: Argument) -> Message:
+    """The card of the account ``arg`` names (name, account number, Id, or a link to it),
+    a picker when several match, or "no match" with the closest names."""
+    mention = arg.mention
+    if mention is not None:
+        what = {"user": "a person", "channel": "a channel"}.get(mention.kind, "a group of people")
+        return cards.usage_message(
+            ACCOUNT_USAGE,
+            f"{arg.text} is {what}, not an account. For someone's orders: "
+            "/orders @name; their quarter: /pipeline @name.",
+        )
+    text = arg.text
     # The search cache remembers which account a text found, never the card itself: the
     # card always comes from the per-account entry, which "Refresh" replaces.
     key = ("account_search", text.strip().lower())

@@ -339,7 +339,16 @@ class AccountFinder(Desk):
         return difflib.get_close_matches(text, names, n=limit, cutoff=0.3) or names[:limit]
 
     def search_options(self, text: str) -> list[AccountMatch]:
-        """Accounts for a type-ahead select (name contains text)."""
+        """Accounts for a type-ahead select: the account an Id or a link names, else those
+        whose name contains ``text`` or whose account number it is, best first."""
+        account_id = extract_account_id(text)
+        if account_id:
+            recs = self.sf.query_records(
+                "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name "
+                "FROM Account WHERE Id = {}",
+                account_id,
+            )
+            return [_match(r) for r in recs]
         recs = self.sf.query_records(
             "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name FROM Account "
             "WHERE Name LIKE '%{:like}%' OR AccountNumber = {} ORDER BY Name ASC LIMIT 50",

@@ -12,11 +12,15 @@ import dataclasses
 import logging
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import digest as cli_digest
 from bot.cli import escalations as cli_escalations
 from bot.settings import ConfigError, Settings
-from bot.teams import TeamsFileError
+from bot.teams import Teams, TeamsFileError
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
 
 # Feature command groups: each module adds its sub-parser and sets ``func``.
 FEATURE_CLIS = (cli_escalations, cli_digest)
@@ -113,14 +117,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{'Socket Mode' if settings.socket_mode else f'HTTP on port {settings.port}'}; "
         f"database {db_url}"
     )
+    teams = None
     try:
         teams = load_teams(settings.teams_file)
         print(f"Teams file {settings.teams_file}: {len(teams.teams)} team(s)")
     except TeamsFileError as exc:
         print(f"Teams file: {exc}")
         ok = False
+    client = make_web_client(settings)
     try:
-        auth = make_web_client(settings).auth_test()
+        auth = client.auth_test()
         print(f"Slack: OK, connected as {auth.get('user')} in {auth.get('team')}")
     except SlackApiError as exc:
         print(f"Slack: the token was refused ({exc.response.get('error')}).")
@@ -128,6 +134,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"Slack: cannot reach {settings.slack_api_url} ({type(exc).__name__}).")
         ok = False
+    else:
+        granted = _granted_scopes(auth.headers)
+        ok = _check_scopes(granted) and ok
+        ok = _check_channels(settings, client, teams, granted) and ok
     try:
         limits = SalesforceService(settings.salesforce).limits()
         daily = limits.get("DailyApiRequests", {})
@@ -140,6 +150,101 @@ def cmd_check(args: argparse.Namespace) -> int:
         ok = False
     ok = _check_database(settings.database_url) and ok
     return 0 if ok else 1
+
+
+def _granted_scopes(headers: Any) -> set[str] | None:
+    """The token's scopes from a Web API response's ``X-OAuth-Scopes`` header (None when
+    Slack did not send it)."""
+    for key, value in dict(headers or {}).items():
+        if key.lower() == "x-oauth-scopes":
+            text = value[0] if isinstance(value, list) else value
+            return {s.strip() for s in str(text).split(",") if s.strip()}
+    return None
+
+
+def _check_scopes(granted: set[str] | None) -> bool:
+    from bot.application import BOT_SCOPES
+
+    if granted is None:
+        print("Slack scopes: not reported by Slack; compare the app's scopes with manifest.yml")
+        return True
+    missing = [s for s in BOT_SCOPES if s not in granted]
+    if missing:
+        print(
+            f"Slack scopes: the token lacks {', '.join(missing)}: add them (manifest.yml "
+            "has them all) and reinstall the app"
+        )
+        return False
+    print(f"Slack scopes: OK, all {len(BOT_SCOPES)} that acctbot uses")
+    return True
+
+
+def _check_channels(
+    settings: Settings, client: WebClient, teams: Teams | None, granted: set[str] | None
+) -> bool:
+    """Each channel acctbot posts to (teams file, ESCALATION_CHANNEL, channels subscribed
+    with /digest): can it post there, and read the history its exactly-once check needs?"""
+    from bot.delivery.channels import Channels
+
+    targets: list[tuple[str, str]] = []
+    for team in teams.teams if teams else []:
+        targets.append((team.channel, f"team {team.name}"))
+    if settings.escalation_channel:
+        targets.append((settings.escalation_channel, "ESCALATION_CHANNEL"))
+    for channel, subscribed in _subscribed_channels(settings.database_url):
+        targets.append((channel, f"/digest subscription of {subscribed}"))
+    channels = Channels()
+    can_join = granted is None or "channels:join" in granted
+    ok = True
+    seen: set[str] = set()
+    for channel, what in targets:
+        if channel in seen:
+            continue
+        seen.add(channel)
+        access = channels.access(client, channel)
+        if access.kind == "dm":
+            continue
+        if access.member:
+            print(f"Channel {access.label} ({what}): OK, acctbot is in it")
+        elif access.can_post and can_join:
+            print(
+                f"Channel {access.label} ({what}): OK, acctbot is not in this public channel "
+                "yet and joins it before its first post there"
+            )
+        elif access.can_post:
+            print(
+                f"Channel {access.label} ({what}): acctbot can post but cannot read its "
+                "history (not a member, and no channels:join scope to join): invite it with "
+                "`/invite @acctbot` or grant channels:join"
+            )
+            ok = False
+        else:
+            print(f"Channel {access.label} ({what}): cannot post or read: {access.problem}")
+            ok = False
+    return ok
+
+
+def _subscribed_channels(url: str) -> list[tuple[str, str]]:
+    """(channel, team) of the active /digest subscriptions, if the database has them."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.infra.db import Database
+    from bot.infra.models import DigestSubscription
+
+    db = Database(url)
+    try:
+        with db.session() as s:
+            rows = s.execute(
+                select(DigestSubscription.channel, DigestSubscription.team).where(
+                    DigestSubscription.active.is_(True)
+                )
+            ).all()
+        return [(str(c), str(t)) for c, t in rows]
+    except SQLAlchemyError:
+        return []  # not reachable or not migrated yet: the database check says which
+    finally:
+        db.dispose()
 
 
 def _check_database(url: str) -> bool:

@@ -288,8 +288,12 @@ def _deliver_one(services: Services, item: _Claimed) -> Stats:
 def _post(services: Services, client: WebClient, item: _Claimed) -> Stats:
     row = item.row
     payload = json.loads(row.payload)
+    # In the channel before posting (a public one is joined), so that the history check
+    # below can read it; a #name target is posted to by its id.
+    target = services.channels.prepare(client, row.target or payload.get("channel") or "")
+    payload["channel"] = target
     if item.in_doubt_since is not None:
-        found = find_posted(client, row.target or "", row.key, item.in_doubt_since)
+        found = find_posted(client, target, row.key, item.in_doubt_since)
         if found is not None:
             with services.db.session() as session:
                 _mark(session, item, *found)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
+from bot.blocks import is_progress
 from bot.demo.render import Interactive, Numbering, mrkdwn, plain, render_message
 from bot.standins.salesforce.seed import DEMO_SLACK_USERS, DEMO_TEAMS_FILE
 from bot.standins.slack.standin import SentRequest
@@ -65,6 +66,7 @@ class DemoConsole:
         self.user = START_USER
         self.channel = "C0GENERAL01"
         self.numbering = Numbering()
+        self._views_before = 0  # modals opened before the last command was sent
         self.events: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
         self.slack.subscribe(lambda kind, data: self.events.put((kind, data)))
 
@@ -220,6 +222,7 @@ class DemoConsole:
     def send_command(self, command: str, text: str) -> None:
         self.numbering.clear()
         started = time.monotonic()
+        self._views_before = len(self.slack.views_opened())  # a modal the command opens
         sent = self.stack.command(command, text, user=self.user, channel=self.channel)
         if sent.user_error:
             self.say(f"Slack: {sent.user_error} (the app did not answer in time)")
@@ -384,16 +387,21 @@ class DemoConsole:
             last = time.monotonic()
 
     def _answered(self, sent: SentRequest | None) -> Callable[[float], bool]:
+        """When the person has their answer. A command's is its acknowledgement when that
+        carried one (usage, help), else its first response_url post that is not the
+        "still looking" message, or a modal it opened (/escalate). A click is answered by
+        any response_url post, or by quiet (an alert button updates the alert instead)."""
         if sent is None or not sent.response_url:
             return lambda idle: True
-        body = sent.body if isinstance(sent.body, dict) else {"text": str(sent.body or "")}
-        ack = str(body.get("text") or "")
-        loading = ack.endswith("…")
+        url = sent.response_url
+        if "command" not in sent.payload or sent.body:
+            return lambda idle: bool(self.slack.responses(url)) or idle >= 1.0
+        views_before = self._views_before
 
         def done(idle: float) -> bool:
-            if self.slack.responses(sent.response_url):
+            if any(not is_progress(p.body) for p in self.slack.responses(url)):
                 return True
-            return not loading and idle >= 1.0
+            return len(self.slack.views_opened()) > views_before
 
         return done
 

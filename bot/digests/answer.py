@@ -12,17 +12,18 @@ from slack_sdk import WebClient
 
 from bot import blocks as cards
 from bot.blocks import Message
+from bot.delivery.channels import is_direct
 from bot.digests import service as digests
 from bot.digests.periods import KINDS, describe_schedule, next_fire, parse_time
 from bot.services import Services
 from bot.teams import Team
-from bot.text import escape_slack, is_help
+from bot.text import Argument, escape_slack, is_help
 
 DIGEST_USAGE = (
     "*/digest* `preview [team] [daily|weekly|monthly]` — see a team's digest now, just you\n"
-    "*/digest* `subscribe <team> [daily|weekly|monthly] [at HH:MM]` — post it in this "
-    "channel on schedule (daily Mon–Fri, weekly Mondays, monthly on the 1st; the time is "
-    "in the team's time zone, default the teams file's)\n"
+    "*/digest* `subscribe <team | #its-channel> [daily|weekly|monthly] [at HH:MM]` — post "
+    "it in this channel on schedule (daily Mon–Fri, weekly Mondays, monthly on the 1st; the "
+    "time is in the team's time zone, default the teams file's)\n"
     "*/digest* `unsubscribe [team] [daily|weekly|monthly]` — stop this channel's digests\n"
     "Examples: `/digest preview smb-east`, `/digest subscribe smb-east weekly at 9:30`"
 )
@@ -31,58 +32,68 @@ DIGEST_USAGE = (
 @dataclass
 class Parsed:
     """What ``/digest`` was asked: ``action`` is help, preview, subscribe or unsubscribe;
-    ``at`` is (hour, minute) in the team's time zone; ``problem`` a sentence for the user."""
+    ``team`` a team name and ``team_channel`` the channel id when the team was given as
+    its channel (``#smb-east``); ``at`` is (hour, minute) in the team's time zone;
+    ``problem`` a sentence for the user."""
 
     action: str
     team: str | None = None
+    team_channel: str | None = None
     kind: str | None = None
     at: tuple[int, int] | None = None
     problem: str | None = None
 
 
-def parse(text: str) -> Parsed:
-    """Read ``/digest`` text (already unescaped). Never raises: a problem is reported in
-    ``Parsed.problem``."""
-    words = text.lower().split()
-    if not words or is_help(text):
+def parse(arg: Argument) -> Parsed:
+    """Read ``/digest`` text as Slack sends it (:func:`bot.text.read_argument`); a team may
+    be given by name or as its channel, ``#smb-east``, which Slack sends as a mention.
+    Never raises: a problem is reported in ``Parsed.problem``."""
+    words = list(arg.words)
+    if not words or is_help(arg.text):
         return Parsed("help")
-    action, rest = words[0], words[1:]
+    action, rest = words[0].text.lower(), words[1:]
     if action not in ("preview", "subscribe", "unsubscribe"):
-        return Parsed("help", problem=f"“{words[0][:40]}” is not a /digest command.")
+        return Parsed("help", problem=f"“{words[0].text[:40]}” is not a /digest command.")
     p = Parsed(action)
     i = 0
     while i < len(rest):
-        word = rest[i]
-        if word in KINDS:
+        word = rest[i].text.lower()
+        mention = rest[i].mention
+        if mention is not None and mention.kind != "channel":
+            p.problem = f"{rest[i].text[:40]} is not a team: name a team or its #channel."
+        elif word in KINDS:
             p.kind = word
         elif word == "at" and action == "subscribe" and i + 1 < len(rest):
             i += 1
-            p.at = parse_time(rest[i])
+            p.at = parse_time(rest[i].text)
             if p.at is None:
-                p.problem = f"“{rest[i][:20]}” is not a time like 8:00 or 17:30."
+                p.problem = f"“{rest[i].text[:20]}” is not a time like 8:00 or 17:30."
         elif action == "subscribe" and p.team and parse_time(word):
             p.at = parse_time(word)
         elif p.team is None:
-            p.team = word.lstrip("#")
+            p.team = (mention.label if mention else word).lstrip("#").lower() or word
+            p.team_channel = mention.id if mention else None
         else:
-            p.problem = f"I don't understand “{word[:40]}”."
+            p.problem = f"I don't understand “{rest[i].text[:40]}”."
         i += 1
     if action == "subscribe" and p.team is None and p.problem is None:
         p.problem = "Say which team: `/digest subscribe <team>`."
     return p
 
 
-def _team_or_problem(svc: Services, name: str) -> Team | str:
-    team = svc.teams.get(name)
+def _team_or_problem(svc: Services, p: Parsed) -> Team | str:
+    team = svc.teams.find(p.team or "", channel_id=p.team_channel)
     if team is not None:
         return team
     names = ", ".join(f"`{t.name}`" for t in svc.teams.teams) or "none defined"
-    return f"There is no team *{name}*. Teams: {names}."  # usage_message escapes it
+    if p.team_channel:
+        return f"#{p.team} is not a team's channel. Teams: {names}."
+    return f"There is no team *{p.team}*. Teams: {names}."  # usage_message escapes it
 
 
 def preview_answer(svc: Services, client: WebClient, user: str, channel: str, p: Parsed) -> Message:
     if p.team:
-        found = _team_or_problem(svc, p.team)
+        found = _team_or_problem(svc, p)
         if isinstance(found, str):
             return cards.usage_message(DIGEST_USAGE, found)
         team = found
@@ -101,10 +112,15 @@ def preview_answer(svc: Services, client: WebClient, user: str, channel: str, p:
     return first
 
 
-def subscribe_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message:
-    found = _team_or_problem(svc, p.team or "")
+def subscribe_answer(
+    svc: Services, client: WebClient, user: str, channel: str, p: Parsed
+) -> Message:
+    found = _team_or_problem(svc, p)
     if isinstance(found, str):
         return cards.usage_message(DIGEST_USAGE, found)
+    refusal = _cannot_post_here(svc, client, channel)
+    if refusal is not None:
+        return refusal
     kind = p.kind or "daily"
     d = digests.subscribe(svc, found, kind, channel, at=p.at, user=user)
     _sync(svc)
@@ -122,10 +138,36 @@ def subscribe_answer(svc: Services, user: str, channel: str, p: Parsed) -> Messa
     )
 
 
+def _cannot_post_here(svc: Services, client: WebClient, channel: str) -> Message | None:
+    """Why a digest could never arrive in ``channel``, or None. A public channel acctbot
+    is not in is joined now (so it can also read the history its exactly-once check
+    needs); a private one it is not in does not exist for it (``channel_not_found``) until
+    someone invites it; a DM is nobody's channel."""
+    if is_direct(channel):
+        return cards.error_message(
+            "Digests go to channels: run `/digest subscribe` in the channel that should get it."
+        )
+    access = svc.channels.access(client, channel, join=True)
+    if access.kind == "private" and not access.member:
+        return cards.error_message(
+            "I'm not in this private channel, so I could never post a digest here. Invite "
+            "me first: type `/invite @acctbot` in this channel, then subscribe again."
+        )
+    if not access.can_post:
+        return cards.error_message(
+            f"I can't post in this channel, so I won't subscribe it: {access.problem}"
+        )
+    return None
+
+
 def unsubscribe_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message:
-    if p.team and svc.teams.get(p.team) is None:
-        return cards.usage_message(DIGEST_USAGE, str(_team_or_problem(svc, p.team)))
-    gone = digests.unsubscribe(svc, channel, team=p.team, kind=p.kind, user=user)
+    team = None
+    if p.team:
+        found = _team_or_problem(svc, p)
+        if isinstance(found, str):
+            return cards.usage_message(DIGEST_USAGE, found)
+        team = found.name
+    gone = digests.unsubscribe(svc, channel, team=team, kind=p.kind, user=user)
     _sync(svc)
     if not gone:
         return Message(

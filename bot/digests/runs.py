@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.delivery.channels import Channels
 from bot.delivery.posting import delivery_client, find_posted, keyed, maybe_sent
 from bot.infra.db import Database, rowcount
 from bot.infra.models import DigestRun
@@ -224,6 +225,7 @@ MAX_WAIT = 60.0  # seconds a post may wait for Retry-After before leaving it to 
 class SlackPoster:
     """chat.postMessage with retries: 429s wait for Retry-After, 5xx and connection
     errors back off exponentially; permanent errors (not_in_channel ...) fail at once.
+    A public channel is joined before the first post there (see bot.delivery.channels).
 
     A keyed post is posted once: it carries its key in message metadata, and after a
     failure that may have reached Slack (a reset, a read timeout) the channel's history
@@ -237,8 +239,12 @@ class SlackPoster:
         base_delay: float = 1.0,
         max_delay: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        channels: Channels | None = None,
     ) -> None:
         self.client = delivery_client(client)  # the retries are here, not in slack_sdk
+        # acctbot joins a public channel before posting there, so the history check works
+        # (bot.delivery.channels); the app passes its own, shared by every post.
+        self.channels = channels or Channels()
         self.attempts = attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -250,6 +256,7 @@ class SlackPoster:
         """Post; return the message ts (an earlier copy's, if one already landed)."""
         delay = self.base_delay
         problem = ""
+        kwargs = {**kwargs, "channel": self.channels.prepare(self.client, kwargs["channel"])}
         payload = keyed(kwargs, key) if key else kwargs
         for attempt in range(1, self.attempts + 1):
             if key and in_doubt_since is not None:

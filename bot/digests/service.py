@@ -286,7 +286,7 @@ class Outcome:
 def _poster(services: Services) -> SlackPoster:
     if services.slack is None:
         raise RuntimeError("no Slack client: the app is not running")
-    return SlackPoster(services.slack)
+    return SlackPoster(services.slack, channels=services.channels)
 
 
 def run_batch(

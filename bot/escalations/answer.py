@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from bot import blocks as cards
+from bot.accounts.queries import extract_account_id
 from bot.blocks import Message
 from bot.escalations import service as escalations
 from bot.escalations import views
+from bot.orders.queries import parse_order_ref
 from bot.services import Services
+from bot.text import Argument
 
 ESCALATE_USAGE = (
     "*/escalate* `[account or order]`\n"
@@ -15,19 +19,27 @@ ESCALATE_USAGE = (
 )
 
 ESCALATIONS_USAGE = (
-    "*/escalations* `[open | mine | all | account name | ESC-0042]`\n"
+    "*/escalations* `[open | mine | all | @person | account name | ESC-0042]`\n"
     "Lists escalations, newest first: open ones by default, `mine` (filed by or assigned "
-    "to you), `all`, or those for an account.\n"
+    "to you) or a person's, `all`, or those for an account (its name or link) or order.\n"
     "Examples: `/escalations`, `/escalations mine`, `/escalations Acme`"
 )
 
 
-def list_answer(svc: Services, user_id: str, text: str) -> Message:
-    """``/escalations`` text → the list: open (default), mine, all, or matching an
-    account, order or ESC reference; newest first."""
-    word = text.strip().lower()
+def list_answer(svc: Services, user_id: str, arg: Argument) -> Message:
+    """The escalations ``arg`` asks for (read as Slack sends it)."""
+    word = arg.text.strip().lower()
     active = (escalations.OPEN, escalations.ACKNOWLEDGED)
-    if word in ("", "open"):
+    mention = arg.mention
+    order = parse_order_ref(arg.text)
+    record_id = extract_account_id(arg.text) or (order[1] if order and order[0] == "id" else None)
+    if mention is not None and mention.kind == "user":
+        rows, total = escalations.search(svc, user=mention.id)
+        title = f"filed by or assigned to {arg.text}"
+    elif mention is not None:
+        note = f"{arg.text} is not one person or an account: name a person (@name) or an account."
+        return cards.usage_message(ESCALATIONS_USAGE, note)
+    elif word in ("", "open"):
         rows, total = escalations.search(svc, statuses=active)
         title = "open"
     elif word in ("mine", "me", "my"):
@@ -36,7 +48,10 @@ def list_answer(svc: Services, user_id: str, text: str) -> Message:
     elif word == "all":
         rows, total = escalations.search(svc)
         title = "all"
+    elif record_id:
+        rows, total = escalations.search(svc, record_id=record_id)
+        title = "for that record"
     else:
-        rows, total = escalations.search(svc, text=text)
-        title = f"matching “{text}”"
+        rows, total = escalations.search(svc, text=arg.text)
+        title = f"matching “{arg.text}”"
     return views.escalation_list(title, rows, total, tz=svc.tz, now=svc.now())

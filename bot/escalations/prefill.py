@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bot.accounts.queries import extract_account_id
 from bot.escalations.views import Prefill, account_option_label
 from bot.orders.queries import parse_order_ref
+from bot.text import Argument
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -26,8 +27,18 @@ def _within(services: Services, fn: Any, budget: float) -> Any:
         return None
 
 
+def from_argument(services: Services, arg: Argument, *, budget: float = BUDGET) -> Prefill:
+    """``/escalate <account or order>``: ``arg`` read as Slack sends it (a link is what was
+    typed, a link to a Salesforce record is that record)."""
+    mention = arg.mention
+    if mention is not None:
+        return Prefill(note=f"{arg.text[:80]} is not an account: pick the account below.")
+    return from_text(services, arg.text[:200], budget=budget)
+
+
 def from_text(services: Services, text: str, *, budget: float = BUDGET) -> Prefill:
-    """``/escalate <account or order>``."""
+    """An account or order as typed: an order number or Id (or its link), an account Id
+    (or its link), or an account name."""
     text = text.strip()
     if not text:
         return Prefill()

@@ -621,10 +621,20 @@ def search(
     statuses: tuple[str, ...] | None = None,
     user: str | None = None,
     text: str | None = None,
+    record_id: str | None = None,
     limit: int = ec.MAX_LISTED,
 ) -> tuple[list[Escalation], int]:
-    """Newest first: (up to ``limit`` rows, total matching)."""
+    """Newest first: (up to ``limit`` rows, total matching). ``record_id`` is a Salesforce
+    account or order Id (15 or 18 characters: the same record)."""
     query = select(Escalation)
+    if record_id:
+        prefix = record_id[:15]
+        query = query.where(
+            or_(
+                func.substr(Escalation.account_id, 1, 15) == prefix,
+                func.substr(Escalation.order_id, 1, 15) == prefix,
+            )
+        )
     if statuses:
         query = query.where(Escalation.status.in_(statuses))
     if user:

@@ -273,7 +273,9 @@ def new_escalation_view(prefill: Prefill, *, private_metadata: dict[str, Any]) -
 
 def filed_view(esc: Escalation, alerted: list[str], channel: str | None) -> dict[str, Any]:
     who = ", ".join(_who(u) for u in alerted)
-    where = [f"<#{channel}>"] if channel else []
+    # A channel id as a mention; a #name acctbot could not resolve (see
+    # bot.application.resolve_channel_names) as it is written.
+    where = [channel if channel.startswith("#") else f"<#{channel}>"] if channel else []
     audience = ", ".join(where + ([who] if who else []))
     lines = f":white_check_mark: *{esc.ref}* is filed and saved."
     lines += f"\nAlerting {audience}." if audience else "\nManagers are being found and alerted."

@@ -206,3 +206,17 @@ class DigestRun(Base):
     parts_posted: Mapped[int] = mapped_column(Integer, default=0)
     posted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Slack events -------------------------------------------------------------------
+
+
+class SlackEvent(Base):
+    """An Events API delivery already taken, by its ``event_id``. Slack retries an event
+    it thinks failed with the same ``event_id`` (and ``X-Slack-Retry-Num``), possibly to
+    another replica; the primary key makes every copy after the first a no-op."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

@@ -8,9 +8,10 @@ from bot import blocks as cards
 from bot.blocks import Message
 from bot.orders.card import not_done_list, order_card
 from bot.orders.queries import OrderStatus, parse_order_ref
-from bot.people import person_for, unknown_person
+from bot.people import not_one_person, person_for
 from bot.services import Services, UnmappedUser
 from bot.slack_ids import CardKind
+from bot.text import Argument, read_argument
 
 ORDER_USAGE = (
     "*/order* `<order number | Salesforce Id>`\n"
@@ -40,10 +41,11 @@ def _order_status(svc: Services, kind: str, value: str, *, fresh: bool) -> Order
     return status
 
 
-def order_answer(svc: Services, text: str) -> Message:
-    ref = parse_order_ref(text)
+def order_answer(svc: Services, arg: Argument) -> Message:
+    """The card of the order ``arg`` names (a number, ``#123``, an Id or its link)."""
+    ref = parse_order_ref(arg.text)
     if ref is None:
-        return cards.usage_message(ORDER_USAGE, f"'{text}' is not an order number or Id.")
+        return cards.usage_message(ORDER_USAGE, f"'{arg.text}' is not an order number or Id.")
     status = _order_status(svc, ref[0], ref[1], fresh=False)
     if status is None:
         return cards.not_found("order", ref[1], [], "Order numbers look like 00000123.")
@@ -61,14 +63,21 @@ def order_card_for(
     )
 
 
+ORDERS_WHO = "`/orders` lists one person's not-dones (`@name`) or an account's (its name)."
+
+
 def orders_answer(
-    svc: Services, client: WebClient, user_id: str, text: str, *, shared_by: str | None = None
+    svc: Services, client: WebClient, user_id: str, question: str, *, shared_by: str | None = None
 ) -> Message:
-    unknown = unknown_person(text)
-    if unknown is not None:
-        return unknown
+    """The not-dones ``question`` asks for (the command's text in Slack's form, as
+    :meth:`bot.text.Argument.to_slack` writes it): the asker's (``mine`` or nothing), a
+    mentioned person's, or those of the accounts whose name contains the text."""
+    arg = read_argument(question)
+    problem = not_one_person(arg, ORDERS_WHO)
+    if problem is not None:
+        return problem
     try:
-        who = person_for(svc, client, user_id, text, shared=bool(shared_by))
+        who = person_for(svc, client, user_id, arg, shared=bool(shared_by))
     except UnmappedUser as exc:
         return cards.error_message(str(exc))
     today = svc.today()
@@ -77,10 +86,10 @@ def orders_answer(
         nd = svc.orders.not_dones(today, owner_email=email)
         title = "your orders" if title == "you" else title
     else:
-        if text.startswith("<#") or text.startswith("<!"):
-            return cards.usage_message(ORDERS_USAGE, "Name a person or an account.")
-        nd = svc.orders.not_dones(today, account_name=text)
-        title = f"accounts matching “{text}”"
+        if arg.mention is not None:  # a channel: no account is named like that
+            return cards.usage_message(ORDERS_USAGE, f"{arg.text} is a channel. {ORDERS_WHO}")
+        nd = svc.orders.not_dones(today, account_name=arg.text)
+        title = f"accounts matching “{arg.text}”"
     listing = not_done_list(
         title,
         nd,
@@ -89,4 +98,4 @@ def orders_answer(
         tz=svc.tz,
         stuck_days=svc.settings.stuck_days,
     )
-    return cards.with_list_actions(listing, CardKind.ORDERS, text, user_id, shared_by)
+    return cards.with_list_actions(listing, CardKind.ORDERS, arg.to_slack(), user_id, shared_by)

@@ -6,10 +6,11 @@ from slack_sdk import WebClient
 
 from bot import blocks as cards
 from bot.blocks import Message
-from bot.people import person_for, unknown_person
+from bot.people import not_one_person, person_for
 from bot.pipeline.card import pipeline_card
 from bot.services import Services, UnmappedUser
 from bot.slack_ids import CardKind
+from bot.text import read_argument
 
 PIPELINE_USAGE = (
     "*/pipeline* `[mine | @user | team]`\n"
@@ -19,30 +20,45 @@ PIPELINE_USAGE = (
 )
 
 
+def _teams_hint(svc: Services) -> str:
+    names = ", ".join(f"`{t.name}`" for t in svc.teams.teams) or "none configured"
+    return f"`/pipeline` shows one person's quarter (`@name`) or a team's. Teams: {names}."
+
+
 def pipeline_answer(
-    svc: Services, client: WebClient, user_id: str, text: str, *, shared_by: str | None = None
+    svc: Services, client: WebClient, user_id: str, question: str, *, shared_by: str | None = None
 ) -> Message:
-    t = text.strip()
-    unknown = unknown_person(t)
-    if unknown is not None:
-        return unknown
-    team = svc.teams.get(t) if t and not t.startswith("<") else None
+    """This quarter for what ``question`` names (the command's text in Slack's form, as
+    :meth:`bot.text.Argument.to_slack` writes it): the asker (``mine`` or nothing), a
+    mentioned person, or a team by name or by its channel (``#smb-east``)."""
+    arg = read_argument(question)
+    mention = arg.mention
+    team = None
+    if len(arg.words) == 1 and (mention is None or mention.kind == "channel"):
+        channel_id = mention.id if mention is not None else None
+        team = svc.teams.find(mention.label if mention else arg.text, channel_id=channel_id)
     if team is not None:
         if not team.owners:
             return cards.error_message(f"Team {team.name} lists no owners in the teams file.")
         emails, title = list(team.owners), f"team {team.name}"
     else:
+        problem = not_one_person(arg, _teams_hint(svc))
+        if problem is not None:
+            return problem
+        if mention is not None and mention.kind == "channel":
+            return cards.usage_message(
+                PIPELINE_USAGE, f"{arg.text} is not a team's channel. " + _teams_hint(svc)
+            )
         try:
-            who = person_for(svc, client, user_id, t, shared=bool(shared_by))
+            who = person_for(svc, client, user_id, arg, shared=bool(shared_by))
         except UnmappedUser as exc:
             return cards.error_message(str(exc))
         if who is None:
-            names = ", ".join(f"`{x.name}`" for x in svc.teams.teams) or "none configured"
             return cards.usage_message(
-                PIPELINE_USAGE, f"“{t}” is not a team or a person. Teams: {names}."
+                PIPELINE_USAGE, f"“{arg.text}” is not a team or a person. " + _teams_hint(svc)
             )
         title, email = who
         emails = [email]
     p = svc.pipeline.for_owners(emails, svc.today())
     card = pipeline_card(title, p, record_url=svc.record_url, now=svc.now(), tz=svc.tz)
-    return cards.with_list_actions(card, CardKind.PIPELINE, t, user_id, shared_by)
+    return cards.with_list_actions(card, CardKind.PIPELINE, arg.to_slack(), user_id, shared_by)

@@ -24,6 +24,23 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.standins.slack.standin import SentRequest, SlackStandIn
 from bot.teams import Teams
 
+# The bot scopes manifest.yml asks for (a test keeps the two in step): the stand-in grants
+# the app exactly these, as installing it from the manifest would.
+APP_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:join",
+    "channels:read",
+    "groups:read",
+    "im:write",
+    "users:read",
+    "users:read.email",
+    "channels:history",
+    "groups:history",
+    "im:history",
+)
+
 TEAM_CHANNELS = {
     "C0GENERAL01": "general",
     "C0SMBEAST01": "smb-east",
@@ -34,13 +51,17 @@ TEAM_CHANNELS = {
 
 
 def populate_workspace(slack: SlackStandIn) -> None:
-    """The demo org's people as Slack users, plus the channels the bot posts to."""
+    """The app as freshly installed from its manifest (``APP_SCOPES``) in a workspace
+    with the demo org's people as Slack users and the public channels the teams use.
+    The bot is in none of them yet: an app is not added to channels when installed; it
+    joins public ones itself (``conversations.join``) or is invited."""
+    slack.set_scopes(APP_SCOPES)
     for user_id, u in DEMO_SLACK_USERS.items():
         slack.add_user(user_id, u["name"], u["real_name"], u["email"])
     slack.add_user("U0NOEMAIL1", "guest", "Guest Contractor", "")
     slack.add_user("U0STRANGER", "stranger", "Sam Stranger", "sam@elsewhere.example")
     for channel_id, name in TEAM_CHANNELS.items():
-        slack.add_channel(channel_id, name)
+        slack.add_channel(channel_id, name, bot_is_member=False)
 
 
 def stack_settings(org: SandboxOrg, slack: SlackStandIn, **env: str) -> Settings:

@@ -1,6 +1,11 @@
-"""The shape every status command shares: usage on help or bad input, an immediate
-ack that says what is being looked up, then the answer from the worker pool, which
-replaces that ack."""
+"""The shape every status command shares: usage on help or bad input (that usage, in the
+acknowledgement, is the one answer), else an empty acknowledgement and one answer from the
+worker pool, preceded by a short "still looking" message only when Salesforce is slow.
+
+Slack shows a command's acknowledgement and every response_url post as its own message
+and cannot replace or delete them (Slack on slackapi/bolt-python#1268), so nothing is
+posted that the answer would need to take back.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from bot import blocks as cards
 from bot.blocks import Message
 from bot.services import Services, services_of
-from bot.text import clean_argument, is_help
+from bot.text import Argument, is_help, read_argument
 
 MAX_ARGUMENT = 200
 
@@ -24,26 +29,32 @@ def run_status_command(
     context: BoltContext,
     *,
     usage: str,
-    loading: Callable[[str], str],
-    work: Callable[[Services, str], Message],
+    progress: Callable[[Argument], str],
+    work: Callable[[Services, Argument], Message],
     required: bool = False,
-    invalid: Callable[[str], str | None] = lambda text: None,
+    invalid: Callable[[Argument], str | None] = lambda arg: None,
 ) -> None:
-    text = clean_argument(command.get("text"))
-    if is_help(text) or (required and not text):
+    """Acknowledge ``command`` and answer it once.
+
+    ``work(services, argument)`` builds the answer on the pool from the command's text read
+    the way Slack sends it (:func:`bot.text.read_argument`); ``progress(argument)`` is the
+    mrkdwn of the "still looking" message (escape what it quotes).
+    """
+    arg = read_argument(command.get("text"))
+    if is_help(arg.text) or (required and not arg):
         ack(**cards.usage_message(usage).payload())
         return
-    problem = "That is too long." if len(text) > MAX_ARGUMENT else invalid(text)
+    problem = "That is too long." if len(arg.text) > MAX_ARGUMENT else invalid(arg)
     if problem:
         ack(**cards.usage_message(usage, problem).payload())
         return
-    ack(text=loading(text))
+    ack()
     svc = services_of(context)
     svc.answer(
         respond,
-        lambda: work(svc, text),
-        replace_original=True,
+        lambda: work(svc, arg),
         what=command.get("command", "command"),
         channel_id=command["channel_id"],
         user_id=command["user_id"],
+        progress=cards.progress_message(progress(arg)),
     )

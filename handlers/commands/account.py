@@ -15,6 +15,6 @@ def account_command(ack: Ack, respond: Respond, command: dict, context: BoltCont
         context,
         usage=ACCOUNT_USAGE,
         required=True,
-        loading=lambda text: f":mag: Looking up *{escape_slack(text)}* in Salesforce…",
+        progress=lambda arg: f"Still looking up *{escape_slack(arg.text)}* in Salesforce…",
         work=account_answer,
     )

@@ -14,26 +14,33 @@ from bot.digests.answer import (
     unsubscribe_answer,
 )
 from bot.services import services_of
-from bot.text import clean_argument
+from bot.text import read_argument
 
 
 def digest_command(
     ack: Ack, respond: Respond, command: dict, context: BoltContext, client: WebClient
 ) -> None:
-    text = clean_argument(command.get("text"))
-    p = parse(text)
+    p = parse(read_argument(command.get("text")))
     if p.action == "help" or p.problem:
         ack(**cards.usage_message(DIGEST_USAGE, p.problem).payload())
         return
+    ack()
     svc = services_of(context)
     channel, user = command["channel_id"], command["user_id"]
     if p.action == "preview":
-        ack(text=":hourglass_flowing_sand: Putting the digest together…")
+        progress = "Still putting the digest together…"
         work = lambda: preview_answer(svc, client, user, channel, p)  # noqa: E731
     elif p.action == "subscribe":
-        ack(text=":hourglass_flowing_sand: Subscribing this channel…")
-        work = lambda: subscribe_answer(svc, user, channel, p)  # noqa: E731
+        progress = "Still subscribing this channel…"
+        work = lambda: subscribe_answer(svc, client, user, channel, p)  # noqa: E731
     else:
-        ack(text=":hourglass_flowing_sand: Unsubscribing this channel…")
+        progress = "Still unsubscribing this channel…"
         work = lambda: unsubscribe_answer(svc, user, channel, p)  # noqa: E731
-    svc.answer(respond, work, replace_original=True, what="/digest")
+    svc.answer(
+        respond,
+        work,
+        what="/digest",
+        channel_id=channel,
+        user_id=user,
+        progress=cards.progress_message(progress),
+    )

@@ -1,22 +1,31 @@
-"""/escalations [open | mine | all | <account, order or ESC-number>]"""
+"""/escalations [open | mine | all | @person | <account, order or ESC-number>]"""
 
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
 from bot.escalations.answer import ESCALATIONS_USAGE, list_answer
 from bot.services import services_of
-from bot.text import clean_argument, is_help
+from bot.text import escape_slack, is_help, read_argument
 
 
 def escalations_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
-    text = clean_argument(command.get("text"))
-    if is_help(text):
+    arg = read_argument(command.get("text"))
+    if is_help(arg.text):
         ack(**cards.usage_message(ESCALATIONS_USAGE).payload())
         return
-    if len(text) > 200:
+    if len(arg.text) > 200:
         ack(**cards.usage_message(ESCALATIONS_USAGE, "That is too long.").payload())
         return
     ack()
     svc = services_of(context)
     user_id = command["user_id"]
-    svc.answer(respond, lambda: list_answer(svc, user_id, text), what="/escalations")
+    svc.answer(
+        respond,
+        lambda: list_answer(svc, user_id, arg),
+        what="/escalations",
+        channel_id=command["channel_id"],
+        user_id=user_id,
+        progress=cards.progress_message(
+            "Still looking up escalations" + (f" for *{escape_slack(arg.text)}*…" if arg else "…")
+        ),
+    )

@@ -16,6 +16,6 @@ def orders_command(
         command,
         context,
         usage=ORDERS_USAGE,
-        loading=lambda text: ":hourglass_flowing_sand: Finding stuck and overdue orders…",
-        work=lambda svc, text: orders_answer(svc, client, command["user_id"], text),
+        progress=lambda arg: "Still finding the stuck and overdue orders…",
+        work=lambda svc, arg: orders_answer(svc, client, command["user_id"], arg.to_slack()),
     )

@@ -16,6 +16,6 @@ def pipeline_command(
         command,
         context,
         usage=PIPELINE_USAGE,
-        loading=lambda text: ":bar_chart: Adding up this quarter's pipeline…",
-        work=lambda svc, text: pipeline_answer(svc, client, command["user_id"], text),
+        progress=lambda arg: "Still adding up this quarter's pipeline…",
+        work=lambda svc, arg: pipeline_answer(svc, client, command["user_id"], arg.to_slack()),
     )

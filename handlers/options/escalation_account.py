@@ -1,4 +1,5 @@
-"""The escalation modal's account select: accounts whose name contains what was typed."""
+"""The escalation modal's account select: accounts whose name contains what was typed
+(or the account a pasted Id or Salesforce link names)."""
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -8,6 +9,7 @@ from slack_bolt import Ack, BoltContext
 from bot.blocks import option
 from bot.escalations.views import account_option_label
 from bot.services import services_of
+from bot.text import read_argument
 
 log = logging.getLogger(__name__)
 BUDGET = 2.2  # seconds: Slack drops an options answer after 3
@@ -15,7 +17,10 @@ BUDGET = 2.2  # seconds: Slack drops an options answer after 3
 
 def escalation_account_options(ack: Ack, payload: dict, context: BoltContext) -> None:
     svc = services_of(context)
-    text = " ".join(str(payload.get("value") or "").split())[:100]
+    # What was typed, read as every command argument is (a link is its label, a link to a
+    # Salesforce record is that record): Slack documents no escaping for this value, so
+    # the stricter reading takes whichever form arrives.
+    text = read_argument(str(payload.get("value") or "")).text[:100]
     if len(text) < 2:
         ack(options=[])
         return

@@ -61,3 +61,71 @@ def test_check_reaches_everything_and_names_what_is_wrong(org: SandboxOrg, tmp_p
         assert "Salesforce: acctbot's Salesforce session has expired" in bad.stdout
         assert "Database: cannot reach" in bad.stdout
         assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_check_names_each_channel_acctbot_cannot_post_in_or_read(
+    org: SandboxOrg, tmp_path: Path
+) -> None:
+    from bot.standins.stack import APP_SCOPES, populate_workspace
+
+    teams = tmp_path / "teams.yml"
+    teams.write_text(
+        "teams:\n"
+        "  - name: smb-east\n    channel: '#smb-east'\n"  # public, not joined yet
+        "  - name: deal-desk\n    channel: G0DEALDESK1\n"  # private, acctbot not invited
+        "  - name: general\n    channel: C0GENERAL01\n"  # acctbot is in it
+    )
+    with SlackStandIn() as slack:
+        populate_workspace(slack)
+        slack.add_channel("G0DEALDESK1", "deal-desk", is_private=True, bot_is_member=False)
+        slack.invite_bot("C0GENERAL01")
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "WARNING",
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.api_url,
+            "SF_INSTANCE_URL": org.instance_url,
+            "SF_ACCESS_TOKEN": org.access_token,
+            "REQUESTS_CA_BUNDLE": org.ca_path,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/acctbot.db",
+            "ACCTBOT_TEAMS_FILE": str(teams),
+            "ESCALATION_CHANNEL": "#nowhere",
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        bad = check(env, tmp_path)
+        out = bad.stdout
+        assert bad.returncode == 1, out + bad.stderr
+        assert "Slack scopes: OK" in out
+        assert "Channel #smb-east (C0SMBEAST01) (team smb-east): OK, acctbot is not in" in out
+        assert "joins it before its first post there" in out
+        assert "Channel G0DEALDESK1 (team deal-desk): cannot post or read" in out
+        assert "/invite @acctbot" in out
+        assert "Channel #general (C0GENERAL01) (team general): OK, acctbot is in it" in out
+        assert "Channel #nowhere (ESCALATION_CHANNEL): cannot post or read" in out
+        assert "cannot find #nowhere" in out
+        assert "Traceback" not in out + bad.stderr
+        assert slack.calls_to("conversations.join") == []  # a check changes nothing
+
+        slack.invite_bot("G0DEALDESK1")
+        good = check({**env, "ESCALATION_CHANNEL": "#escalations"}, tmp_path)
+        assert good.returncode == 0, good.stdout + good.stderr
+        assert "Channel #deal-desk (G0DEALDESK1) (team deal-desk): OK, acctbot is in it" in (
+            good.stdout
+        )
+
+        slack.set_scopes(s for s in APP_SCOPES if s not in ("channels:join", "groups:read"))
+        lacking = check({**env, "ESCALATION_CHANNEL": "#escalations"}, tmp_path)
+        assert lacking.returncode == 1
+        assert "the token lacks channels:join, groups:read" in lacking.stdout
+        assert "cannot read its history" in lacking.stdout  # #smb-east: no way to join
+
+
+def test_the_scopes_acctbot_checks_are_the_manifests() -> None:
+    import yaml
+
+    from bot.application import BOT_SCOPES
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])

@@ -16,7 +16,7 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.teams import parse_teams
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import EIGHT_AM, OTHER, digest_org, quiet_org
-from tests.support.harness import BotUnderTest
+from tests.support.harness import BotUnderTest, posts
 from tests.support.orgdata import ACME, ANA_SF, TEAMS_YAML
 
 SMB = "C0SMBEAST01"
@@ -34,7 +34,7 @@ def bot(org: SandboxOrg, running_bot: BotUnderTest) -> BotUnderTest:
     running_bot.slack.clear()
     running_bot.slack.clear_faults()
     _baseline.clear()
-    _baseline.update({ch: len(running_bot.slack.messages(ch)) for ch in CHANNELS})
+    _baseline.update({ch: len(posts(running_bot.slack, ch)) for ch in CHANNELS})
     return running_bot
 
 
@@ -44,7 +44,7 @@ _baseline: dict[str, int] = {}
 
 def new_messages(bot: BotUnderTest, channel: str = SMB) -> list[dict]:
     """Messages posted in ``channel`` during this test (the stand-in keeps history)."""
-    return bot.slack.messages(channel)[_baseline.get(channel, 0) :]
+    return posts(bot.slack, channel)[_baseline.get(channel, 0) :]
 
 
 def team(bot: BotUnderTest, name: str = "smb-east"):  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.teams import parse_teams
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import EIGHT_AM, digest_org
-from tests.support.harness import ANA, BotUnderTest, bot_settings
+from tests.support.harness import ANA, BotUnderTest, bot_settings, posts
 from tests.support.orgdata import TEAMS_YAML
 from tests.support.paths import REPO_ROOT
 
@@ -48,12 +48,12 @@ def bot(org: SandboxOrg, running_bot: BotUnderTest) -> BotUnderTest:
     # A fresh channel history to go with the fresh digest_runs table: a digest for the
     # period already in the channel would rightly count as posted.
     running_bot.slack.clear_messages()
-    running_bot.before = len(running_bot.slack.messages(SMB))  # type: ignore[attr-defined]
+    running_bot.before = len(posts(running_bot.slack, SMB))  # type: ignore[attr-defined]
     return running_bot
 
 
 def new_messages(bot: BotUnderTest) -> list[dict]:
-    return bot.slack.messages(SMB)[bot.before :]  # type: ignore[attr-defined]
+    return posts(bot.slack, SMB)[bot.before :]  # type: ignore[attr-defined]
 
 
 def smb(bot: BotUnderTest):  # type: ignore[no-untyped-def]

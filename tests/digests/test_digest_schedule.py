@@ -28,7 +28,7 @@ from bot.teams import parse_teams
 from jobs.scheduler import JOB_TABLE, create_scheduler
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import digest_org
-from tests.support.harness import BotUnderTest, start_bot
+from tests.support.harness import BotUnderTest, posts, start_bot
 from tests.support.orgdata import NOW, TEAMS_YAML
 
 NY = ZoneInfo("America/New_York")
@@ -218,17 +218,17 @@ def test_restart_after_a_missed_run_posts_once_late(bot: BotUnderTest) -> None:
     job._modify(next_run_time=dt.datetime.now(UTC) - dt.timedelta(hours=2))
     store.update_job(job)
     bot.org.set_now(NOW)
-    before = len(bot.slack.messages("C0SMBEAST01"))
+    before = len(posts(bot.slack, "C0SMBEAST01"))
 
     second = create_scheduler(services.db, timezone=services.tz)
     jobs.digests.schedule(second, services)  # must not reset the overdue run
     second.start()
     try:
-        bot.slack.wait_until(lambda: len(bot.slack.messages("C0SMBEAST01")) > before, timeout=20)
+        bot.slack.wait_until(lambda: len(posts(bot.slack, "C0SMBEAST01")) > before, timeout=20)
         time.sleep(0.5)
     finally:
         second.shutdown(wait=True)
-    new = bot.slack.messages("C0SMBEAST01")[before:]
+    new = posts(bot.slack, "C0SMBEAST01")[before:]
     assert len(new) == 1
     assert_valid_message(new[0])
     text = all_text(new[0])
@@ -242,7 +242,7 @@ def test_restart_after_a_missed_run_posts_once_late(bot: BotUnderTest) -> None:
     third.start()
     time.sleep(1.0)
     third.shutdown(wait=True)
-    assert len(bot.slack.messages("C0SMBEAST01")) == before + 1
+    assert len(posts(bot.slack, "C0SMBEAST01")) == before + 1
     with services.db.session() as s:
         run = s.query(DigestRun).one()
         assert (run.status, run.period) == ("posted", "2026-11-18")
@@ -265,17 +265,17 @@ def test_a_run_missed_for_days_posts_once_late_covering_the_gap(bot: BotUnderTes
     job._modify(next_run_time=dt.datetime.now(UTC) - dt.timedelta(hours=50))  # Tue 8:00
     store.update_job(job)
     bot.org.set_now(dt.datetime(2026, 11, 19, 10, 0, tzinfo=ny))  # Thu 10:00
-    before = len(bot.slack.messages("C0SMBEAST01"))
+    before = len(posts(bot.slack, "C0SMBEAST01"))
 
     second = create_scheduler(services.db, timezone=services.tz)
     jobs.digests.schedule(second, services)
     second.start()
     try:
-        bot.slack.wait_until(lambda: len(bot.slack.messages("C0SMBEAST01")) > before, timeout=20)
+        bot.slack.wait_until(lambda: len(posts(bot.slack, "C0SMBEAST01")) > before, timeout=20)
         time.sleep(0.5)
     finally:
         second.shutdown(wait=True)
-    (late,) = bot.slack.messages("C0SMBEAST01")[before:]
+    (late,) = posts(bot.slack, "C0SMBEAST01")[before:]
     text = all_text(late)
     assert "daily digest · Thu Nov 19 (since Mon Nov 16)" in text
     assert "Late: this digest was due at 8:00 AM EST on Thu Nov 19" in text
@@ -307,11 +307,11 @@ def test_job_function_end_to_end_on_a_dst_monday(bot: BotUnderTest) -> None:
         )
     bot.org.load(data)
     bot.org.set_now(dt.datetime(2026, 11, 2, 13, 0, 5, tzinfo=UTC))
-    before = len(bot.slack.messages("C0SMBEAST01"))
+    before = len(posts(bot.slack, "C0SMBEAST01"))
     jobs.digests.run_scheduled(
         "daily", "smb-east", "C0SMBEAST01", "0 8 * * mon-fri", "America/New_York"
     )
-    new = bot.slack.messages("C0SMBEAST01")[before:]
+    new = posts(bot.slack, "C0SMBEAST01")[before:]
     assert len(new) == 1
     text = all_text(new[0])
     assert "Mon Nov 2 (since Fri Oct 30)" in text and "Late" not in text

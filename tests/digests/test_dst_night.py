@@ -39,7 +39,7 @@ from bot.teams import parse_teams
 from jobs.scheduler import JOB_TABLE, create_scheduler
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import digest_org
-from tests.support.harness import ANA, BotUnderTest, start_bot
+from tests.support.harness import ANA, BotUnderTest, posts, start_bot
 
 UTC = dt.UTC
 NIGHT = "C0SMBEAST01"  # the team whose digests are at 01:30
@@ -200,7 +200,7 @@ def cpu_while_idle(seconds: float) -> float:
 def test_the_app_runs_each_digest_once_over_a_fall_back_night(
     bot: BotUnderTest, night: Night
 ) -> None:
-    before = {c: len(bot.slack.messages(c)) for c in (NIGHT, DAY)}
+    before = {c: len(posts(bot.slack, c)) for c in (NIGHT, DAY)}
     night.start()
     assert night.next_runs() == {
         "digest:daily:night": FIRST_0130,
@@ -229,7 +229,7 @@ def test_the_app_runs_each_digest_once_over_a_fall_back_night(
     assert night.runs_of("digest:monthly:night") == [FIRST_0130]
     assert night.next_runs()["digest:daily:night"] == MONDAY_0130
     assert posted(bot) == [("night", "daily", "2026-11-01"), ("night", "monthly", "2026-10")]
-    messages = bot.slack.messages(NIGHT)[before[NIGHT] :]
+    messages = posts(bot.slack, NIGHT)[before[NIGHT] :]
     assert len(messages) == 2
     for m in messages:
         assert_valid_message(m)
@@ -244,7 +244,7 @@ def test_the_app_runs_each_digest_once_over_a_fall_back_night(
     began = time.perf_counter()
     jobs.digests.run_scheduled("daily", "night", NIGHT, "30 1 * * *", "America/New_York")
     assert time.perf_counter() - began < 5
-    assert len(bot.slack.messages(NIGHT)) == before[NIGHT] + 2
+    assert len(posts(bot.slack, NIGHT)) == before[NIGHT] + 2
 
     # The 12:00 monthly of the other team, then Monday: 01:30 EST for the night team
     # (daily and weekly), 08:00 EST for the other team (its Monday daily covers Fri-Sun).
@@ -269,7 +269,7 @@ def test_the_app_runs_each_digest_once_over_a_fall_back_night(
             ("day", "weekly", "2026-10-25"),
         ]
     )
-    new_in_day = bot.slack.messages(DAY)[before[DAY] :]
+    new_in_day = posts(bot.slack, DAY)[before[DAY] :]
     (day_daily,) = [m for m in new_in_day if "daily digest" in all_text(m)]
     assert "Mon Nov 2 (since Fri Oct 30)" in all_text(day_daily)
     assert night.next_runs()["digest:daily:night"] == dt.datetime(2026, 11, 3, 6, 30, tzinfo=UTC)
@@ -285,12 +285,12 @@ def test_only_the_second_0130_firing_posts_the_day_once(bot: BotUnderTest) -> No
     """Down through the first 01:30, back by the second: that run posts Sunday's digest
     once, late; a third firing in the same night posts nothing more."""
     args = ("daily", "night", NIGHT, "30 1 * * *", "America/New_York")
-    before = len(bot.slack.messages(NIGHT))
+    before = len(posts(bot.slack, NIGHT))
     bot.org.set_now(SECOND_0130 + dt.timedelta(seconds=2))
     jobs.digests.run_scheduled(*args)
     bot.org.set_now(SECOND_0130 + dt.timedelta(minutes=10))
     jobs.digests.run_scheduled(*args)
-    (message,) = bot.slack.messages(NIGHT)[before:]
+    (message,) = posts(bot.slack, NIGHT)[before:]
     text = all_text(message)
     assert "daily digest · Sun Nov 1" in text
     assert "Late: this digest was due at 1:30 AM EDT on Sun Nov 1" in text

@@ -8,12 +8,14 @@ freezes the bot's "today" too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App
 
+from bot.blocks import is_progress
 from bot.services import Services
 from bot.settings import Settings
 from bot.standins.salesforce.server import SandboxOrg
@@ -30,6 +32,7 @@ __all__ = [
     "BotUnderTest",
     "bot_settings",
     "populate_workspace",
+    "posts",
     "start_bot",
 ]
 
@@ -37,6 +40,13 @@ ANA = "U0ANA00001"  # Ana Ruiz, SMB account manager (ana.rep@example.com)
 RAJ = "U0RAJ00001"
 MARCUS = "U0MGR00001"  # SMB sales manager
 CHANNEL = "C0GENERAL01"
+
+
+def posts(slack: SlackStandIn, channel: str) -> list[dict[str, Any]]:
+    """The messages in ``channel``, oldest first, without Slack's own "acctbot has joined
+    the channel" notices (``channel_join``: acctbot joins a public channel before its
+    first post there)."""
+    return [m for m in slack.messages(channel) if m.get("subtype") != "channel_join"]
 
 
 @dataclass
@@ -49,9 +59,18 @@ class BotUnderTest:
     _running: RunningApp = field(repr=False)
 
     def command(
-        self, command: str, text: str = "", *, user: str = ANA, channel: str = CHANNEL
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = ANA,
+        channel: str = CHANNEL,
+        sent_as: str | None = None,
     ) -> SentRequest:
-        return self.slack.command(self.url, command, text, user_id=user, channel_id=channel)
+        """Type ``/command text`` (or send ``sent_as`` as Slack's own ``text`` field)."""
+        return self.slack.command(
+            self.url, command, text, user_id=user, channel_id=channel, sent_as=sent_as
+        )
 
     def answer(
         self,
@@ -60,12 +79,49 @@ class BotUnderTest:
         timeout: float = 15.0,
         predicate: Callable[[ResponsePost], bool] | None = None,
     ) -> dict[str, Any]:
-        """The first response_url post for a command or click (the real answer)."""
+        """What the person sees as the answer to a command or a click.
+
+        A command's answer is its acknowledgement when that carried one (usage, help: the
+        one answer), else the first response_url post that is not the "still looking"
+        message; before it, at most that one progress message (Slack keeps every message
+        a command's response_url posts: nothing can take a stray one back). A click's
+        answer is its first response_url post (matching ``predicate``)."""
         assert sent.status == 200, (sent.status, sent.body)
+        is_command = "command" in sent.payload
+        if is_command and sent.body:
+            body = sent.body if isinstance(sent.body, dict) else {"text": str(sent.body)}
+            return body
         assert sent.response_url, "no response_url on that request"
-        post = self.slack.wait_for_response(predicate, timeout=timeout, id=sent.response_url)
+
+        def wanted(post: ResponsePost) -> bool:
+            if is_command and is_progress(post.body):
+                return False
+            return predicate is None or predicate(post)
+
+        post = self.slack.wait_for_response(wanted, timeout=timeout, id=sent.response_url)
         assert post.status == 200, (post.status, post.error, post.body)
+        if is_command:
+            before = [
+                p for p in self.slack.responses(sent.response_url) if p.at <= post.at and p != post
+            ]
+            assert len(before) <= 1 and all(is_progress(p.body) for p in before), [
+                p.body for p in before
+            ]
         return post.body
+
+    def seen(self, sent: SentRequest, *, settle: float = 0.0) -> list[dict[str, Any]]:
+        """Every message the person was shown for ``sent``, in order, as Slack shows them:
+        the command's acknowledgement (if it had a body) and each response_url post Slack
+        accepted. ``settle`` seconds are waited first (for posts still to come)."""
+        if settle:
+            time.sleep(settle)
+        shown: list[dict[str, Any]] = []
+        if "command" in sent.payload and sent.body:
+            shown.append(sent.body if isinstance(sent.body, dict) else {"text": str(sent.body)})
+        for post in self.slack.responses(sent.response_url) if sent.response_url else []:
+            if post.status == 200 and post.effect not in (None, "ignored"):
+                shown.append(post.body)
+        return shown
 
     def ask(
         self, command: str, text: str = "", *, user: str = ANA, timeout: float = 15.0

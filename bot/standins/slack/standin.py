@@ -35,7 +35,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +58,7 @@ from bot.standins.slack.workspace import ApiError, new_id
 
 __all__ = [
     "Ack",
+    "Attempt",
     "Call",
     "ResponsePost",
     "SentRequest",
@@ -68,6 +69,7 @@ __all__ = [
 ]
 
 ACK_DEADLINE = 3.0  # seconds Slack waits for the app's HTTP 200
+EVENT_RETRIES = 3  # Events API: a failed delivery is retried up to 3 times
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
@@ -78,6 +80,129 @@ _JSON_ARGS = ("blocks", "attachments", "view", "metadata")
 def escape_text(text: str) -> str:
     """Slack's escaping of the three control characters in message text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- what Slack makes of typed text ------------------------------------------------------
+
+# Top-level domains Slack's URL detection recognises in a bare ``name.tld``. Slack does
+# not publish its list; it links country-code domains too (``tablename.id`` arrives as a
+# link, postgres-ai/joe#139), so the stand-in takes every ISO 3166 country code plus the
+# generic domains in common use: the stricter reading, more words become links.
+_CC_TLDS = (
+    "ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo "
+    "br bs bt bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm "
+    "do dz ec ee eg er es et eu fi fj fk fm fo fr ga gd ge gf gg gh gi gl gm gn gp gq gr gs "
+    "gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km "
+    "kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp "
+    "mq mr ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk "
+    "pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sk sl sm sn so sr ss "
+    "st sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va vc "
+    "ve vg vi vn vu wf ws ye yt za zm zw"
+)
+_G_TLDS = (
+    "com net org edu gov mil int info biz name pro aero coop museum mobi asia tel travel jobs "
+    "cat app dev page blog cloud online site store shop tech xyz club design agency email "
+    "digital news media global group inc llc ltd company solutions services systems network "
+    "works world life live today top vip wiki space website studio health bank insurance "
+    "finance capital partners legal law consulting marketing software ventures energy "
+    "academy school university careers jobs social chat link click help support team zone "
+    "one us ai io co"
+)
+TLDS = frozenset((_CC_TLDS + " " + _G_TLDS).split())
+
+# Characters that end a detected link without belonging to it ("see acme.com." links
+# acme.com); ``;`` only when it does not close an entity such as ``&amp;``.
+_TRAILING = ".,:!?'\")]}"
+_URL_CHARS = r"(?:(?!&lt;|&gt;)[^\s<>|])"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TYPED = re.compile(
+    r"(?P<url>\b(?:https?|ftp)://" + _URL_CHARS + r"+)"
+    r"|(?P<email>(?<![\w.+-])[A-Za-z0-9][\w.+-]*@" + _LABEL + r"(?:\." + _LABEL + r")*"
+    r"\.[A-Za-z]{2,}(?![\w-]))"
+    r"|(?P<www>(?<![\w@./-])www\.(?:" + _LABEL + r"\.)+[A-Za-z]{2,}(?![\w@-])"
+    r"(?::\d{1,5})?(?:/" + _URL_CHARS + r"*)?)"
+    r"|(?P<domain>(?<![\w@./-])(?:" + _LABEL + r"\.)+(?P<tld>[A-Za-z]{2,})(?![\w@-])"
+    r"(?::\d{1,5})?(?:/" + _URL_CHARS + r"*)?)"
+    r"|(?P<mention>(?<![\w<@#&/])(?P<sigil>[@#])(?P<name>[\w.-]*[\w-]))"
+)
+_SPECIAL = {"here", "channel", "everyone"}
+
+
+def _split_trailing(found: str) -> tuple[str, str]:
+    """``found`` without the punctuation that ends a sentence after a link, and that tail."""
+    end = len(found)
+    while end > 0:
+        ch = found[end - 1]
+        if ch in _TRAILING or (ch == ";" and not re.search(r"&\w+;$", found[:end])):
+            end -= 1
+            continue
+        break
+    return found[:end], found[end:]
+
+
+def slack_text(
+    text: str,
+    *,
+    should_escape: bool = True,
+    users: dict[str, tuple[str, str]] | None = None,
+    channels: dict[str, tuple[str, str]] | None = None,
+    groups: dict[str, tuple[str, str]] | None = None,
+) -> str:
+    """The text Slack sends an app for ``text`` a person typed (a slash command's ``text``).
+
+    Always: ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;``, ``&gt;`` ("User types:
+    Hello & <world> / Sent to server: Hello &amp; &lt;world&gt;",
+    https://api.slack.com/docs/formatting). With the command's ``should_escape`` on,
+    also what Slack's server-side detection makes of it (same page, "URL detection is
+    performed by the server"):
+
+    - a URL with its scheme "is detected as-is": ``https://x.com/a`` -> ``<https://x.com/a>``;
+    - a URL typed without one gets ``http://`` and keeps "the originally typed version"
+      after a pipe: ``www.foo.com`` -> ``<http://www.foo.com|www.foo.com>``; so do bare
+      domains (``Booking.com`` -> ``<http://Booking.com|Booking.com>``, as observed in
+      workspaces: operable/cog#121, slash-hq/slash#5) for the top-level domains in
+      ``TLDS``;
+    - an e-mail address -> ``<mailto:a@b.com|a@b.com>``;
+    - ``@name`` of a member -> ``<@U123|name>``, ``#name`` of a channel the person can
+      see -> ``<#C123|name>``, ``@handle`` of a user group -> ``<!subteam^S123|@handle>``,
+      ``@here`` / ``@channel`` / ``@everyone`` -> ``<!here>`` ... (the mention and
+      special-mention formats on the same page). Unknown names stay as typed.
+
+    ``users``, ``channels`` and ``groups`` map a lower-cased name to (id, name).
+    Trailing sentence punctuation is left outside a link.
+    """
+    text = escape_text(text)
+    if not should_escape:
+        return text
+    users, channels, groups = users or {}, channels or {}, groups or {}
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("mention") is not None:
+            sigil, name = match.group("sigil"), match.group("name")
+            key = name.lower()
+            if sigil == "#" and key in channels:
+                return "<#{}|{}>".format(*channels[key])
+            if sigil == "@" and key in _SPECIAL:
+                return f"<!{key}>"
+            if sigil == "@" and key in users:
+                return "<@{}|{}>".format(*users[key])
+            if sigil == "@" and key in groups:
+                group_id, handle = groups[key]
+                return f"<!subteam^{group_id}|@{handle}>"
+            return match.group(0)
+        found = match.group(0)
+        if match.group("email") is not None:
+            return f"<mailto:{found}|{found}>"
+        if match.group("domain") is not None and match.group("tld").lower() not in TLDS:
+            return found
+        link, tail = _split_trailing(found)
+        if not link or "." not in link:
+            return found
+        if match.group("url") is not None:
+            return f"<{link}>{tail}"
+        return f"<http://{link}|{link}>{tail}"
+
+    return _TYPED.sub(replace, text)
 
 
 # -- records -----------------------------------------------------------------------------
@@ -100,13 +225,20 @@ class Call:
 
 @dataclass(frozen=True)
 class ResponsePost:
-    """One POST to a response_url; ``status``/``error`` are what the app was told."""
+    """One POST to a response_url; ``status``/``error`` are what the app was told.
+
+    ``effect`` is what the person saw: ``"ephemeral"`` or ``"in_channel"`` (a new
+    message), ``"replaced"`` / ``"deleted"`` (the message that carried the interaction),
+    ``"ignored"`` (a ``delete_original`` on a slash command's URL: nothing to delete), or
+    None when the post was refused.
+    """
 
     id: str
     body: dict[str, Any]
     at: float
     status: int
     error: str | None = None
+    effect: str | None = None
 
 
 @dataclass
@@ -126,10 +258,24 @@ class SentRequest:
     payload: dict[str, Any] = field(default_factory=dict)
     user_error: str | None = None
     problems: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    response_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def timed_out(self) -> bool:
         return self.user_error == "operation_timeout"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One delivery of an Events API request: its retry headers and how the app answered
+    (``failure`` is Slack's retry reason for it, None when the app answered 200 in time)."""
+
+    retry_num: int
+    retry_reason: str | None
+    status: int
+    elapsed_ms: float
+    failure: str | None
 
 
 @dataclass
@@ -157,8 +303,6 @@ class _ResponseUrl:
     message_ts: str | None = None  # the message that carried the interaction
     is_ephemeral: bool = False
     uses: int = 0
-    last_ts: str | None = None  # last message this URL posted (replace_original target)
-    last_ephemeral: bool = True
 
 
 # -- the stand-in ------------------------------------------------------------------------
@@ -185,8 +329,10 @@ class SlackStandIn(WebApi):
         api_app_id: str = "A0ACCTBOT",
         team_name: str = "Acctbot Demo",
         bot_name: str = "acctbot",
+        scopes: Iterable[str] | None = None,
     ) -> None:
         super().__init__(
+            scopes=scopes,
             team_id=team_id,
             team_domain=team_domain,
             team_name=team_name,
@@ -254,11 +400,14 @@ class SlackStandIn(WebApi):
     # -- records -------------------------------------------------------------------------
 
     def clear(self) -> None:
-        """Forget recorded calls, responses, acks and injected faults (state stays)."""
+        """Forget recorded calls, responses, acks and injected faults, and refill the
+        posting-rate buckets (as after a quiet while), so tests that share a stand-in do
+        not inherit each other's rate limit. Workspace state stays."""
         with self._lock:
             self.calls.clear()
             self._responses.clear()
             self._faults.clear()
+            self._buckets.clear()
         self._socket.clear()
 
     def calls_to(self, method: str) -> list[Call]:
@@ -430,24 +579,25 @@ class SlackStandIn(WebApi):
             return {"id": channel_id, "name": "directmessage"}
         return {"id": channel_id, "name": "privategroup" if ch.is_private else ch.name}
 
-    def _slack_text(self, text: str, should_escape: bool) -> str:
-        """What Slack sends for text a user typed: ``&<>`` escaped, mentions linked."""
-        text = escape_text(text)
-        if not should_escape:
-            return text
+    def _slack_text(self, text: str, should_escape: bool, user_id: str | None = None) -> str:
+        """What Slack sends for text ``user_id`` typed (see ``slack_text``)."""
         with self._lock:
-            users = {u["name"]: uid for uid, u in self._users.items()}
-            channels = {c.name: c.id for c in self._channels.values() if not c.is_im}
-
-        def mention(match: re.Match[str]) -> str:
-            sigil, name = match.group(1), match.group(2)
-            if sigil == "@" and name in users:
-                return f"<@{users[name]}|{name}>"
-            if sigil == "#" and name in channels:
-                return f"<#{channels[name]}|{name}>"
-            return match.group(0)
-
-        return re.sub(r"(?<![\w<])([@#])([\w.\-]+)", mention, text)
+            users = {
+                u["name"].lower(): (uid, u["name"])
+                for uid, u in self._users.items()
+                if not u.get("deleted")
+            }
+            channels = {
+                c.name.lower(): (c.id, c.name)
+                for c in self._channels.values()
+                if not c.is_im and (not c.is_private or (user_id and c.has_member(user_id)))
+            }
+            groups = {
+                g["handle"].lower(): (g["id"], g["handle"]) for g in self._usergroups.values()
+            }
+        return slack_text(
+            text, should_escape=should_escape, users=users, channels=channels, groups=groups
+        )
 
     def command_payload(
         self,
@@ -457,8 +607,12 @@ class SlackStandIn(WebApi):
         user_id: str,
         channel_id: str = "C0GENERAL01",
         should_escape: bool = True,
+        sent_as: str | None = None,
     ) -> dict[str, str]:
-        """A slash command's fields, with a fresh response_url and trigger_id."""
+        """A slash command's fields, with a fresh response_url and trigger_id. ``text`` is
+        what the person typed (Slack escapes and links it, see ``slack_text``); ``sent_as``
+        instead gives the ``text`` field exactly as Slack sends it, for what typing alone
+        cannot make (a link pasted with its own label, ``<https://...|label>``)."""
         channel = self._channel_ref(channel_id)
         return {
             "token": self.verification_token,
@@ -469,7 +623,9 @@ class SlackStandIn(WebApi):
             "user_id": user_id,
             "user_name": self._user_ref(user_id)["name"],
             "command": command if command.startswith("/") else "/" + command,
-            "text": self._slack_text(text, should_escape),
+            "text": sent_as
+            if sent_as is not None
+            else self._slack_text(text, should_escape, user_id),
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
             "response_url": self._issue_response_url("command", channel_id, user_id),
@@ -663,11 +819,18 @@ class SlackStandIn(WebApi):
         should_escape: bool = True,
         deadline: float = ACK_DEADLINE,
         timestamp: int | None = None,
+        sent_as: str | None = None,
     ) -> SentRequest:
         """POST a slash command to the app as Slack does; an answer in the HTTP body is
-        shown to the user (ephemeral unless ``response_type`` is ``in_channel``)."""
+        shown to the user (ephemeral unless ``response_type`` is ``in_channel``).
+        ``sent_as``: see ``command_payload``."""
         payload = self.command_payload(
-            command, text, user_id=user_id, channel_id=channel_id, should_escape=should_escape
+            command,
+            text,
+            user_id=user_id,
+            channel_id=channel_id,
+            should_escape=should_escape,
+            sent_as=sent_as,
         )
         status, body, elapsed, user_error = self._post_form(app_url, payload, deadline, timestamp)
         if status == 200 and user_error is None and body:
@@ -690,7 +853,7 @@ class SlackStandIn(WebApi):
         with self._lock:
             target = self._response_urls.get(rid)
         if target is not None:
-            self._apply_response(target, answer, source="ack", count_use=False)
+            self._apply_response(target, answer, source="ack")
 
     def _send_interaction(
         self, app_url: str, payload: dict[str, Any], deadline: float, timestamp: int | None
@@ -857,23 +1020,91 @@ class SlackStandIn(WebApi):
         app_url: str,
         event: dict[str, Any],
         *,
-        retry_num: int | None = None,
-        retry_reason: str = "http_timeout",
+        retries: int = EVENT_RETRIES,
         deadline: float = ACK_DEADLINE,
     ) -> SentRequest:
-        """Deliver an Events API ``event_callback`` (JSON body, signed)."""
+        """Deliver an Events API ``event_callback`` (JSON body, signed), retrying as Slack
+        does: when the app does not answer 2xx within ``deadline`` seconds
+        (``http_timeout``), answers another status (``http_error``) or cannot be reached
+        (``connection_failed``), Slack sends the same request again, "up to 3 times",
+        with ``X-Slack-Retry-Num`` (1, 2, 3) and ``X-Slack-Retry-Reason`` headers and the
+        same ``event_id`` (Events API, "Failure conditions" / "Graceful retries",
+        https://api.slack.com/apis/connections/events-api). An app that answers an error
+        with ``X-Slack-No-Retry: 1`` is not retried ("Turning retries off"; a timed-out
+        request has no answer to carry it). Slack spaces the retries out (nearly at once,
+        then about 1 and 5 minutes later); the stand-in sends them back to back.
+
+        Returns the last delivery; ``attempts`` lists every one, and
+        ``payload["event_id"]`` is the one id they all carried. ``redeliver`` sends a
+        further copy (a retry a test schedules itself)."""
         envelope = self.event_envelope(event)
-        extra = {}
+        attempts: list[Attempt] = []
+        sent = self._deliver_event(app_url, envelope, 0, None, deadline)
+        attempts.append(sent.attempts[0])
+        while sent.attempts[0].failure and len(attempts) <= retries:
+            if sent.attempts[0].failure != "http_timeout" and _no_retry(sent):
+                break
+            sent = self._deliver_event(
+                app_url, envelope, len(attempts), sent.attempts[0].failure, deadline
+            )
+            attempts.append(sent.attempts[0])
+        sent.attempts = attempts
+        return sent
+
+    def redeliver(
+        self,
+        app_url: str,
+        sent: SentRequest,
+        *,
+        reason: str = "http_timeout",
+        deadline: float = ACK_DEADLINE,
+    ) -> SentRequest:
+        """Send ``sent``'s event again as Slack's next retry would: the same envelope and
+        ``event_id``, ``X-Slack-Retry-Num`` one more than the attempts so far."""
+        retry_num = max((a.retry_num for a in sent.attempts), default=0) + 1
+        again = self._deliver_event(app_url, sent.payload, retry_num, reason, deadline)
+        again.attempts = [*sent.attempts, *again.attempts]
+        return again
+
+    def _deliver_event(
+        self,
+        app_url: str,
+        envelope: dict[str, Any],
+        retry_num: int,
+        reason: str | None,
+        deadline: float,
+    ) -> SentRequest:
+        body = json.dumps(envelope).encode()
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+        headers.update(self.sign(body))
         if retry_num:
-            extra = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        status, body, elapsed, user_error = self._post(
-            app_url,
-            json.dumps(envelope).encode(),
-            "application/json",
-            deadline=deadline,
-            extra_headers=extra,
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = reason or "unknown_error"
+        started = time.monotonic()
+        status, answer, failure = 0, None, None
+        response_headers: dict[str, str] = {}
+        try:
+            resp = requests.post(app_url, data=body, headers=headers, timeout=deadline)
+        except requests.Timeout:
+            failure = "http_timeout"
+        except requests.ConnectionError:
+            failure = "connection_failed"
+        else:
+            status, answer = resp.status_code, _decode(resp)
+            response_headers = dict(resp.headers)
+            if not 200 <= status < 300:
+                failure = "http_error"
+        elapsed = (time.monotonic() - started) * 1000
+        if failure is None and elapsed > deadline * 1000:
+            failure = "http_timeout"
+        user_error = {"http_timeout": "operation_timeout", None: None}.get(
+            failure, "dispatch_failed"
         )
-        return SentRequest(status, body, elapsed, payload=envelope, user_error=user_error)
+        attempt = Attempt(retry_num, reason if retry_num else None, status, elapsed, failure)
+        sent = SentRequest(status, answer, elapsed, payload=envelope, user_error=user_error)
+        sent.attempts = [attempt]
+        sent.response_headers = response_headers
+        return sent
 
     def url_verification(self, app_url: str, challenge: str | None = None) -> SentRequest:
         """Slack's Request URL check; the app must echo ``challenge``."""
@@ -988,59 +1219,71 @@ class SlackStandIn(WebApi):
             if target.uses >= RESPONSE_URL_USES:
                 return self._record_response(rid, body, 404, "used_url")
             target.uses += 1
-        problem = self._apply_response(target, body, source="response_url", count_use=True)
+        problem, effect = self._apply_response(target, body, source="response_url")
         if problem is not None:
             return self._record_response(rid, body, 400, problem)
-        return self._record_response(rid, body, 200, None)
+        return self._record_response(rid, body, 200, None, effect)
 
     def _record_response(
-        self, rid: str, body: dict[str, Any], status: int, error: str | None
+        self,
+        rid: str,
+        body: dict[str, Any],
+        status: int,
+        error: str | None,
+        effect: str | None = None,
     ) -> tuple[int, str]:
         with self._lock:
-            self._responses.append(ResponsePost(rid, body, self.now(), status, error))
+            self._responses.append(ResponsePost(rid, body, self.now(), status, error, effect))
             self._lock.notify_all()
         return status, error or "ok"
 
     def _apply_response(
-        self, target: _ResponseUrl, body: dict[str, Any], *, source: str, count_use: bool
-    ) -> str | None:
-        """Apply a response_url post (or a command's HTTP answer); an error or None."""
+        self, target: _ResponseUrl, body: dict[str, Any], *, source: str
+    ) -> tuple[str | None, str | None]:
+        """Apply a response_url post (or a command's HTTP answer): (error or None, effect).
+
+        ``replace_original`` / ``delete_original`` act only on the message that carried
+        an interaction (a button or menu): "It can also be used to update the original
+        interactive message, regardless of whether it was an ephemeral message or not"
+        (https://api.slack.com/messaging/modifying). On a message in a channel that
+        changes it for everyone. A slash command's response_url has no such message: its
+        HTTP acknowledgement and anything posted through it cannot be replaced or deleted,
+        a post with ``replace_original`` "just posts it as a new message" and Slack's team
+        confirms "it's not possible to reuse the same response_url to update the message"
+        (slackapi/bolt-python#1268; also slackapi/bolt-js#2287, "replace_original does
+        nothing"). So there a ``replace_original`` post arrives as a new message and a
+        bare ``delete_original`` changes nothing. Without ``replace_original`` a post is
+        a new message: ephemeral to the person who used the command or pressed the
+        button, unless ``response_type`` is ``in_channel``
+        (https://api.slack.com/interactivity/handling#message_responses)."""
+        interaction = target.kind == "interaction" and target.message_ts is not None
         if body.get("delete_original"):
-            ts = target.message_ts or target.last_ts
-            if ts is None:
-                return "message_not_found"
-            self._delete_message(target.channel_id, ts, target.user_id)
-            return None
+            if interaction:
+                self._delete_message(target.channel_id, str(target.message_ts), target.user_id)
+                return None, "deleted"
+            if not (body.get("text") or body.get("blocks") or body.get("attachments")):
+                return None, "ignored"
         text = body.get("text")
         try:
             blocks = parse_blocks(body.get("blocks"))
         except BlocksFormatError:
-            return "invalid_blocks_format"
+            return "invalid_blocks_format", None
         if not text and not blocks and not body.get("attachments"):
-            return "no_text"
+            return "no_text", None
         if blocks is not None and validate_blocks(blocks):
-            return "invalid_blocks"
+            return "invalid_blocks", None
         if isinstance(text, str) and len(text) > TEXT_LIMIT:
-            return "msg_too_long"
+            return "msg_too_long", None
         content = {"text": text or "", **({"blocks": blocks} if blocks is not None else {})}
-        if body.get("replace_original"):
-            ts = target.message_ts or target.last_ts
-            ephemeral = target.is_ephemeral if target.message_ts else target.last_ephemeral
-            if ts is not None and self._replace(target.channel_id, ts, content, ephemeral):
-                return None
-        in_channel = body.get("response_type") == "in_channel"
-        if in_channel:
-            message = self._store_message(
-                target.channel_id, content, thread_ts=body.get("thread_ts")
-            )
-            ts = message["ts"]
-        else:
-            entry = self._store_ephemeral(target.channel_id, target.user_id, content, source)
-            ts = entry["ts"]
-        with self._lock:
-            target.last_ts = ts
-            target.last_ephemeral = not in_channel
-        return None
+        if body.get("replace_original") and interaction:
+            ts = str(target.message_ts)
+            if self._replace(target.channel_id, ts, content, target.is_ephemeral):
+                return None, "replaced"
+        if body.get("response_type") == "in_channel":
+            self._store_message(target.channel_id, content, thread_ts=body.get("thread_ts"))
+            return None, "in_channel"
+        self._store_ephemeral(target.channel_id, target.user_id, content, source)
+        return None, "ephemeral"
 
     # -- Web API dispatch ----------------------------------------------------------------
 
@@ -1070,6 +1313,12 @@ class SlackStandIn(WebApi):
                 body = self._dispatch(method, args, token)
             except ApiError as exc:
                 body = {"ok": False, "error": exc.error, **exc.extra}
+                status = exc.status
+                headers.update(exc.headers)
+        if token == self.bot_token:
+            # Every Web API response carries the token's granted scopes ("x-oauth-scopes is
+            # a list of scopes that the token has", slack-ruby/slack-ruby-client#378).
+            headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
         with self._lock:
             self.calls.append(Call(method, args, self.now(), status, body))
             self._lock.notify_all()
@@ -1191,6 +1440,14 @@ def _decode(resp: requests.Response) -> Any:
         return resp.json()
     except ValueError:
         return resp.text
+
+
+def _no_retry(sent: SentRequest) -> bool:
+    """Did the app ask Slack not to retry (``X-Slack-No-Retry: 1``)?"""
+    return any(
+        k.lower() == "x-slack-no-retry" and v.strip() == "1"
+        for k, v in sent.response_headers.items()
+    )
 
 
 def _envelope_id() -> str:

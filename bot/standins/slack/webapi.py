@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.standins.slack.blocks import (
@@ -23,13 +25,118 @@ from bot.standins.slack.workspace import VIEW_STACK_LIMIT, ApiError, Channel, Wo
 
 TRIGGER_TTL = 3.0  # seconds a trigger_id stays valid for views.open / views.push
 
+# Every bot scope the stand-in checks. A stand-in made without ``scopes`` holds them all;
+# the test and demo stacks grant exactly the ones the app's manifest.yml asks for.
+MODELLED_SCOPES = frozenset(
+    {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "channels:join",
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "mpim:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+        "im:write",
+        "users:read",
+        "users:read.email",
+        "team:read",
+    }
+)
+
+# chat.postMessage's per-channel limit. Slack: "chat.postMessage generally allows posting
+# one message per second per channel, while also maintaining a workspace-wide limit";
+# "Posting messages: 1 per second. Short bursts >1 allowed" (Rate limits,
+# https://api.slack.com/apis/rate-limits, "Special Tier"). How long a burst may be is not
+# documented, so the stand-in keeps it short: a token bucket that holds POST_BURST
+# messages and refills at POST_RATE a second; past it, HTTP 429 ``ratelimited`` with
+# ``Retry-After`` whole seconds, the shape Slack documents for every 429. The
+# workspace-wide limit is not published and not modelled.
+POST_RATE = 1.0
+POST_BURST = 6
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
 
 class WebApi(Workspace):
-    """Slack's Web API methods over the workspace state."""
+    """Slack's Web API methods over the workspace state.
 
-    def __init__(self, **team: Any) -> None:
+    ``scopes`` are the bot token's granted scopes (default: every scope in
+    ``MODELLED_SCOPES``); a method called without its scope answers ``missing_scope``
+    with ``needed`` and ``provided``, as Slack does.
+    """
+
+    def __init__(self, *, scopes: Iterable[str] | None = None, **team: Any) -> None:
         super().__init__(**team)
         self._triggers: dict[str, tuple[float, str, bool]] = {}  # id -> (issued, user, used)
+        self._scopes: set[str] = set(MODELLED_SCOPES if scopes is None else scopes)
+        self._post_rate = POST_RATE
+        self._post_burst: float | None = POST_BURST
+        self._buckets: dict[str, _Bucket] = {}
+
+    # -- scopes and limits -------------------------------------------------------------
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The bot token's granted scopes."""
+        with self._lock:
+            return frozenset(self._scopes)
+
+    def set_scopes(self, scopes: Iterable[str]) -> None:
+        """Grant exactly ``scopes`` to the bot token (as reinstalling the app would)."""
+        with self._lock:
+            self._scopes = set(scopes)
+
+    def _require_scope(self, *accepted: str) -> None:
+        """Raise Slack's ``missing_scope`` unless the token holds one of ``accepted``.
+
+        Slack answers ``{"ok": false, "error": "missing_scope", "needed": ...,
+        "provided": ...}`` (the ``needed``/``provided`` fields of every Web API
+        response type, e.g. @slack/web-api's ConversationsJoinResponse)."""
+        with self._lock:
+            if any(scope in self._scopes for scope in accepted):
+                return
+            provided = ",".join(sorted(self._scopes))
+        raise ApiError("missing_scope", needed=",".join(accepted), provided=provided)
+
+    def set_post_rate(
+        self, per_second: float = POST_RATE, burst: float | None = POST_BURST
+    ) -> None:
+        """The per-channel chat.postMessage limit: ``burst`` messages at once, refilled at
+        ``per_second``. ``burst=None`` turns the limit off (a test knob, not Slack)."""
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        with self._lock:
+            self._post_rate = per_second
+            self._post_burst = burst
+            self._buckets.clear()
+
+    def _take_post_token(self, channel_id: str) -> None:
+        """Spend one of ``channel_id``'s posting tokens, or raise HTTP 429 ``ratelimited``."""
+        now = self.now()
+        with self._lock:
+            if self._post_burst is None:
+                return
+            bucket = self._buckets.get(channel_id)
+            if bucket is None:
+                bucket = self._buckets[channel_id] = _Bucket(self._post_burst, now)
+            bucket.tokens = min(
+                self._post_burst, bucket.tokens + max(0.0, now - bucket.at) * self._post_rate
+            )
+            bucket.at = now
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return
+            wait = max(1, math.ceil((1 - bucket.tokens) / self._post_rate))
+        raise ApiError("ratelimited", status=429, headers={"Retry-After": str(wait)})
 
     def _socket_url(self) -> str:
         """A fresh Socket Mode URL (``apps.connections.open``); the stand-in provides it."""
@@ -76,25 +183,45 @@ class WebApi(Workspace):
             "is_enterprise_install": False,
         }
 
-    def _writable_channel(self, args: dict[str, Any]) -> Channel:
-        channel = self._resolve_channel(args.get("channel"))
-        if not channel.is_im and not channel.is_member:
-            raise ApiError("not_in_channel")
+    def _visible_channel(self, value: Any) -> Channel:
+        """The channel ``value`` names (ID, ``#name``, or a user ID for the DM) as the bot
+        sees it: a private channel the bot is not in does not exist for it
+        (``channel_not_found``; the private-channel scopes only reach channels the app
+        is in, https://api.slack.com/scopes/groups:read)."""
+        channel = self._resolve_channel(value)
+        if channel.is_private and not channel.is_member:
+            raise ApiError("channel_not_found")
         return channel
 
+    def _writable_channel(self, args: dict[str, Any], *, public_ok: bool) -> Channel:
+        """The channel a chat.* call writes to. Slack's ``chat:write.public`` lets a bot
+        "Send messages to channels @app isn't a member of" -- public channels only
+        (https://api.slack.com/scopes/chat:write.public); without it, or for methods it
+        does not cover (``public_ok=False``: chat.postEphemeral refuses a public channel
+        the bot is not in even with the scope, slackapi/node-slack-sdk#977), a
+        non-member gets ``not_in_channel``."""
+        self._require_scope("chat:write")
+        channel = self._visible_channel(args.get("channel"))
+        if channel.is_im or channel.is_member:
+            return channel
+        if public_ok and "chat:write.public" in self.scopes:
+            return channel
+        raise ApiError("not_in_channel")
+
     def _api_chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._writable_channel(args)
+        channel = self._writable_channel(args, public_ok=True)
         content = self._content(args)
         thread_ts = args.get("thread_ts") or None
         if thread_ts:
             with self._lock:
                 if self._find_message(channel.id, str(thread_ts)) is None:
                     raise ApiError("thread_not_found")
+        self._take_post_token(channel.id)  # a message that would be posted counts
         message = self._store_message(channel.id, content, thread_ts=thread_ts)
         return {"ok": True, "channel": channel.id, "ts": message["ts"], "message": message}
 
     def _api_chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._writable_channel(args)
+        channel = self._writable_channel(args, public_ok=False)
         user_id = args.get("user")
         with self._lock:
             if not user_id or user_id not in self._users:
@@ -106,7 +233,8 @@ class WebApi(Workspace):
         return {"ok": True, "message_ts": entry["ts"]}
 
     def _own_message(self, args: dict[str, Any], *, deleting: bool) -> tuple[Channel, str]:
-        channel = self._resolve_channel(args.get("channel"))
+        self._require_scope("chat:write")
+        channel = self._visible_channel(args.get("channel"))
         ts = str(args.get("ts") or "")
         with self._lock:
             message = self._find_message(channel.id, ts)
@@ -136,7 +264,7 @@ class WebApi(Workspace):
         return {"ok": True, "channel": channel.id, "ts": ts}
 
     def _api_chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._resolve_channel(args.get("channel"))
+        channel = self._visible_channel(args.get("channel"))
         ts = str(args.get("message_ts") or "")
         with self._lock:
             message = self._find_message(channel.id, ts)
@@ -288,12 +416,14 @@ class WebApi(Workspace):
         return {"ok": True, "view": json.loads(json.dumps(obj))}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._require_scope("users:read")
         user = self.user(str(args.get("user") or ""))
         if user is None:
             raise ApiError("user_not_found")
         return {"ok": True, "user": user}
 
     def _api_users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._require_scope("users:read.email")
         email = str(args.get("email") or "").strip().lower()
         if not email:
             raise ApiError("invalid_arguments")
@@ -304,6 +434,7 @@ class WebApi(Workspace):
         raise ApiError("users_not_found")
 
     def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._require_scope("im:write")
         if args.get("channel"):
             channel = self._resolve_channel(str(args["channel"]))
         else:
@@ -325,23 +456,98 @@ class WebApi(Workspace):
         return {"ok": True, "channel": channel.to_api(self.team_id, self.bot_user_id)}
 
     def _api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._conversation(args)
+        channel = self._conversation(args, scopes=_READ_SCOPES)
         return {"ok": True, "channel": channel.to_api(self.team_id, self.bot_user_id)}
 
-    def _conversation(self, args: dict[str, Any]) -> Channel:
+    def _conversation(
+        self, args: dict[str, Any], *, scopes: dict[str, str], member: bool = False
+    ) -> Channel:
         """The conversation a ``conversations.*`` call names: its "Conversation ID" only.
         Unlike ``chat.postMessage``, these methods take no ``#name`` and no user ID (a DM
         must first be opened with ``conversations.open``): anything else is
-        ``channel_not_found``."""
+        ``channel_not_found``. A private channel the bot is not in is invisible to it
+        (``channel_not_found``). ``scopes`` maps the conversation type to the scope the
+        method needs for it. ``member=True`` (history, replies) also requires the bot to
+        be in a public channel: Slack answers ``not_in_channel`` there even with
+        ``channels:history`` and ``chat:write.public`` ("a limitation / requirement of the
+        channels:history scope", Slack's filmaj on slackapi/deno-slack-sdk#128)."""
         value = str(args.get("channel") or "")
         with self._lock:
             known = value in self._channels
         if not known:
             raise ApiError("channel_not_found")
-        return self._resolve_channel(value)
+        channel = self._visible_channel(value)
+        kind = "im" if channel.is_im else "private" if channel.is_private else "public"
+        self._require_scope(scopes[kind])
+        if member and not channel.is_im and not channel.is_member:
+            raise ApiError("not_in_channel")
+        return channel
+
+    def _api_conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.join (bot scope ``channels:join``): the bot joins a public channel
+        and Slack posts its ``channel_join`` message; if it is already in, the answer
+        carries the ``already_in_channel`` warning. Private channels, DMs and group DMs
+        cannot be joined, only invited into: ``method_not_supported_for_channel_type``
+        (https://api.slack.com/methods/conversations.join; the error seen for a private
+        channel in slackapi/bolt-js#1656)."""
+        self._require_scope("channels:join")
+        value = str(args.get("channel") or "")
+        with self._lock:
+            channel = self._channels.get(value)
+        if channel is None:
+            raise ApiError("channel_not_found")
+        if channel.is_im or channel.is_private:
+            raise ApiError("method_not_supported_for_channel_type")
+        with self._lock:
+            already = channel.is_member
+            channel.is_member = True
+        if not already:
+            self._joined(channel.id)
+        result: dict[str, Any] = {
+            "ok": True,
+            "channel": channel.to_api(self.team_id, self.bot_user_id),
+        }
+        if already:
+            result["warning"] = "already_in_channel"
+            result["response_metadata"] = {"warnings": ["already_in_channel"]}
+        return result
+
+    def _api_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.list: "The 'channels' returned depend on what the calling token
+        has access to and the directives placed in the types parameter" (default
+        ``public_channel``; https://api.slack.com/methods/conversations.list). A bot sees
+        every public channel and the private ones it is in. Each requested type needs its
+        read scope ("required scopes depend on the type of channel-like object"); a type
+        the token has no scope for is ``missing_scope`` (the stricter reading of
+        ``invalid_types``: "could not be used based on ... the permission scopes granted").
+        ``exclude_archived`` changes nothing (the stand-in archives no channel); ``limit``
+        under 1000 and cursor paging as for history. Group DMs are not modelled."""
+        types = [t.strip() for t in str(args.get("types") or "public_channel").split(",")]
+        if not types or any(t not in _LIST_SCOPES for t in types):
+            raise ApiError("invalid_types")
+        for kind in types:
+            self._require_scope(_LIST_SCOPES[kind])
+        with self._lock:
+            found = [
+                c
+                for c in self._channels.values()
+                if (c.is_im and "im" in types)
+                or (not c.is_im and not c.is_private and "public_channel" in types)
+                or (c.is_private and c.is_member and "private_channel" in types)
+            ]
+            listed = [c.to_api(self.team_id, self.bot_user_id) for c in found]
+        limit = _int_arg(args, "limit", 100, 1, 999)
+        start = _cursor(args)
+        page = listed[start : start + limit]
+        more = start + limit < len(listed)
+        return {
+            "ok": True,
+            "channels": page,
+            "response_metadata": {"next_cursor": _make_cursor(start + limit) if more else ""},
+        }
 
     def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._conversation(args)
+        channel = self._conversation(args, scopes=_HISTORY_SCOPES, member=True)
         limit = _int_arg(args, "limit", 100, 1, 999)
         latest = float(args.get("latest") or "inf")
         oldest = float(args.get("oldest") or 0)
@@ -373,7 +579,7 @@ class WebApi(Workspace):
         }
 
     def _api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = self._conversation(args)
+        channel = self._conversation(args, scopes=_HISTORY_SCOPES, member=True)
         ts = str(args.get("ts") or "")
         with self._lock:
             parent = self._find_message(channel.id, ts)
@@ -397,6 +603,7 @@ class WebApi(Workspace):
         }
 
     def _api_team_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._require_scope("team:read")
         return {
             "ok": True,
             "team": {
@@ -430,10 +637,24 @@ METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "users.lookupByEmail": WebApi._api_users_lookup_by_email,
     "conversations.open": WebApi._api_conversations_open,
     "conversations.info": WebApi._api_conversations_info,
+    "conversations.join": WebApi._api_conversations_join,
+    "conversations.list": WebApi._api_conversations_list,
     "conversations.history": WebApi._api_conversations_history,
     "conversations.replies": WebApi._api_conversations_replies,
     "team.info": WebApi._api_team_info,
     "apps.connections.open": WebApi._api_apps_connections_open,
+}
+
+
+# The bot scope each conversations.* method needs, by conversation type (the "Required
+# scopes" of conversations.history / .replies / .info in Slack's method reference).
+_HISTORY_SCOPES = {"public": "channels:history", "private": "groups:history", "im": "im:history"}
+_READ_SCOPES = {"public": "channels:read", "private": "groups:read", "im": "im:read"}
+_LIST_SCOPES = {
+    "public_channel": "channels:read",
+    "private_channel": "groups:read",
+    "im": "im:read",
+    "mpim": "mpim:read",
 }
 
 

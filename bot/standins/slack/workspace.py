@@ -43,11 +43,24 @@ _TZ_LABELS = {
 
 
 class ApiError(Exception):
-    """A Web API ``{"ok": false, "error": ...}`` answer, with any extra fields."""
+    """A Web API ``{"ok": false, "error": ...}`` answer, with any extra body fields.
 
-    def __init__(self, error: str, **extra: Any) -> None:
+    ``status`` is the HTTP status it is answered with (200 for Slack's ordinary errors;
+    429 for ``ratelimited``) and ``headers`` any extra response headers (``Retry-After``).
+    """
+
+    def __init__(
+        self,
+        error: str,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(error)
         self.error = error
+        self.status = status
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -149,6 +162,7 @@ class Workspace:
         self._homes: dict[str, str] = {}
         self._opened: list[dict[str, Any]] = []
         self._listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        self._usergroups: dict[str, dict[str, Any]] = {}
 
         self.add_user(self.bot_user_id, bot_name, bot_name, "", is_bot=True)
         self.add_channel("C0GENERAL01", "general")
@@ -265,6 +279,54 @@ class Workspace:
                 created=int(time.time()),
             )
             self._messages.setdefault(channel_id, [])
+
+    def add_usergroup(
+        self, group_id: str, handle: str, name: str, users: list[str] | None = None
+    ) -> None:
+        """Add a user group (``@handle``), as an admin would; ``group_id`` starts with S."""
+        with self._lock:
+            self._usergroups[group_id] = {
+                "id": group_id,
+                "team_id": self.team_id,
+                "handle": handle.lstrip("@"),
+                "name": name,
+                "users": list(users or []),
+            }
+
+    def invite_bot(self, channel: str, *, by: str | None = None) -> None:
+        """A person invites the bot into ``channel`` (``/invite @bot``; the only way into a
+        private channel). Slack then shows the bot's ``channel_join`` message there."""
+        with self._lock:
+            ch = self._resolve_channel(channel)
+            if ch.is_im or ch.is_member:
+                return
+            ch.is_member = True
+        self._joined(ch.id, inviter=by)
+
+    def remove_bot(self, channel: str) -> None:
+        """A person removes the bot from ``channel`` (``/remove @bot``)."""
+        with self._lock:
+            self._resolve_channel(channel).is_member = False
+            self._lock.notify_all()
+
+    def _joined(self, channel_id: str, inviter: str | None = None) -> dict[str, Any]:
+        """Slack's ``channel_join`` message for the bot joining ``channel_id``: real Slack
+        shows "<bot> has joined the channel" in the channel's history (message subtype
+        ``channel_join``, https://api.slack.com/events/message/channel_join)."""
+        message: dict[str, Any] = {
+            "type": "message",
+            "subtype": "channel_join",
+            "user": self.bot_user_id,
+            "text": f"<@{self.bot_user_id}> has joined the channel",
+            "ts": self._new_ts(),
+        }
+        if inviter:
+            message["inviter"] = inviter
+        with self._lock:
+            self._messages.setdefault(channel_id, []).append(message)
+            self._lock.notify_all()
+        self._notify("message", {"channel": channel_id, "message": dict(message)})
+        return dict(message)
 
     def dm_channel_id(self, user_id: str) -> str:
         """The bot's DM channel with ``user_id`` (stable; created on first use)."""

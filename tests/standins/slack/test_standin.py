@@ -25,6 +25,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.standins.slack.standin import SlackStandIn, render_message, render_view
+from tests.support.paths import REPO_ROOT
 
 ANA = "U0ANA00001"
 RAJ = "U0RAJ00001"
@@ -272,9 +273,16 @@ def test_message_validation(client: WebClient) -> None:
 
 
 def test_not_in_channel(client: WebClient, slack: SlackStandIn) -> None:
+    """A private channel the bot is not in does not exist for it; a public one it may
+    post in only with chat:write.public."""
     slack.add_channel("C0PRIVATE1", "secret", is_private=True, bot_is_member=False)
     with pytest.raises(SlackApiError) as exc:
         client.chat_postMessage(channel="C0PRIVATE1", text="x")
+    assert api_error(exc) == "channel_not_found"
+    slack.add_channel("C0PUBNOBOT", "lobby", bot_is_member=False)
+    slack.set_scopes(slack.scopes - {"chat:write.public"})
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0PUBNOBOT", text="x")
     assert api_error(exc) == "not_in_channel"
 
 
@@ -414,12 +422,15 @@ def test_response_url_validation_and_effects(slack: SlackStandIn, client: WebCli
     assert hook.send(text="for everyone", response_type="in_channel").status_code == 200
     [posted] = slack.messages("C0SMBEAST01")
     assert posted["text"] == "for everyone"
+    # a command's response_url cannot change what it posted: a replace is a new message
     hook.send(text="edited", replace_original=True)
-    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == ["edited"]
+    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == ["for everyone"]
+    assert [e["text"] for e in slack.ephemeral_messages(ANA)] == ["edited"]
     hook.send_dict({"delete_original": True})
-    assert slack.messages("C0SMBEAST01") == []
-    statuses = [r.status for r in slack.responses(payload["response_url"])]
-    assert statuses == [400, 400, 200, 200, 200]
+    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == ["for everyone"]
+    posts = slack.responses(payload["response_url"])
+    assert [r.status for r in posts] == [400, 400, 200, 200, 200]
+    assert [r.effect for r in posts] == [None, None, "in_channel", "ephemeral", "ignored"]
 
 
 def test_interaction_response_replaces_the_clicked_message(
@@ -834,3 +845,420 @@ def test_conversations_methods_take_a_conversation_id_only(
     assert dm == posted["channel"]
     texts = [m["text"] for m in client.conversations_history(channel=dm)["messages"]]
     assert texts == ["to a user id: lands in the DM"]
+
+
+# -- Slack as it really is: what a convenient stand-in would hide -----------------------
+
+
+def test_a_commands_ack_cannot_be_replaced_or_deleted(
+    slack: SlackStandIn, bolt: tuple[App, str]
+) -> None:
+    """A slash command's HTTP acknowledgement shows as an ephemeral message, and neither
+    it nor anything posted through the command's response_url can be replaced or deleted
+    there: a replace_original post arrives as a new message (bolt-python#1268,
+    bolt-js#2287)."""
+    app, url = bolt
+    done = threading.Event()
+
+    @app.command("/account")
+    def account(ack: Any, respond: Any) -> None:
+        ack("Looking up…")
+        # The ack is on its way back to Slack; Slack shows it when it arrives, before the
+        # posts below (which would otherwise race it).
+        slack.wait_until(lambda: slack.ephemeral_messages(ANA), timeout=5)
+        respond(text="first answer", response_type="in_channel")
+        respond(text="the card", replace_original=True)
+        respond(delete_original=True)
+        respond(text="shared card", response_type="in_channel", replace_original=True)
+        done.set()
+
+    sent = slack.command(url, "/account", "Acme", user_id=ANA)
+    assert sent.status == 200 and done.wait(5)
+    slack.wait_until(lambda: len(slack.responses(sent.response_url)) == 4)
+    assert [e["text"] for e in slack.ephemeral_messages(ANA)] == ["Looking up…", "the card"]
+    assert [m["text"] for m in slack.messages("C0GENERAL01")] == ["first answer", "shared card"]
+    posts = slack.responses(sent.response_url)
+    assert [p.status for p in posts] == [200] * 4
+    assert [p.effect for p in posts] == ["in_channel", "ephemeral", "ignored", "in_channel"]
+
+
+def _button_blocks() -> list[dict[str, Any]]:
+    return [
+        section("Acme: 3 open orders"),
+        {
+            "type": "actions",
+            "block_id": "card",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "refresh",
+                    "text": {"type": "plain_text", "text": "Refresh"},
+                    "value": "001",
+                }
+            ],
+        },
+    ]
+
+
+def test_buttons_on_a_shared_message(slack: SlackStandIn, client: WebClient) -> None:
+    """On an in_channel message a response_url post with replace_original changes the
+    message for everyone; without it, it is a new ephemeral for the presser only."""
+    shared = client.chat_postMessage(channel="C0SMBEAST01", text="card", blocks=_button_blocks())
+    press = slack.block_action_payload(
+        user_id=RAJ, action_id="refresh", message=shared["message"], channel_id="C0SMBEAST01"
+    )
+    hook = WebhookClient(press["response_url"])
+    assert hook.send(text="Salesforce is not answering").status_code == 200
+    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == ["card"]
+    assert [e["text"] for e in slack.ephemeral_messages(RAJ)] == ["Salesforce is not answering"]
+    assert slack.ephemeral_messages(ANA) == []
+    assert hook.send(text="refreshed", replace_original=True).status_code == 200
+    [message] = slack.messages("C0SMBEAST01")
+    assert message["text"] == "refreshed" and message["ts"] == shared["ts"]
+    assert hook.send(text="again", replace_original=True).status_code == 200  # still that one
+    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == ["again"]
+    assert [r.effect for r in slack.responses(press["response_url"])] == [
+        "ephemeral",
+        "replaced",
+        "replaced",
+    ]
+    hook.send_dict({"delete_original": True})
+    assert slack.messages("C0SMBEAST01") == []
+
+
+def test_buttons_on_an_ephemeral_message(slack: SlackStandIn, client: WebClient) -> None:
+    """The message that carried the interaction may be an ephemeral one: replace_original
+    and delete_original work on it ("regardless of whether it was an ephemeral message")."""
+    client.chat_postEphemeral(channel="C0SMBEAST01", user=ANA, text="pick", blocks=_button_blocks())
+    [shown] = slack.ephemeral_messages(ANA)
+    press = slack.block_action_payload(
+        user_id=ANA, action_id="refresh", message=shown, channel_id="C0SMBEAST01"
+    )
+    assert press["container"]["is_ephemeral"] is True and "message" not in press
+    hook = WebhookClient(press["response_url"])
+    hook.send(text="chosen", replace_original=True)
+    assert [e["text"] for e in slack.ephemeral_messages(ANA)] == ["chosen"]
+    hook.send_dict({"delete_original": True})
+    assert slack.ephemeral_messages(ANA) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("Booking.com", "<http://Booking.com|Booking.com>"),
+        ("booking.com", "<http://booking.com|booking.com>"),
+        ("www.acme.co.uk", "<http://www.acme.co.uk|www.acme.co.uk>"),
+        ("Amazon.com's orders", "<http://Amazon.com|Amazon.com>'s orders"),
+        ("see acme.io/pricing.", "see <http://acme.io/pricing|acme.io/pricing>."),
+        ("https://acme.example.com/a?b=1&c=2", "<https://acme.example.com/a?b=1&amp;c=2>"),
+        (
+            "https://acme.my.salesforce.com/lightning/r/Account/001000000000001AAA/view",
+            "<https://acme.my.salesforce.com/lightning/r/Account/001000000000001AAA/view>",
+        ),
+        ("ana.rep@example.com", "<mailto:ana.rep@example.com|ana.rep@example.com>"),
+        ("#smb-east weekly", "<#C0SMBEAST01|smb-east> weekly"),
+        ("#SMB-East", "<#C0SMBEAST01|smb-east>"),
+        ("@raj and @ana", "<@U0RAJ00001|raj> and <@U0ANA00001|ana>"),
+        ("@sales-east", "<!subteam^S0SALESEAST|@sales-east>"),
+        ("@here", "<!here>"),
+        ("#no-such @nobody", "#no-such @nobody"),
+        ("#secret", "#secret"),  # a private channel Ana is not in: she cannot name it
+        ("O'Hare Signal & Sons <b>", "O'Hare Signal &amp; Sons &lt;b&gt;"),
+        ("Acme Corp. St. Louis v1.2.3 e.g. 3.5", "Acme Corp. St. Louis v1.2.3 e.g. 3.5"),
+        ("J.Crew", "J.Crew"),
+    ],
+)
+def test_slash_command_text_is_sent_as_slack_sends_it(
+    slack: SlackStandIn, typed: str, sent: str
+) -> None:
+    """With should_escape on, Slack's server links what it recognises before the app sees
+    it; the label after ``|`` is what the person typed (api.slack.com/docs/formatting)."""
+    slack.add_usergroup("S0SALESEAST", "sales-east", "Sales East", [ANA, RAJ])
+    slack.add_channel("G0SECRET01", "secret", is_private=True, members=[RAJ])
+    assert slack.command_payload("/account", typed, user_id=ANA)["text"] == sent
+
+
+def test_private_channel_mention_for_a_member_and_escaping_off(slack: SlackStandIn) -> None:
+    slack.add_channel("G0SECRET01", "secret", is_private=True, members=[RAJ])
+    assert slack.command_payload("/digest", "#secret", user_id=RAJ)["text"] == (
+        "<#G0SECRET01|secret>"
+    )
+    plain = slack.command_payload(
+        "/account", "Booking.com & @ana #smb-east", user_id=ANA, should_escape=False
+    )
+    assert plain["text"] == "Booking.com &amp; @ana #smb-east"
+
+
+def test_membership_decides_what_the_bot_may_read(client: WebClient, slack: SlackStandIn) -> None:
+    """chat:write.public lets the bot post in a public channel it has not joined, but
+    conversations.history/replies answer not_in_channel there (deno-slack-sdk#128); a
+    private channel it is not in is channel_not_found for everything; it joins a public
+    channel with conversations.join (channels:join) and is only invited into a private one."""
+    slack.add_channel("C0LOBBY001", "lobby", bot_is_member=False)
+    slack.add_channel("G0SECRET01", "secret", is_private=True, members=[ANA], bot_is_member=False)
+
+    posted = client.chat_postMessage(channel="C0LOBBY001", text="digest")
+    assert posted["channel"] == "C0LOBBY001"
+    assert client.chat_postMessage(channel="#lobby", text="by name")["channel"] == "C0LOBBY001"
+    for read in (
+        lambda: client.conversations_history(channel="C0LOBBY001"),
+        lambda: client.conversations_replies(channel="C0LOBBY001", ts=posted["ts"]),
+    ):
+        with pytest.raises(SlackApiError) as exc:
+            read()
+        assert api_error(exc) == "not_in_channel"
+    with pytest.raises(SlackApiError) as exc:  # ephemerals need membership even so
+        client.chat_postEphemeral(channel="C0LOBBY001", user=ANA, text="x")
+    assert api_error(exc) == "not_in_channel"
+    assert client.conversations_info(channel="C0LOBBY001")["channel"]["is_member"] is False
+
+    for call in (
+        lambda: client.chat_postMessage(channel="G0SECRET01", text="x"),
+        lambda: client.chat_postMessage(channel="#secret", text="x"),
+        lambda: client.chat_postEphemeral(channel="G0SECRET01", user=ANA, text="x"),
+        lambda: client.conversations_history(channel="G0SECRET01"),
+        lambda: client.conversations_info(channel="G0SECRET01"),
+    ):
+        with pytest.raises(SlackApiError) as exc:
+            call()
+        assert api_error(exc) == "channel_not_found"
+
+    joined = client.conversations_join(channel="C0LOBBY001")
+    assert joined["channel"]["is_member"] is True and "warning" not in joined
+    history = client.conversations_history(channel="C0LOBBY001")["messages"]
+    assert history[0]["subtype"] == "channel_join" and history[0]["user"] == slack.bot_user_id
+    assert [m["text"] for m in history[1:]] == ["by name", "digest"]
+    assert client.conversations_join(channel="C0LOBBY001")["warning"] == "already_in_channel"
+
+    for channel, error in (
+        ("G0SECRET01", "method_not_supported_for_channel_type"),
+        (
+            client.conversations_open(users=ANA)["channel"]["id"],
+            "method_not_supported_for_channel_type",
+        ),
+        ("#lobby", "channel_not_found"),
+        ("C0NOSUCH01", "channel_not_found"),
+    ):
+        with pytest.raises(SlackApiError) as exc:
+            client.conversations_join(channel=channel)
+        assert api_error(exc) == error, channel
+
+    slack.invite_bot("G0SECRET01", by=ANA)  # only a person can bring it in
+    client.chat_postMessage(channel="G0SECRET01", text="now I can")
+    texts = [m["text"] for m in client.conversations_history(channel="G0SECRET01")["messages"]]
+    assert texts == ["now I can", f"<@{slack.bot_user_id}> has joined the channel"]
+
+
+def test_missing_scope(client: WebClient, slack: SlackStandIn) -> None:
+    """A method called without its scope answers missing_scope, naming what it needed."""
+    slack.add_channel("C0LOBBY001", "lobby", bot_is_member=False)
+    slack.set_scopes({"commands", "chat:write"})
+    for call, needed in (
+        (lambda: client.conversations_join(channel="C0LOBBY001"), "channels:join"),
+        (lambda: client.users_info(user=ANA), "users:read"),
+        (lambda: client.users_lookupByEmail(email="ana.rep@example.com"), "users:read.email"),
+        (lambda: client.conversations_history(channel="C0SMBEAST01"), "channels:history"),
+        (lambda: client.conversations_open(users=ANA), "im:write"),
+    ):
+        with pytest.raises(SlackApiError) as exc:
+            call()
+        assert api_error(exc) == "missing_scope"
+        assert exc.value.response["needed"] == needed
+        assert exc.value.response["provided"] == "chat:write,commands"
+    with pytest.raises(SlackApiError) as exc:  # no chat:write.public: members only
+        client.chat_postMessage(channel="C0LOBBY001", text="x")
+    assert api_error(exc) == "not_in_channel"
+
+
+def test_conversations_list_shows_what_the_bot_may_see(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    slack.add_channel("C0LOBBY001", "lobby", bot_is_member=False)
+    slack.add_channel("G0SECRET01", "secret", is_private=True, members=[ANA], bot_is_member=False)
+    slack.add_channel("G0INVITED1", "invited", is_private=True, members=[ANA])
+    public = {c["name"] for c in client.conversations_list()["channels"]}
+    assert {"general", "smb-east", "lobby"} <= public and "invited" not in public
+    both = client.conversations_list(types="public_channel,private_channel")["channels"]
+    names = {c["name"] for c in both}
+    assert "invited" in names and "secret" not in names  # only private channels it is in
+    first = client.conversations_list(limit=2)
+    assert len(first["channels"]) == 2 and first["response_metadata"]["next_cursor"]
+    rest = client.conversations_list(limit=2, cursor=first["response_metadata"]["next_cursor"])
+    assert {c["name"] for c in first["channels"] + rest["channels"]} == public
+    slack.set_scopes(["chat:write", "channels:read"])
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_list(types="public_channel,private_channel")
+    assert api_error(exc) == "missing_scope" and exc.value.response["needed"] == "groups:read"
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_list(types="public_channel,nonsense")
+    assert api_error(exc) == "invalid_types"
+
+
+def test_every_answer_carries_the_tokens_scopes(client: WebClient, slack: SlackStandIn) -> None:
+    slack.set_scopes(["commands", "chat:write"])
+    resp = client.auth_test()
+    assert {k.lower(): v for k, v in resp.headers.items()}["x-oauth-scopes"] == (
+        "chat:write,commands"
+    )
+
+
+def test_text_can_be_sent_exactly_as_slack_sends_it(slack: SlackStandIn) -> None:
+    typed = slack.command_payload("/account", "Booking.com", user_id=ANA)
+    assert typed["text"] == "<http://Booking.com|Booking.com>"
+    pasted = slack.command_payload(
+        "/account", "", user_id=ANA, sent_as="<https://x.lightning.force.com/r|Acme>"
+    )
+    assert pasted["text"] == "<https://x.lightning.force.com/r|Acme>"
+
+
+def test_the_stack_installs_the_manifests_scopes() -> None:
+    """The test and demo stacks grant the app exactly the bot scopes manifest.yml asks for."""
+    import yaml
+
+    from bot.standins.stack import APP_SCOPES, populate_workspace
+
+    manifest = yaml.safe_load((REPO_ROOT / "manifest.yml").read_text())
+    assert sorted(APP_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+    with SlackStandIn() as standin:
+        populate_workspace(standin)
+        assert standin.scopes == frozenset(APP_SCOPES)
+
+
+class _EventsApp:
+    """A bare Events API endpoint whose answers a test scripts, one per delivery."""
+
+    def __init__(self, answers: list[tuple[int, float, dict[str, str]]]) -> None:
+        self.answers = answers
+        self.seen: list[tuple[str, str | None, str | None]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = json.loads(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
+        self.seen.append(
+            (
+                body["event_id"],
+                environ.get("HTTP_X_SLACK_RETRY_NUM"),
+                environ.get("HTTP_X_SLACK_RETRY_REASON"),
+            )
+        )
+        status, delay, headers = self.answers[min(len(self.seen), len(self.answers)) - 1]
+        time.sleep(delay)
+        start_response(f"{status} X", [("Content-Type", "text/plain"), *headers.items()])
+        return [b""]
+
+
+@pytest.fixture
+def events_app() -> Iterator[tuple[_EventsApp, str]]:
+    app = _EventsApp([])
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_address[1]}/slack/events"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_events_are_retried_with_the_same_event_id(
+    slack: SlackStandIn, events_app: tuple[_EventsApp, str]
+) -> None:
+    """No 2xx within the deadline, or an error: Slack retries up to 3 times with
+    X-Slack-Retry-Num / X-Slack-Retry-Reason and the same event_id."""
+    app, url = events_app
+    app.answers = [(500, 0, {}), (200, 0.6, {}), (200, 0, {})]
+    event = {"type": "app_home_opened", "user": ANA, "channel": "D0ANA00001", "tab": "home"}
+    sent = slack.event(url, event, deadline=0.4)
+    event_id = sent.payload["event_id"]
+    assert app.seen == [
+        (event_id, None, None),
+        (event_id, "1", "http_error"),
+        (event_id, "2", "http_timeout"),
+    ]
+    assert [(a.retry_num, a.failure) for a in sent.attempts] == [
+        (0, "http_error"),
+        (1, "http_timeout"),
+        (2, None),
+    ]
+    assert sent.status == 200 and sent.user_error is None
+
+    app.seen.clear()
+    app.answers = [(503, 0, {})]
+    gave_up = slack.event(url, event)
+    assert [s[1] for s in app.seen] == [None, "1", "2", "3"]  # the first try and 3 retries
+    assert len({s[0] for s in app.seen}) == 1 and gave_up.user_error == "dispatch_failed"
+
+    app.seen.clear()
+    app.answers = [(500, 0, {"X-Slack-No-Retry": "1"})]
+    slack.event(url, event)
+    assert len(app.seen) == 1
+
+    app.seen.clear()
+    app.answers = [(200, 0, {})]
+    once = slack.event(url, event)
+    again = slack.redeliver(url, once, reason="http_timeout")
+    assert app.seen == [
+        (once.payload["event_id"], None, None),
+        (once.payload["event_id"], "1", "http_timeout"),
+    ]
+    assert [a.retry_num for a in again.attempts] == [0, 1]
+
+
+def test_events_to_an_app_that_is_down_are_retried(slack: SlackStandIn) -> None:
+    sent = slack.event("http://127.0.0.1:9/slack/events", {"type": "app_home_opened"})
+    assert [(a.retry_num, a.retry_reason, a.failure) for a in sent.attempts] == [
+        (0, None, "connection_failed"),
+        (1, "connection_failed", "connection_failed"),
+        (2, "connection_failed", "connection_failed"),
+        (3, "connection_failed", "connection_failed"),
+    ]
+
+
+def test_posting_rate_per_channel(slack: SlackStandIn, client: WebClient) -> None:
+    """chat.postMessage: about one message a second per channel, short bursts allowed,
+    then HTTP 429 ratelimited with Retry-After (api.slack.com/apis/rate-limits)."""
+    slack.set_post_rate(per_second=1.0, burst=3)
+    for n in range(3):
+        client.chat_postMessage(channel="C0SMBEAST01", text=str(n))
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0SMBEAST01", text="too fast")
+    assert exc.value.response.status_code == 429
+    assert api_error(exc) == "ratelimited"
+    assert exc.value.response.headers["retry-after"] in ("1", ["1"])
+    client.chat_postMessage(channel="C0GENERAL01", text="another channel has its own")
+    client.chat_postEphemeral(channel="C0SMBEAST01", user=ANA, text="not counted")
+    slack.advance(1.0)
+    client.chat_postMessage(channel="C0SMBEAST01", text="one more a second")
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C0SMBEAST01", text="still too fast")
+    assert [m["text"] for m in slack.messages("C0SMBEAST01")] == [
+        "0",
+        "1",
+        "2",
+        "one more a second",
+    ]
+
+    patient = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    patient.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    assert patient.chat_postMessage(channel="C0SMBEAST01", text="waited")["ok"]
+
+    slack.set_post_rate(burst=None)  # the knob: no limit
+    for n in range(20):
+        client.chat_postMessage(channel="C0SMBEAST01", text=f"flood {n}")
+
+
+def test_default_burst_and_slow_refill(slack: SlackStandIn, client: WebClient) -> None:
+    from bot.standins.slack.webapi import POST_BURST
+
+    for n in range(POST_BURST):
+        client.chat_postMessage(channel="C0SMBEAST01", text=str(n))
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0SMBEAST01", text="over")
+    assert exc.value.response.status_code == 429
+    slack.set_post_rate(per_second=0.25, burst=1)
+    client.chat_postMessage(channel="C0SMBEAST01", text="a fresh bucket")
+    with pytest.raises(SlackApiError) as exc:
+        client.chat_postMessage(channel="C0SMBEAST01", text="over")
+    assert exc.value.response.headers["retry-after"] in ("4", ["4"])
