@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import App
 from waitress.server import create_server
 
-from bot.application import AcctBot, create_app, wsgi_app
+from bot.application import BOT_SCOPES, AcctBot, create_app, wsgi_app
 from bot.services import Services
 from bot.settings import Settings
 from bot.standins.salesforce.seed import DEMO_SLACK_USERS
@@ -26,20 +26,7 @@ from bot.teams import Teams
 
 # The bot scopes manifest.yml asks for (a test keeps the two in step): the stand-in grants
 # the app exactly these, as installing it from the manifest would.
-APP_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "channels:join",
-    "channels:read",
-    "groups:read",
-    "im:write",
-    "users:read",
-    "users:read.email",
-    "channels:history",
-    "groups:history",
-    "im:history",
-)
+APP_SCOPES = BOT_SCOPES
 
 TEAM_CHANNELS = {
     "C0GENERAL01": "general",
