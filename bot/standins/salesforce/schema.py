@@ -7,7 +7,7 @@ names follow Salesforce's standard objects (API names, ``describe`` field types)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # Salesforce describe field types used here.
 ID = "id"
@@ -53,6 +53,7 @@ class Field:
     sortable: bool = True
     groupable: bool = True
     aggregatable: bool = True
+    restricted: bool = False  # a restricted picklist: values outside the list are refused
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,107 @@ CONTRACT_STATUSES: dict[str, str] = {
     "In Approval Process": "InApproval",
     "Activated": "Activated",
 }
+# The categories a status value may belong to. OrderStatus.StatusCode is "Draft" or
+# "Activated" (Object Reference, OrderStatus: "Possible values are: Activated, Draft");
+# ContractStatus.StatusCode adds "InApproval".
+ORDER_STATUS_CATEGORIES = ("Draft", "Activated")
+CONTRACT_STATUS_CATEGORIES = ("Draft", "InApproval", "Activated")
+
+# Time zones offered by User.TimeZoneSidKey in describe. Salesforce's list is long; the
+# sandbox accepts any IANA zone name in a data set and lists the common ones here.
+TIME_ZONES = (
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Phoenix",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Toronto",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Amsterdam",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Zurich",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Helsinki",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Hong_Kong",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "GMT",
+)
+
+# LocaleSidKey -> the first day of the week in that locale (0 = Monday ... 6 = Sunday).
+# Salesforce: "The exact start and end of the range depends on the date literal and the
+# locale of the user sending the query. If the user doesn't have a locale set, the range
+# is determined by the org's locale" (SOQL and SOSL Reference, Date Formats and Date
+# Literals; LAST_WEEK/THIS_WEEK: "The first day of the week is determined by your
+# locale"). The first day per country follows the Unicode CLDR week data
+# (supplementalData weekData/firstDay), which the Java locale data Salesforce runs on
+# uses. Only locales listed here are accepted: LocaleSidKey is a restricted picklist in a
+# real org, and a locale the sandbox does not know is refused rather than guessed.
+MONDAY, SATURDAY, SUNDAY = 0, 5, 6
+LOCALE_FIRST_DAY: dict[str, int] = {
+    "en_US": SUNDAY,
+    "en_CA": SUNDAY,
+    "fr_CA": SUNDAY,
+    "es_MX": SUNDAY,
+    "es_US": SUNDAY,
+    "pt_BR": SUNDAY,
+    "ja_JP": SUNDAY,
+    "ko_KR": SUNDAY,
+    "zh_TW": SUNDAY,
+    "zh_HK": SUNDAY,
+    "en_HK": SUNDAY,
+    "en_IN": SUNDAY,
+    "hi_IN": SUNDAY,
+    "en_PH": SUNDAY,
+    "en_SG": SUNDAY,
+    "en_ZA": SUNDAY,
+    "iw_IL": SUNDAY,
+    "he_IL": SUNDAY,
+    "en_GB": MONDAY,
+    "en_IE": MONDAY,
+    "en_AU": MONDAY,
+    "en_NZ": MONDAY,
+    "de_DE": MONDAY,
+    "de_AT": MONDAY,
+    "de_CH": MONDAY,
+    "fr_FR": MONDAY,
+    "fr_BE": MONDAY,
+    "fr_CH": MONDAY,
+    "nl_NL": MONDAY,
+    "nl_BE": MONDAY,
+    "es_ES": MONDAY,
+    "it_IT": MONDAY,
+    "it_CH": MONDAY,
+    "sv_SE": MONDAY,
+    "da_DK": MONDAY,
+    "no_NO": MONDAY,
+    "nb_NO": MONDAY,
+    "fi_FI": MONDAY,
+    "pl_PL": MONDAY,
+    "cs_CZ": MONDAY,
+    "hu_HU": MONDAY,
+    "ru_RU": MONDAY,
+    "tr_TR": MONDAY,
+    "zh_CN": MONDAY,
+}
+DEFAULT_LOCALE = "en_US"
 
 
 def _build() -> dict[str, SObject]:
@@ -192,19 +294,8 @@ def _build() -> dict[str, SObject]:
             _f("Phone", PHONE, "Phone"),
             _f("IsActive", BOOLEAN, "Active", nillable=False),
             _ref("ManagerId", "User", "Manager", "Manager ID"),
-            _f(
-                "TimeZoneSidKey",
-                PICKLIST,
-                "Time Zone",
-                picklist=_pl(
-                    "America/New_York",
-                    "America/Chicago",
-                    "America/Denver",
-                    "America/Los_Angeles",
-                    "Europe/London",
-                    default="America/New_York",
-                ),
-            ),
+            _f("TimeZoneSidKey", PICKLIST, "Time Zone", picklist=_pl(*TIME_ZONES)),
+            _f("LocaleSidKey", PICKLIST, "Locale", picklist=_pl(*LOCALE_FIRST_DAY)),
             *_audit(),
         ],
     )
@@ -322,7 +413,14 @@ def _build() -> dict[str, SObject]:
             _f("Name", STRING, "Name", length=120, nillable=False),
             _ref("AccountId", "Account", "Account", "Account ID"),
             _ref("OwnerId", "User", "Owner", "Owner ID"),
-            _f("StageName", PICKLIST, "Stage", nillable=False, picklist=_pl(*OPPORTUNITY_STAGES)),
+            _f(
+                "StageName",
+                PICKLIST,
+                "Stage",
+                nillable=False,
+                restricted=True,
+                picklist=_pl(*OPPORTUNITY_STAGES),
+            ),
             _f("Amount", CURRENCY, "Amount"),
             _f("Probability", PERCENT, "Probability (%)"),
             _f("CloseDate", DATE, "Close Date", nillable=False),
@@ -365,7 +463,14 @@ def _build() -> dict[str, SObject]:
             _f("ContractNumber", STRING, "Contract Number", calculated=True, length=30),
             _ref("AccountId", "Account", "Account", "Account ID"),
             _ref("OwnerId", "User", "Owner", "Owner ID"),
-            _f("Status", PICKLIST, "Status", nillable=False, picklist=_pl(*CONTRACT_STATUSES)),
+            _f(
+                "Status",
+                PICKLIST,
+                "Status",
+                nillable=False,
+                restricted=True,
+                picklist=_pl(*CONTRACT_STATUSES),
+            ),
             _f(
                 "StatusCode",
                 PICKLIST,
@@ -396,6 +501,7 @@ def _build() -> dict[str, SObject]:
                 PICKLIST,
                 "Status",
                 nillable=False,
+                restricted=True,
                 picklist=_pl(*ORDER_STATUSES, default="Draft"),
             ),
             _f(
@@ -450,7 +556,13 @@ def _build() -> dict[str, SObject]:
             _ref("AccountId", "Account", "Account", "Account ID"),
             _ref("ContactId", "Contact", "Contact", "Contact ID"),
             _ref("OwnerId", "User", "Owner", "Owner ID"),
-            _f("Status", PICKLIST, "Status", picklist=_pl(*CASE_STATUSES, default="New")),
+            _f(
+                "Status",
+                PICKLIST,
+                "Status",
+                restricted=True,
+                picklist=_pl(*CASE_STATUSES, default="New"),
+            ),
             _f("IsClosed", BOOLEAN, "Closed", calculated=True, nillable=False),
             _f(
                 "Priority",
@@ -493,6 +605,32 @@ def _build() -> dict[str, SObject]:
         ],
     )
 
+    # The org itself: one record, readable with SOQL ("SELECT DefaultCurrencyIsoCode FROM
+    # Organization"). Object Reference, Organization; getUserInfo(): orgDefaultCurrencyIsoCode
+    # is "Applicable only when organizationMultiCurrency is false" - in a multicurrency org
+    # the sandbox answers the corporate currency.
+    add(
+        SObject("Organization", "Organization", "Organizations", "00D"),
+        [
+            _f("Id", ID, "Organization ID", nillable=False),
+            _f("Name", STRING, "Name", length=80, nillable=False),
+            _f(
+                "DefaultCurrencyIsoCode",
+                PICKLIST,
+                "Currency Locale",
+                picklist=_pl("USD", default="USD"),
+            ),
+            _f("TimeZoneSidKey", PICKLIST, "Default Time Zone", picklist=_pl(*TIME_ZONES)),
+            _f(
+                "DefaultLocaleSidKey",
+                PICKLIST,
+                "Default Locale",
+                picklist=_pl(*LOCALE_FIRST_DAY, default=DEFAULT_LOCALE),
+            ),
+            *_audit(),
+        ],
+    )
+
     objs["Account"].children = {
         "Contacts": ChildRelationship("Contacts", "Contact", "AccountId"),
         "Opportunities": ChildRelationship("Opportunities", "Opportunity", "AccountId"),
@@ -525,6 +663,187 @@ def sobject_ci(name: str) -> SObject | None:
 
 def sobject_for_id(record_id: str) -> SObject | None:
     return _BY_PREFIX.get(record_id[:3]) if record_id else None
+
+
+# --- one org's schema ------------------------------------------------------------------
+
+# Objects whose records carry CurrencyIsoCode in a multicurrency org. Salesforce: "When
+# you enable multiple currencies ... a Currency field is added to all records"
+# (Help, "Considerations for Enabling Multiple Currencies"); CurrencyType itself and the
+# Organization record have none.
+CURRENCY_OBJECTS = (
+    "User",
+    "Account",
+    "Contact",
+    "Product2",
+    "Opportunity",
+    "Contract",
+    "Order",
+    "OrderItem",
+    "Case",
+)
+# The key prefix of CurrencyType Ids (as real CurrencyType Ids carry; the sandbox only
+# needs it to be distinct from every other object's).
+CURRENCY_TYPE_PREFIX = "01L"
+
+
+def _currency_type(codes: tuple[str, ...]) -> SObject:
+    """CurrencyType, present only in a multicurrency org (Object Reference, CurrencyType:
+    "This object is not available in single-currency organizations")."""
+    obj = SObject("CurrencyType", "Currency", "Currencies", CURRENCY_TYPE_PREFIX)
+    obj.fields = {
+        f.name: f
+        for f in [
+            _f("Id", ID, "Currency Type ID", nillable=False),
+            _f(
+                "IsoCode",
+                PICKLIST,
+                "Currency ISO Code",
+                nillable=False,
+                restricted=True,
+                length=40,
+                picklist=_pl(*codes),
+            ),
+            _f("ConversionRate", DOUBLE, "Conversion Rate", nillable=False),
+            _f("DecimalPlaces", INT, "Decimal Places", nillable=False),
+            _f("IsActive", BOOLEAN, "Active", nillable=False),
+            _f("IsCorporate", BOOLEAN, "Corporate Currency", nillable=False),
+            *_audit(),
+        ]
+    }
+    return obj
+
+
+@dataclass(frozen=True)
+class Currency:
+    """One CurrencyType row: ``rate`` units of this currency make one corporate unit."""
+
+    iso: str
+    rate: float
+    decimals: int
+    active: bool
+    corporate: bool
+
+
+class OrgSchema:
+    """The schema of one loaded org: the stock objects, changed by what the data set says.
+
+    A data set with ``CurrencyType`` records makes the org multicurrency: every record
+    object gains ``CurrencyIsoCode`` (and User ``DefaultCurrencyIsoCode``) and the
+    ``CurrencyType`` object appears. ``_picklists`` replaces picklist values, with the
+    status categories that drive ``StatusCode``/``IsClosed``. The describe endpoint, the
+    SOQL engine and the store all read the org's schema, so a single-currency org has no
+    ``CurrencyIsoCode`` column at all (querying it is INVALID_FIELD, as in a real
+    single-currency org).
+    """
+
+    def __init__(
+        self,
+        sobjects: dict[str, SObject],
+        *,
+        currencies: dict[str, Currency] | None = None,
+        order_statuses: dict[str, str] | None = None,
+        contract_statuses: dict[str, str] | None = None,
+        case_statuses: dict[str, bool] | None = None,
+        stages: dict[str, tuple[bool, bool, str, float]] | None = None,
+    ) -> None:
+        self.sobjects = sobjects
+        self.currencies: dict[str, Currency] = currencies or {}
+        self.order_statuses = order_statuses if order_statuses is not None else ORDER_STATUSES
+        self.contract_statuses = (
+            contract_statuses if contract_statuses is not None else CONTRACT_STATUSES
+        )
+        self.case_statuses = case_statuses if case_statuses is not None else CASE_STATUSES
+        self.stages = stages if stages is not None else OPPORTUNITY_STAGES
+        self._by_lower = {k.lower(): v for k, v in sobjects.items()}
+        self._by_prefix = {v.key_prefix: v for v in sobjects.values()}
+
+    @property
+    def multi_currency(self) -> bool:
+        return bool(self.currencies)
+
+    @property
+    def corporate(self) -> Currency | None:
+        """The corporate currency of a multicurrency org, else None."""
+        return next((c for c in self.currencies.values() if c.corporate), None)
+
+    def sobject_ci(self, name: str) -> SObject | None:
+        """Case-insensitive sObject lookup among this org's objects."""
+        return self._by_lower.get(name.lower())
+
+    def sobject_for_id(self, record_id: str) -> SObject | None:
+        """The sObject an Id belongs to (by its key prefix), else None."""
+        return self._by_prefix.get(record_id[:3]) if record_id else None
+
+
+def build_org_schema(
+    *,
+    currencies: dict[str, Currency] | None = None,
+    org_currency: str = "USD",
+    picklists: dict[tuple[str, str], tuple[PicklistValue, ...]] | None = None,
+    order_statuses: dict[str, str] | None = None,
+    contract_statuses: dict[str, str] | None = None,
+    case_statuses: dict[str, bool] | None = None,
+    stages: dict[str, tuple[bool, bool, str, float]] | None = None,
+) -> OrgSchema:
+    """A fresh schema for one org.
+
+    ``currencies``: the org's CurrencyType rows by ISO code (empty/None: single-currency,
+    with ``org_currency`` its only currency); ``picklists``: (object, field) -> the org's
+    own values for that picklist; the status maps give each status value its category.
+    Raises nothing: the caller (the store) validates the data set first.
+    """
+    objs = _build()
+    currencies = currencies or {}
+    if currencies:
+        codes = tuple(currencies)
+        corporate = next(c.iso for c in currencies.values() if c.corporate)
+        values = tuple(
+            PicklistValue(c.iso, c.iso, c.iso == corporate, c.active) for c in currencies.values()
+        )
+        for name in CURRENCY_OBJECTS:
+            obj = objs[name]
+            extra = [
+                Field(
+                    name="CurrencyIsoCode",
+                    type=PICKLIST,
+                    label=f"{obj.label} Currency",
+                    picklist=values,
+                    restricted=True,
+                    length=3,
+                )
+            ]
+            if name == "User":
+                extra.append(
+                    Field(
+                        name="DefaultCurrencyIsoCode",
+                        type=PICKLIST,
+                        label="Default Currency ISO Code",
+                        picklist=values,
+                        restricted=True,
+                        length=3,
+                    )
+                )
+            obj.fields = {**obj.fields, **{f.name: f for f in extra}}
+        objs["CurrencyType"] = _currency_type(codes)
+        org_values = values
+    else:
+        org_values = (PicklistValue(org_currency, org_currency, True),)
+    organization = objs["Organization"]
+    organization.fields["DefaultCurrencyIsoCode"] = replace(
+        organization.fields["DefaultCurrencyIsoCode"], picklist=org_values
+    )
+    for (obj_name, field_name), values_ in (picklists or {}).items():
+        obj = objs[obj_name]
+        obj.fields[field_name] = replace(obj.fields[field_name], picklist=values_, restricted=True)
+    return OrgSchema(
+        objs,
+        currencies=currencies,
+        order_statuses=order_statuses,
+        contract_statuses=contract_statuses,
+        case_statuses=case_statuses,
+        stages=stages,
+    )
 
 
 # --- Ids -----------------------------------------------------------------------------

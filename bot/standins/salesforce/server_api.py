@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.standins.salesforce import schema, soql
-from bot.standins.salesforce.schema import SOBJECTS, Field, SObject
+from bot.standins.salesforce.schema import Field, SObject
 from bot.standins.salesforce.store import OrgStore, to_json
 
 # --- versions -----------------------------------------------------------------------
@@ -45,6 +45,25 @@ _VERSION_SET = {v["version"] for v in VERSIONS}
 
 DEFAULT_BATCH = 2000
 MIN_BATCH = 200
+# A child relationship's result inside its parent is paged like any query result:
+# "Subquery results are like regular query results in that you might need to use
+# queryMore() to retrieve all the records if there are many children" (SOQL and SOSL
+# Reference, Understanding Query Results). The documentation gives no size; observed:
+# a subquery with totalSize 257 returned 199 records and a child nextRecordsUrl
+# (jsforce PR #1752, 2025), one with totalSize 1200 returned a locator ending -499
+# (simple-salesforce #311, API 29.0). The sandbox takes the smaller: a child result
+# of more than 199 rows comes back with its first 199, "done": false and a
+# nextRecordsUrl ending -199; the locator then serves the rest 200 at a time (or the
+# request's Sforce-Query-Options batchSize).
+CHILD_FIRST_BATCH = 199
+CHILD_BATCH = MIN_BATCH
+# "In REST API, queries that include a GROUP BY clause can't use the query locator to get
+# more results" (SOQL, Considerations for GROUP BY); past one batch Salesforce refuses
+# the query with this message (quoted from real orgs in public code).
+AGGREGATE_TOO_LONG = (
+    "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a "
+    "single batch"
+)
 COMPOSITE_MAX_SUBREQUESTS = 25
 COMPOSITE_MAX_QUERIES = 5
 
@@ -136,12 +155,20 @@ class _Cursor:
     total_size: int
     batch_size: int
     touched: float
+    child_keys: tuple[str, ...] = ()  # child relationship names in the records
+    children: list[str] = field(default_factory=list)  # child locators of the last page
+    is_child: bool = False
 
 
 class QueryCursors:
-    """Snapshots of query results behind query locators (bounded, expiring)."""
+    """Snapshots of query results behind query locators (bounded, expiring).
 
-    def __init__(self, max_cursors: int = 64, ttl_seconds: float = 15 * 60) -> None:
+    Since API 56.0 "There isn't a limit on the number of open cursors" (App Limits,
+    API Query Cursor Limits); the sandbox keeps up to ``max_cursors`` (oldest dropped)
+    and lets an idle one expire after 15 minutes, stricter than the real two days.
+    """
+
+    def __init__(self, max_cursors: int = 10_000, ttl_seconds: float = 15 * 60) -> None:
         self._cursors: OrderedDict[str, _Cursor] = OrderedDict()
         self._lock = threading.Lock()
         self._counter = 0
@@ -149,11 +176,26 @@ class QueryCursors:
         self.max_cursors = max_cursors
         self.ttl_seconds = ttl_seconds
 
-    def add(self, records: list[dict[str, Any]], total_size: int, batch_size: int) -> str:
+    def add(
+        self,
+        records: list[dict[str, Any]],
+        total_size: int,
+        batch_size: int,
+        *,
+        child_keys: tuple[str, ...] = (),
+        is_child: bool = False,
+    ) -> str:
         with self._lock:
             self._counter += 1
             locator = schema.make_id("01g", self._salt * 100_000 + self._counter)
-            self._cursors[locator] = _Cursor(records, total_size, batch_size, time.monotonic())
+            self._cursors[locator] = _Cursor(
+                records,
+                total_size,
+                batch_size,
+                time.monotonic(),
+                child_keys=child_keys,
+                is_child=is_child,
+            )
             self._expire()
             while len(self._cursors) > self.max_cursors:
                 self._cursors.popitem(last=False)
@@ -167,6 +209,12 @@ class QueryCursors:
                 cursor.touched = time.monotonic()
                 self._cursors.move_to_end(locator)
             return cursor
+
+    def drop(self, locators: list[str]) -> None:
+        """Invalidate these locators (a later use is INVALID_QUERY_LOCATOR)."""
+        with self._lock:
+            for locator in locators:
+                self._cursors.pop(locator, None)
 
     def clear(self) -> None:
         with self._lock:
@@ -207,14 +255,21 @@ def _sobject_urls(obj: SObject, version: str) -> dict[str, str]:
     }
 
 
+# Objects an API client can read but not create or delete (Object Reference:
+# Organization supports describeSObjects(), query(), retrieve(), update(); CurrencyType
+# "Your client application can't delete this object").
+_NOT_CREATEABLE = frozenset({"Organization"})
+_NOT_DELETABLE = frozenset({"Organization", "CurrencyType"})
+
+
 def sobject_basic(obj: SObject, version: str) -> dict[str, Any]:
     """The describeGlobal entry of an sObject."""
     return {
         "activateable": obj.name in ("Order", "Contract"),
-        "createable": True,
+        "createable": obj.name not in _NOT_CREATEABLE,
         "custom": False,
         "customSetting": False,
-        "deletable": True,
+        "deletable": obj.name not in _NOT_DELETABLE,
         "deprecatedAndHidden": False,
         "feedEnabled": False,
         "hasSubtypes": False,
@@ -231,7 +286,7 @@ def sobject_basic(obj: SObject, version: str) -> dict[str, Any]:
         "retrieveable": True,
         "searchable": True,
         "triggerable": True,
-        "undeletable": True,
+        "undeletable": obj.name not in _NOT_DELETABLE,
         "updateable": True,
         "urls": _sobject_urls(obj, version),
     }
@@ -287,7 +342,7 @@ def describe_field(obj: SObject, f: Field) -> dict[str, Any]:
         "referenceTo": [f.reference_to] if f.reference_to else [],
         "relationshipName": f.relationship_name,
         "relationshipOrder": None,
-        "restrictedPicklist": False,
+        "restrictedPicklist": f.restricted,
         "scale": 2 if numeric and f.type != schema.INT else 0,
         "soapType": _SOAP_TYPES.get(f.type, "xsd:string"),
         "sortable": f.sortable,
@@ -461,10 +516,12 @@ class RestApi:
                 {
                     "encoding": "UTF-8",
                     "maxBatchSize": 200,
-                    "sobjects": [sobject_basic(o, version) for o in SOBJECTS.values()],
+                    "sobjects": [
+                        sobject_basic(o, version) for o in self.store.schema.sobjects.values()
+                    ],
                 },
             )
-        obj = schema.sobject_ci(tail[0])
+        obj = self.store.schema.sobject_ci(tail[0])
         if obj is None:
             raise not_found()
         if len(tail) == 1:
@@ -522,12 +579,22 @@ class RestApi:
             return ApiResponse(exc.status, error_body(exc.error_code, exc.message), log=log)
         batch = _batch_size(req.header("Sforce-Query-Options")) or DEFAULT_BATCH
         records = result.records
-        if len(records) <= batch:
-            body = {"totalSize": result.total_size, "done": True, "records": records}
-            return ApiResponse(200, body, log=log)
-        locator = self.cursors.add(records, result.total_size, batch)
-        log["locator"] = locator
-        return ApiResponse(200, self._page(version, endpoint, locator, 0, batch), log=log)
+        if result.aggregate and len(records) > batch:
+            return ApiResponse(400, error_body("EXCEEDED_ID_LIMIT", AGGREGATE_TOO_LONG), log=log)
+        child_batch = _batch_size(req.header("Sforce-Query-Options")) or CHILD_BATCH
+        page, end, children = self._build_page(
+            records, result.child_keys, 0, batch, child_batch, version, endpoint
+        )
+        body: dict[str, Any] = {"totalSize": result.total_size, "done": end >= len(records)}
+        if end < len(records):
+            locator = self.cursors.add(
+                records, result.total_size, batch, child_keys=result.child_keys
+            )
+            self.cursors.get(locator).children = children  # type: ignore[union-attr]
+            log["locator"] = locator
+            body["nextRecordsUrl"] = f"/services/data/v{version}/{endpoint}/{locator}-{end}"
+        body["records"] = page
+        return ApiResponse(200, body, log=log)
 
     def _query_more(
         self, req: ApiRequest, version: str, endpoint: str, identifier: str
@@ -539,25 +606,97 @@ class RestApi:
         cursor = self.cursors.get(locator)
         if cursor is None or offset > len(cursor.records):
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        batch = _batch_size(req.header("Sforce-Query-Options")) or cursor.batch_size
-        return ApiResponse(
-            200, self._page(version, endpoint, locator, offset, batch), log={"locator": locator}
+        header_batch = _batch_size(req.header("Sforce-Query-Options"))
+        batch = header_batch or cursor.batch_size
+        # "A queryMore() call on a parent object invalidates all child cursors in the
+        # previous result set" (SOAP API, QueryLocator).
+        self.cursors.drop(cursor.children)
+        page, end, children = self._build_page(
+            cursor.records,
+            cursor.child_keys,
+            offset,
+            batch,
+            header_batch or CHILD_BATCH,
+            version,
+            endpoint,
         )
-
-    def _page(
-        self, version: str, endpoint: str, locator: str, offset: int, batch: int
-    ) -> dict[str, Any]:
-        cursor = self.cursors.get(locator)
-        assert cursor is not None
-        end = offset + batch
-        body: dict[str, Any] = {
-            "totalSize": cursor.total_size,
-            "done": end >= len(cursor.records),
-        }
+        cursor.children = children
+        body: dict[str, Any] = {"totalSize": cursor.total_size, "done": end >= len(cursor.records)}
         if end < len(cursor.records):
             body["nextRecordsUrl"] = f"/services/data/v{version}/{endpoint}/{locator}-{end}"
-        body["records"] = cursor.records[offset:end]
-        return body
+        body["records"] = page
+        return ApiResponse(200, body, log={"locator": locator})
+
+    def _build_page(
+        self,
+        records: list[dict[str, Any]],
+        child_keys: tuple[str, ...],
+        offset: int,
+        batch: int,
+        child_batch: int,
+        version: str,
+        endpoint: str,
+    ) -> tuple[list[dict[str, Any]], int, list[str]]:
+        """One page of a result from ``offset``: (records, end offset, child locators).
+
+        "Child objects count toward the number of records for the batch size. For example,
+        in relationship queries, multiple child objects are returned per parent row
+        returned" (REST API, Query Options Header): a page holds parents until the parents
+        plus the child rows returned with them reach the batch size (always at least one
+        parent). A child result longer than CHILD_FIRST_BATCH is cut there and given its
+        own query locator.
+        """
+        out: list[dict[str, Any]] = []
+        children: list[str] = []
+        cost = 0
+        end = offset
+        while end < len(records):
+            rec = records[end]
+            rec_cost = 1
+            for key in child_keys:
+                sub = rec.get(key)
+                if sub:
+                    rec_cost += min(len(sub["records"]), CHILD_FIRST_BATCH)
+            if out and cost + rec_cost > batch:
+                break
+            cost += rec_cost
+            out.append(
+                self._cut_children(rec, child_keys, child_batch, version, endpoint, children)
+            )
+            end += 1
+        return out, end, children
+
+    def _cut_children(
+        self,
+        rec: dict[str, Any],
+        child_keys: tuple[str, ...],
+        child_batch: int,
+        version: str,
+        endpoint: str,
+        locators: list[str],
+    ) -> dict[str, Any]:
+        """``rec`` with each child result longer than CHILD_FIRST_BATCH rows cut to its
+        first rows, ``"done": false`` and a ``nextRecordsUrl`` to the rest (the snapshot
+        keeps every row; a copy is returned only when something is cut)."""
+        out = rec
+        for key in child_keys:
+            sub = rec.get(key)
+            if not sub or len(sub["records"]) <= CHILD_FIRST_BATCH:
+                continue
+            rows = sub["records"]
+            locator = self.cursors.add(rows, sub["totalSize"], child_batch, is_child=True)
+            locators.append(locator)
+            if out is rec:
+                out = dict(rec)
+            out[key] = {
+                "totalSize": sub["totalSize"],
+                "done": False,
+                "nextRecordsUrl": (
+                    f"/services/data/v{version}/{endpoint}/{locator}-{CHILD_FIRST_BATCH}"
+                ),
+                "records": rows[:CHILD_FIRST_BATCH],
+            }
+        return out
 
     # -- composite
     def _composite(self, req: ApiRequest, version: str) -> ApiResponse:

@@ -12,8 +12,13 @@ Semantics follow Salesforce's SOQL documentation rather than SQL:
   field is null, ``=``/``<``/``LIKE`` never match a null; a boolean null equals false;
 - ``ORDER BY`` puts nulls first unless ``NULLS LAST`` is given (the documented default);
 - date literals (TODAY, THIS_WEEK, LAST_N_DAYS:n, ...) are ranges of local days in the
-  org's time zone; weeks start on Sunday; ``=`` means inside the range, ``<`` before
-  its start, ``>`` after its end.
+  time zone of the user the session belongs to, with weeks starting on that user's
+  locale's first day (Sunday for en_US, Monday for en_GB, de_DE, fr_FR, ...);
+  ``=`` means inside the range, ``<`` before its start, ``>`` after its end;
+- in a multicurrency org, ``convertCurrency(field)`` converts to the user's currency,
+  aggregate functions over currency fields return the corporate currency, ORDER BY a
+  currency field sorts by the converted value, and ``Amount > USD5000`` compares the
+  converted amounts ("Querying Currency Fields in Multicurrency Orgs", convertCurrency()).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from bot.standins.salesforce.soql_parser import (
     BoolOp,
     Comparison,
     Condition,
+    ConvertCurrency,
     FieldPath,
     Literal,
     NotOp,
@@ -67,13 +73,22 @@ _TYPE_WORD = {
 
 @dataclass
 class QueryResult:
+    """Every row of a query. ``aggregate``: the rows are AggregateResults (GROUP BY or
+    aggregate functions), which Salesforce never pages ("queries that include a GROUP BY
+    clause can't use the query locator to get more results")."""
+
     total_size: int
     records: list[dict[str, Any]]
+    aggregate: bool = False
+    child_keys: tuple[str, ...] = ()  # the child relationships (subqueries) in each record
 
 
 Record = dict[str, Any]
 Getter = Callable[[Any], Any]
 Predicate = Callable[[Any], bool]
+# An operand of a condition: getter, field, position, and (for a currency field of a
+# multicurrency org) the getter of its value in the corporate currency.
+Operand = tuple[Getter, Field, int, Getter | None]
 
 
 @dataclass
@@ -156,13 +171,19 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def _period(unit: str, today: dt.date, k: int) -> tuple[dt.date, dt.date]:
-    """[start, end) of the unit-long period ``k`` periods from the current one."""
+def _period(
+    unit: str, today: dt.date, k: int, week_start: int = schema.SUNDAY
+) -> tuple[dt.date, dt.date]:
+    """[start, end) of the unit-long period ``k`` periods from the current one.
+
+    Weeks start on ``week_start`` (0 = Monday ... 6 = Sunday): "The first day of the
+    week is determined by your locale" (SOQL date literals, LAST_WEEK/THIS_WEEK).
+    """
     if unit == "DAY":
         start = today + dt.timedelta(days=k)
         return start, start + dt.timedelta(days=1)
-    if unit == "WEEK":  # en_US: weeks start on Sunday
-        this = today - dt.timedelta(days=(today.weekday() + 1) % 7)
+    if unit == "WEEK":
+        this = today - dt.timedelta(days=(today.weekday() - week_start) % 7)
         start = this + dt.timedelta(weeks=k)
         return start, start + dt.timedelta(weeks=1)
     months = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}[unit]
@@ -176,12 +197,15 @@ def _period(unit: str, today: dt.date, k: int) -> tuple[dt.date, dt.date]:
     return start, _add_months(start, months)
 
 
-def date_range(name: str, n: int | None, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The local-day range [start, end) of a date literal such as THIS_WEEK."""
+def date_range(
+    name: str, n: int | None, today: dt.date, week_start: int = schema.SUNDAY
+) -> tuple[dt.date, dt.date]:
+    """The local-day range [start, end) of a date literal such as THIS_WEEK, for a user
+    whose today is ``today`` and whose weeks start on ``week_start`` (0 = Monday)."""
     simple = {"YESTERDAY": ("DAY", -1), "TODAY": ("DAY", 0), "TOMORROW": ("DAY", 1)}
     if name in simple:
         unit, k = simple[name]
-        return _period(unit, today, k)
+        return _period(unit, today, k, week_start)
     if name == "LAST_90_DAYS":
         name, n = "LAST_N_DAYS", 90
     if name == "NEXT_90_DAYS":
@@ -189,17 +213,17 @@ def date_range(name: str, n: int | None, today: dt.date) -> tuple[dt.date, dt.da
     if n is None:
         which, unit = name.split("_", 1)
         k = {"LAST": -1, "THIS": 0, "NEXT": 1}[which]
-        return _period(unit, today, k)
+        return _period(unit, today, k, week_start)
     if name == "LAST_N_DAYS":  # includes today
         return today - dt.timedelta(days=n), today + dt.timedelta(days=1)
     if name == "NEXT_N_DAYS":  # starts tomorrow
         return today + dt.timedelta(days=1), today + dt.timedelta(days=n + 1)
     if name.endswith("_AGO"):  # N_WEEKS_AGO
-        return _period(name.split("_")[1].rstrip("S"), today, -n)
+        return _period(name.split("_")[1].rstrip("S"), today, -n, week_start)
     unit = name.split("_")[2].rstrip("S")  # LAST_N_WEEKS -> WEEK
     if name.startswith("LAST_"):
-        return _period(unit, today, -n)[0], _period(unit, today, -1)[1]
-    return _period(unit, today, 1)[0], _period(unit, today, n)[1]
+        return _period(unit, today, -n, week_start)[0], _period(unit, today, -1, week_start)[1]
+    return _period(unit, today, 1, week_start)[0], _period(unit, today, n, week_start)[1]
 
 
 # --- the engine ----------------------------------------------------------------------
@@ -209,6 +233,7 @@ class _Engine:
     def __init__(self, query: str, store: OrgStore, api_version: str) -> None:
         self.query = query
         self.store = store
+        self.schema = store.schema
         self.api_version = api_version
         self._today: dt.date | None = None
 
@@ -218,7 +243,7 @@ class _Engine:
 
     # -- names
     def sobject(self, name: str, pos: int) -> SObject:
-        obj = schema.sobject_ci(name)
+        obj = self.schema.sobject_ci(name)
         if obj is None:
             raise self.fail(
                 INVALID_TYPE,
@@ -249,7 +274,7 @@ class _Engine:
                     "describe call for the appropriate names.",
                 )
             rels.append(rel)
-            current = schema.SOBJECTS[rel.reference_to]
+            current = self.schema.sobjects[rel.reference_to]
             objects.append(current)
         if len(rels) > MAX_PARENT_DEPTH:
             raise self.fail(
@@ -309,7 +334,13 @@ class _Engine:
         build = self.builder(obj, q)
         rows = select(self.store.records(obj.name))
         records = [build(rec) for rec in rows]
-        return QueryResult(len(records), records)
+        child_keys = tuple(
+            rel.name
+            for it in q.select
+            if isinstance(it.expr, SubQuery)
+            and (rel := obj.child_ci(it.expr.query.sobject)) is not None
+        )
+        return QueryResult(len(records), records, child_keys=child_keys)
 
     def run_count(self, obj: SObject, q: Query) -> QueryResult:
         if q.group_by:
@@ -344,7 +375,10 @@ class _Engine:
                 )
             res = self.resolve(obj, item.expr)
             self.check_flag(res.field, "sortable", "sorted", item.expr.pos)
-            keys.append((self.getter(res), self.sort_key(res.field), item))
+            # "Ordering is always based on the converted currency value, just like in
+            # reports" (convertCurrency(), considerations): sort by the corporate amount.
+            get = self.corporate_getter(res) if self.in_corporate(res.field) else self.getter(res)
+            keys.append((get, self.sort_key(res.field), item))
 
         def run(rows: Sequence[Record]) -> list[Record]:
             out = filt(rows)
@@ -376,20 +410,26 @@ class _Engine:
         seen: set[str] = set()
         for item in q.select:
             expr = item.expr
-            if item.alias is not None:
+            if item.alias is not None and not isinstance(expr, ConvertCurrency):
                 raise self.fail(
                     MALFORMED, None, f"unexpected token: '{item.alias}' (aliases need GROUP BY)"
                 )
             if isinstance(expr, SubQuery):
                 steps.append(self.child_step(obj, expr))
                 continue
-            assert isinstance(expr, FieldPath)
-            res = self.resolve(obj, expr)
-            key = ".".join([f.relationship_name or "" for f in res.rels] + [res.field.name])
+            path = expr.arg if isinstance(expr, ConvertCurrency) else expr
+            assert isinstance(path, FieldPath)
+            res = self.resolve(obj, path)
+            convert = isinstance(expr, ConvertCurrency)
+            if convert:
+                self.check_convertible(res.field, expr.pos)
+            key = item.alias or ".".join(
+                [f.relationship_name or "" for f in res.rels] + [res.field.name]
+            )
             if key.lower() in seen:
-                raise self.fail(MALFORMED, expr.pos, f"duplicate field selected: {expr.text}")
+                raise self.fail(MALFORMED, path.pos, f"duplicate field selected: {path.text}")
             seen.add(key.lower())
-            steps.append(self.field_step(res))
+            steps.append(self.field_step(res, convert=convert, alias=item.alias))
 
         def build(rec: Record) -> Record:
             out: Record = {"attributes": self.attributes(obj, rec)}
@@ -399,9 +439,23 @@ class _Engine:
 
         return build
 
-    def field_step(self, res: Resolved) -> Callable[[Record, Record], None]:
+    def field_step(
+        self, res: Resolved, *, convert: bool = False, alias: str | None = None
+    ) -> Callable[[Record, Record], None]:
+        """Copy one field into the output record: nested under its relationship names
+        (Account.Owner.Name -> {"Account": {"Owner": {"Name": ...}}}), or, for
+        ``convertCurrency(field) alias``, at the top level under the alias. With
+        ``convert`` the value is in the session user's currency."""
         f = res.field
         get = self.store.get
+        if alias is not None:
+            value_get = self.getter(res)
+            iso_get = self.iso_getter(res)
+
+            def aliased(rec: Record, out: Record) -> None:
+                out[alias] = self.to_user_currency(value_get(rec), iso_get(rec))
+
+            return aliased
 
         def step(rec: Record, out: Record) -> None:
             container: Record = out
@@ -424,9 +478,66 @@ class _Engine:
                     return
                 current = found[1]
                 container = nested
-            container[f.name] = to_json(f, current[f.name])
+            value = current[f.name]
+            if convert:
+                container[f.name] = self.to_user_currency(value, current.get("CurrencyIsoCode"))
+            else:
+                container[f.name] = to_json(f, value)
 
         return step
+
+    # -- currencies (multicurrency orgs)
+    def check_convertible(self, f: Field, pos: int) -> None:
+        """convertCurrency() needs a multicurrency org ("This action requires that the org
+        has multiple currencies enabled") and a currency field."""
+        if not self.schema.multi_currency:
+            raise self.fail(
+                MALFORMED,
+                pos,
+                "convertCurrency() requires an org with multiple currencies enabled; this org "
+                f"uses one currency ({self.store.organization()['DefaultCurrencyIsoCode']})",
+            )
+        if f.type != schema.CURRENCY:
+            raise self.fail(
+                MALFORMED,
+                pos,
+                f"convertCurrency() can only be used on currency fields: '{f.name}' is of type "
+                f"{_TYPE_WORD.get(f.type, f.type)}",
+            )
+
+    def iso_getter(self, res: Resolved) -> Getter:
+        """The CurrencyIsoCode of the record that holds ``res``'s field."""
+        iso_field = res.target.fields.get("CurrencyIsoCode")
+        if iso_field is None:
+            return lambda rec: None
+        return self.getter(Resolved(res.rels, iso_field, res.objects))
+
+    def corporate_getter(self, res: Resolved) -> Getter:
+        """The field's value converted to the corporate currency (unrounded), or None."""
+        value_get, iso_get = self.getter(res), self.iso_getter(res)
+        corporate = self.schema.corporate
+        assert corporate is not None
+        convert = self.store.convert
+
+        def get(rec: Record) -> Any:
+            value = value_get(rec)
+            return None if value is None else convert(value, iso_get(rec), corporate.iso)
+
+        return get
+
+    def in_corporate(self, f: Field) -> bool:
+        """Whether ``f``'s values are compared, sorted and aggregated in the corporate
+        currency: a currency field of a multicurrency org."""
+        return f.type == schema.CURRENCY and self.schema.multi_currency
+
+    def to_user_currency(self, value: Any, iso: str | None) -> Any:
+        """A currency value in the session user's currency, rounded to its decimals."""
+        if value is None:
+            return None
+        target = self.store.user_currency()
+        assert target is not None
+        converted = self.store.convert(value, iso, target)
+        return round(converted, self.schema.currencies[target].decimals)
 
     def child_step(self, parent: SObject, sub: SubQuery) -> Callable[[Record, Record], None]:
         q = sub.query
@@ -440,7 +551,7 @@ class _Engine:
                 "'__r' after the custom relationship name. Please reference your WSDL or the "
                 "describe call for the appropriate names.",
             )
-        child = schema.SOBJECTS[rel.child_sobject]
+        child = self.schema.sobjects[rel.child_sobject]
         if q.group_by or q.having or any(isinstance(it.expr, AggCall) for it in q.select):
             raise self.fail(
                 MALFORMED, sub.pos, "Aggregate functions are not supported in a child subquery"
@@ -470,17 +581,18 @@ class _Engine:
         return lambda v: v
 
     # -- conditions
-    def field_operand(self, obj: SObject, left: FieldPath | AggCall) -> tuple[Getter, Field, int]:
+    def field_operand(self, obj: SObject, left: FieldPath | AggCall) -> Operand:
         if isinstance(left, AggCall):
             raise self.fail(MALFORMED, left.pos, "Aggregate functions are not allowed here")
         res = self.resolve(obj, left)
         self.check_flag(res.field, "filterable", "filtered", left.pos)
-        return self.getter(res), res.field, left.pos
+        corporate = self.corporate_getter(res) if self.in_corporate(res.field) else None
+        return self.getter(res), res.field, left.pos, corporate
 
     def condition(
         self,
         cond: Condition,
-        operand: Callable[[FieldPath | AggCall], tuple[Getter, Field, int]],
+        operand: Callable[[FieldPath | AggCall], Operand],
     ) -> Predicate:
         if isinstance(cond, BoolOp):
             preds = [self.condition(c, operand) for c in cond.items]
@@ -490,8 +602,75 @@ class _Engine:
         if isinstance(cond, NotOp):
             inner = self.condition(cond.item, operand)
             return lambda rec: not inner(rec)
-        get, f, _ = operand(cond.left)
+        get, f, _, corporate = operand(cond.left)
+        literals = cond.value if isinstance(cond.value, list) else [cond.value]
+        iso_coded = {lit.kind == "CURRENCY" for lit in literals}
+        if True in iso_coded:
+            if len(iso_coded) > 1:
+                # "If you use IN in the WHERE clause, you can't mix ISO_CODE and non-ISO_CODE
+                # values."
+                raise self.fail(
+                    MALFORMED, cond.pos, "ISO-coded and plain values can't be mixed in IN"
+                )
+            return self.currency_comparison(cond, f, corporate, literals)
         return self.comparison(cond, get, f)
+
+    def currency_comparison(
+        self, c: Comparison, f: Field, corporate: Getter | None, literals: list[Literal]
+    ) -> Predicate:
+        """``Amount > USD5000``: "records will be returned if the record's currency Amount
+        value is greater than the equivalent of USD5000" - both sides in the corporate
+        currency. Not allowed with aggregate functions ("you can't use ISO_CODEvalue to
+        represent a value in a particular currency")."""
+        if c.op == "LIKE":
+            return self.like(c, lambda rec: None, f)
+        targets = [self.currency_literal(lit) for lit in literals]
+        if corporate is None:
+            if f.type == schema.CURRENCY or f.name.endswith("()"):
+                raise self.fail(
+                    MALFORMED,
+                    c.pos,
+                    "ISO-coded currency values can't be used with aggregate functions",
+                )
+            raise self.type_error(f, literals[0], _TYPE_WORD.get(f.type, f.type), False)
+        if c.op in ("IN", "NOT IN", "=", "!="):
+            wanted = {round(t, 9) for t in targets}
+
+            def member(rec: Any) -> bool:
+                value = corporate(rec)
+                return value is not None and round(value, 9) in wanted
+
+            if c.op in ("IN", "="):
+                return member
+            return lambda rec: not member(rec)
+        if literals[0].kind == "NULL":  # unreachable: NULL is never ISO-coded
+            raise self.fail(MALFORMED, c.pos, "null can't be ISO-coded")
+        target = targets[0]
+        tests: dict[str, Callable[[Any], bool]] = {
+            "<": lambda v: v < target,
+            "<=": lambda v: v <= target,
+            ">": lambda v: v > target,
+            ">=": lambda v: v >= target,
+        }
+        return _cmp(corporate, tests[c.op])
+
+    def currency_literal(self, lit: Literal) -> float:
+        """An ISO-coded value (USD5000) in the corporate currency. "Use an ISO code that
+        your org has enabled and is active." """
+        iso, amount = lit.value
+        if not self.schema.multi_currency:
+            raise self.fail(
+                MALFORMED,
+                lit.pos,
+                f"ISO-coded currency values such as {iso}{amount} need an org with multiple "
+                "currencies enabled",
+            )
+        currency = self.schema.currencies.get(iso)
+        if currency is None or not currency.active:
+            raise self.fail(MALFORMED, lit.pos, f"{iso} is not an active currency of this org")
+        corporate = self.schema.corporate
+        assert corporate is not None
+        return self.store.convert(float(amount), iso, corporate.iso)
 
     def comparison(self, c: Comparison, get: Getter, f: Field) -> Predicate:
         op = c.op
@@ -625,14 +804,19 @@ class _Engine:
         return self._today
 
     def const_range(self, lit: Literal, f: Field) -> tuple[Any, Any]:
-        """[lo, hi) of a date literal in ``f``'s domain (local days, or UTC instants)."""
+        """[lo, hi) of a date literal in ``f``'s domain (local days, or UTC instants).
+
+        Days are those of the session user's time zone and weeks start on its locale's
+        first day: "The exact start and end of the range depends on the date literal and
+        the locale of the user sending the query" (SOQL date literals).
+        """
         if f.type not in (schema.DATE, schema.DATETIME):
             raise self.type_error(f, lit, _TYPE_WORD.get(f.type, f.type), f.type in _TEXTUAL)
         name, n = lit.value
-        start, end = date_range(name, n, self.today())
+        start, end = date_range(name, n, self.today(), self.store.week_start())
         if f.type == schema.DATE:
             return start, end
-        tz = self.store.timezone
+        tz = self.store.user_timezone()
 
         def instant(d: dt.date) -> dt.datetime:
             return dt.datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(dt.UTC)
@@ -671,6 +855,15 @@ class _Engine:
                 raise self.fail(
                     MALFORMED, expr.pos, "Child subqueries cannot be used with aggregate queries"
                 )
+            if isinstance(expr, ConvertCurrency):
+                # "You can't convert the result of an aggregate function into the user's
+                # currency by calling the convertCurrency() function."
+                raise self.fail(
+                    MALFORMED,
+                    expr.pos,
+                    "convertCurrency() can't be used in an aggregate query: aggregate "
+                    "functions return the corporate currency",
+                )
             if isinstance(expr, AggCall):
                 if expr.arg is None and count_only:
                     continue
@@ -699,22 +892,23 @@ class _Engine:
                 raise self.fail(MALFORMED, None, f"duplicate alias: {name}")
             seen.add(name.lower())
 
-        def operand(left: FieldPath | AggCall) -> tuple[Getter, Field, int]:
+        def operand(left: FieldPath | AggCall) -> Operand:
             if isinstance(left, AggCall):
                 sig = register(left)
-                return (lambda g: g.aggs[sig]), _agg_field(left, agg_defs[sig][1]), left.pos
+                agg_field = _agg_field(left, agg_defs[sig][1])
+                return (lambda g: g.aggs[sig]), agg_field, left.pos, None
             res = self.resolve(obj, left)
             index = group_keys.get(self._path_key(res))
             if index is None:
                 raise self.fail(
                     MALFORMED, left.pos, f"Field must be grouped or aggregated: {res.field.name}"
                 )
-            return (lambda g: g.values[index]), res.field, left.pos
+            return (lambda g: g.values[index]), res.field, left.pos, None
 
         having = self.condition(q.having, operand) if q.having is not None else None
         order: list[tuple[Getter, Callable[[Any], Any], OrderItem]] = []
         for item in q.order_by:
-            get, f, _ = operand(item.expr)
+            get, f, _, _ = operand(item.expr)
             order.append((get, self.sort_key(f), item))
 
         groups = self.make_groups(rows, group_res, group_get, bool(q.group_by))
@@ -727,14 +921,14 @@ class _Engine:
             groups = sort_rows(groups, order)
         groups = self.page(groups, q)
         if count_only:
-            return QueryResult(len(groups), [])
+            return QueryResult(len(groups), [], aggregate=True)
         records: list[Record] = []
         for g in groups:
             out: Record = {"attributes": {"type": "AggregateResult"}}
             for name, column in columns:
                 out[name] = column(g)
             records.append(out)
-        return QueryResult(len(records), records)
+        return QueryResult(len(records), records, aggregate=True)
 
     @staticmethod
     def _path_key(res: Resolved) -> str:
@@ -774,11 +968,19 @@ class _Engine:
         return list(groups.values())
 
     def compute(self, call: AggCall, res: Resolved | None, rows: list[Record]) -> Any:
+        """One aggregate over a group's rows.
+
+        In a multicurrency org SUM/AVG/MIN/MAX of a currency field convert each row to the
+        corporate currency first: "any currency data returned by using an aggregate
+        function, such as SUM() or MAX(), is in the org's default currency"
+        (convertCurrency(), considerations), rounded to its decimal places.
+        """
         if res is None:
             return len(rows)
-        get = self.getter(res)
-        values = [v for v in (get(r) for r in rows) if v is not None]
         func = call.func
+        converted = func in ("SUM", "AVG", "MIN", "MAX") and self.in_corporate(res.field)
+        get = self.corporate_getter(res) if converted else self.getter(res)
+        values = [v for v in (get(r) for r in rows) if v is not None]
         if func == "COUNT":
             return len(values)
         if func == "COUNT_DISTINCT":
@@ -786,11 +988,17 @@ class _Engine:
         if not values:
             return None
         if func == "SUM":
-            return sum(values)
-        if func == "AVG":
-            return sum(values) / len(values)
-        key = self.sort_key(res.field)
-        return min(values, key=key) if func == "MIN" else max(values, key=key)
+            result = sum(values)
+        elif func == "AVG":
+            result = sum(values) / len(values)
+        else:
+            key = self.sort_key(res.field)
+            result = min(values, key=key) if func == "MIN" else max(values, key=key)
+        if converted:
+            corporate = self.schema.corporate
+            assert corporate is not None
+            return round(result, corporate.decimals)
+        return result
 
 
 @dataclass

@@ -70,6 +70,8 @@ _DATETIME_RE = re.compile(
 )
 _DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?![\w.:])")
 _NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?![\w])")
+# An ISO-coded decimal currency value such as USD5000.50 (one token, like USD5000).
+_DECIMAL_CURRENCY_RE = re.compile(r"[A-Za-z]{3}\d+\.\d+(?![\w.])")
 _IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _OPS = ("!=", "<>", "<=", ">=", "=", "<", ">")
 _SIMPLE_ESCAPES = {
@@ -122,7 +124,7 @@ def tokenize(query: str) -> list[Token]:
             tokens.append(Token(NUMBER, text, i, num))
             i = m.end()
             continue
-        m = _IDENT_RE.match(query, i)
+        m = _DECIMAL_CURRENCY_RE.match(query, i) or _IDENT_RE.match(query, i)
         if m:
             tokens.append(Token(IDENT, m.group(0), i))
             i = m.end()
@@ -253,6 +255,15 @@ class AggCall:
 
 
 @dataclass
+class ConvertCurrency:
+    """``convertCurrency(field)`` in a SELECT list (SOQL and SOSL Reference,
+    convertCurrency(): converts a currency field to the user's currency)."""
+
+    arg: FieldPath
+    pos: int
+
+
+@dataclass
 class SubQuery:
     query: Query
     pos: int
@@ -260,14 +271,14 @@ class SubQuery:
 
 @dataclass
 class SelectItem:
-    expr: FieldPath | AggCall | SubQuery
+    expr: FieldPath | AggCall | SubQuery | ConvertCurrency
     alias: str | None = None
 
 
 @dataclass
 class Literal:
-    kind: str  # STRING, NUMBER, DATE, DATETIME, NULL, BOOLEAN, DATE_CONST
-    value: Any  # for DATE_CONST: (NAME, n or None)
+    kind: str  # STRING, NUMBER, DATE, DATETIME, NULL, BOOLEAN, DATE_CONST, CURRENCY
+    value: Any  # for DATE_CONST: (NAME, n or None); for CURRENCY: (ISO code, amount)
     pos: int
     token: Token | None = None  # the STRING token (for LIKE patterns)
 
@@ -317,6 +328,12 @@ class Query:
 # --- parser --------------------------------------------------------------------------
 
 AGGREGATES = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "MIN", "MAX", "AVG"})
+CONVERT_CURRENCY = "CONVERTCURRENCY"
+_CURRENCY_VALUE_RE = re.compile(r"^([A-Za-z]{3})(\d+(?:\.\d+)?)$")
+# "By default, SOQL statements can't exceed 100,000 characters" (SOQL and SOSL Limits;
+# an over-long statement is a MALFORMED_QUERY, "SOQL statements cannot be longer than
+# ... characters").
+MAX_SOQL_LENGTH = 100_000
 RESERVED = frozenset(
     {
         "AND",
@@ -541,11 +558,31 @@ class Parser:
         if tok.text.upper() == "TYPEOF":
             raise self.unsupported("TYPEOF")
         is_call = self.is_punct("(", self.peek())
-        expr: FieldPath | AggCall = self.parse_function() if is_call else self.parse_path()
+        expr: FieldPath | AggCall | ConvertCurrency
+        if is_call and tok.text.upper() == CONVERT_CURRENCY:
+            expr = self.parse_convert_currency()
+        else:
+            expr = self.parse_function() if is_call else self.parse_path()
         alias = None
         if self.tok.kind == IDENT and self.tok.text.upper() not in RESERVED:
             alias = self.advance().text
         return SelectItem(expr, alias)
+
+    def parse_convert_currency(self) -> ConvertCurrency:
+        name = self.advance()
+        self.expect_punct("(")
+        if self.tok.kind == IDENT and self.is_punct("(", self.peek()):
+            raise self.misuse(
+                "convertCurrency() can't convert the result of a function: aggregate "
+                "functions return the corporate currency"
+            )
+        arg = self.parse_path()
+        self.expect_punct(")")
+        return ConvertCurrency(arg, name.pos)
+
+    def misuse(self, message: str, tok: Token | None = None) -> SoqlError:
+        """A MALFORMED_QUERY for SOQL that Salesforce itself refuses."""
+        return SoqlError(MALFORMED, locate(self.query, (tok or self.tok).pos, message))
 
     def parse_function(self) -> AggCall:
         name = self.advance()
@@ -559,6 +596,11 @@ class Parser:
                 raise self.error()
         else:
             if self.tok.kind == IDENT and self.is_punct("(", self.peek()):
+                if self.tok.text.upper() == CONVERT_CURRENCY:
+                    raise self.misuse(
+                        "convertCurrency() can't be used inside an aggregate function: "
+                        "aggregate functions return the corporate currency"
+                    )
                 raise self.unsupported(f"{self.tok.text}() inside an aggregate function")
             arg = self.parse_path()
         self.expect_punct(")")
@@ -569,11 +611,17 @@ class Parser:
         if tok.kind != IDENT or tok.text.upper() in RESERVED:
             raise self.error()
         if self.is_punct("(", self.peek()):
+            if tok.text.upper() == CONVERT_CURRENCY:
+                raise self.misuse("convertCurrency() can only be used in the SELECT list")
             raise self.unsupported(f"{tok.text}()")
         self.advance()
         return FieldPath(tok.text.split("."), tok.pos)
 
     def parse_order_item(self) -> OrderItem:
+        if self.is_kw(CONVERT_CURRENCY) and self.is_punct("(", self.peek()):
+            # "Ordering is always based on the converted currency value, just like in
+            # reports. Thus, convertCurrency() can't be used with the ORDER BY clause."
+            raise self.misuse("convertCurrency() can't be used in ORDER BY")
         if self.tok.kind == IDENT and self.is_punct("(", self.peek()):
             expr: FieldPath | AggCall = self.parse_function()
         else:
@@ -618,6 +666,13 @@ class Parser:
         tok = self.tok
         left: FieldPath | AggCall
         if tok.kind == IDENT and self.is_punct("(", self.peek()):
+            if tok.text.upper() == CONVERT_CURRENCY:
+                # "You can't use the convertCurrency() function in a WHERE clause. If you
+                # do, an error is returned." Use an ISO-coded value instead (USD5000).
+                raise self.misuse(
+                    "convertCurrency() can't be used in a WHERE clause: compare with an "
+                    "ISO-coded value such as USD5000"
+                )
             if tok.text.upper() not in AGGREGATES:
                 raise self.unsupported(f"{tok.text}()")
             if not allow_agg:
@@ -692,6 +747,13 @@ class Parser:
                     raise self.error()
                 self.advance()
                 return Literal("DATE_CONST", (word, num.value), tok.pos)
+            m = _CURRENCY_VALUE_RE.match(tok.text)
+            if m:
+                # WHERE Amount > USD5000: "opportunity records will be returned if the
+                # record's currency Amount value is greater than the equivalent of USD5000"
+                self.advance()
+                amount = float(m.group(2)) if "." in m.group(2) else int(m.group(2))
+                return Literal("CURRENCY", (m.group(1).upper(), amount), tok.pos)
             if "FISCAL" in word:
                 raise self.unsupported(f"The fiscal date literal {word}")
             if self.is_punct("(", self.peek()):
@@ -700,4 +762,8 @@ class Parser:
 
 
 def parse(query: str) -> Query:
+    if len(query) > MAX_SOQL_LENGTH:
+        raise SoqlError(
+            MALFORMED, f"SOQL statements cannot be longer than {MAX_SOQL_LENGTH} characters"
+        )
     return Parser(query).parse()

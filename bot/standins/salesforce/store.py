@@ -16,6 +16,7 @@ snapshot while a data load replaces everything.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -23,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.standins.salesforce import schema
-from bot.standins.salesforce.schema import SOBJECTS, ChildRelationship, Field
+from bot.standins.salesforce.schema import ChildRelationship, Field
 
 UTC = dt.UTC
 
@@ -149,17 +150,52 @@ def json_value(value: Any) -> Any:
 
 # --- the store ----------------------------------------------------------------------
 
+# ISO 4217 minor units for the currencies that do not use two decimals (the default for a
+# CurrencyType row whose DecimalPlaces the data set leaves out).
+_MINOR_UNITS = {
+    **dict.fromkeys(("JPY", "KRW", "VND", "CLP", "ISK", "PYG", "UGX", "XAF", "XOF"), 0),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}
+_ISO_RE = re.compile(r"^[A-Z]{3}$")
+_ORG_ID = schema.make_id("00D", 1)
+# Fields Salesforce itself defines; a data set's _picklists may not redefine them.
+_SYSTEM_PICKLISTS = frozenset(
+    {"CurrencyIsoCode", "DefaultCurrencyIsoCode", "TimeZoneSidKey", "LocaleSidKey", "IsoCode"}
+)
+_PICKLIST_KEYS = {
+    "value",
+    "label",
+    "default",
+    "active",
+    "category",
+    "closed",
+    "won",
+    "forecastCategory",
+    "probability",
+}
+
 
 class OrgStore:
-    """All records of the sandbox org, with the indexes the SOQL engine needs."""
+    """All records of the sandbox org, with the indexes the SOQL engine needs.
+
+    ``timezone`` is the org's default time zone (``Organization.TimeZoneSidKey`` unless
+    the data set gives one). The session the REST API serves belongs to the *integration
+    user*: the first active User of the data set (in the order given). Its
+    ``TimeZoneSidKey`` and ``LocaleSidKey`` (else the org's defaults) decide what TODAY
+    and THIS_WEEK mean, and in a multicurrency org its ``DefaultCurrencyIsoCode`` is the
+    currency ``convertCurrency()`` converts to.
+    """
 
     def __init__(self, clock: Clock | None = None, timezone: str = "America/New_York") -> None:
         self.clock = clock or Clock()
         self.timezone = ZoneInfo(timezone)
         self.lock = threading.RLock()
-        self._records: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in SOBJECTS}
+        self.schema: schema.OrgSchema = schema.build_org_schema()
+        self._records: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in self.schema.sobjects}
         self._children: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
+        self._session_user: dict[str, Any] | None = None
         self._counters: dict[str, int] = defaultdict(int)
+        self.load({})
 
     # -- reading
     def records(self, sobject: str) -> list[dict[str, Any]]:
@@ -171,7 +207,7 @@ class OrgStore:
 
     def get(self, record_id: str) -> tuple[str, dict[str, Any]] | None:
         """(sObject name, record) for an Id of 15 or 18 characters, else None."""
-        obj = schema.sobject_for_id(record_id)
+        obj = self.schema.sobject_for_id(record_id)
         if obj is None or not schema.is_valid_id(record_id):
             return None
         rec = self._records[obj.name].get(schema.to_18(record_id))
@@ -187,28 +223,116 @@ class OrgStore:
     def now(self) -> dt.datetime:
         return self.clock.now()
 
+    def organization(self) -> dict[str, Any]:
+        """The org's one Organization record."""
+        return next(iter(self._records["Organization"].values()))
+
+    def session_user(self) -> dict[str, Any] | None:
+        """The integration user the API session belongs to (None: no active User)."""
+        return self._session_user
+
+    def user_timezone(self) -> ZoneInfo:
+        """The session user's time zone (its TimeZoneSidKey, else the org's)."""
+        user = self._session_user
+        key = (user or {}).get("TimeZoneSidKey") or self.organization()["TimeZoneSidKey"]
+        return ZoneInfo(key)
+
+    def user_locale(self) -> str:
+        """The session user's LocaleSidKey, else the org's DefaultLocaleSidKey."""
+        user = self._session_user
+        return (user or {}).get("LocaleSidKey") or self.organization()["DefaultLocaleSidKey"]
+
+    def week_start(self) -> int:
+        """First day of the week for date literals (0 = Monday, 6 = Sunday), by locale."""
+        return schema.LOCALE_FIRST_DAY[self.user_locale()]
+
+    def user_currency(self) -> str | None:
+        """The currency convertCurrency() converts to: the session user's
+        DefaultCurrencyIsoCode, else the corporate currency (None: single-currency org)."""
+        corporate = self.schema.corporate
+        if corporate is None:
+            return None
+        user = self._session_user
+        return (user or {}).get("DefaultCurrencyIsoCode") or corporate.iso
+
+    def convert(self, amount: float, from_iso: str | None, to_iso: str) -> float:
+        """``amount`` in ``from_iso`` expressed in ``to_iso`` (unrounded).
+
+        CurrencyType.ConversionRate is the "conversion rate of this currency type against
+        the corporate currency" (Object Reference, CurrencyType): one corporate unit is
+        ``rate`` units, so amount / rate(from) * rate(to). A null currency is the
+        corporate currency.
+        """
+        rates = self.schema.currencies
+        source = rates[from_iso].rate if from_iso else 1.0
+        return amount / source * rates[to_iso].rate
+
     def today(self) -> dt.date:
-        """Today in the org's time zone."""
-        return self.clock.now().astimezone(self.timezone).date()
+        """Today in the session user's time zone (the day TODAY means in SOQL)."""
+        return self.clock.now().astimezone(self.user_timezone()).date()
 
     # -- writing
-    def load(self, data: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, int]:
+    def load(self, data: Mapping[str, Any]) -> dict[str, int]:
         """Replace every record with ``data`` (INTERFACE.md's data-file shape).
 
-        Validates names and types, assigns missing Ids, computes derived fields.
-        Raises DataLoadError naming the problem; on error the old data stays.
+        Besides records keyed by sObject name, the data set may carry ``Organization``
+        (one record), ``CurrencyType`` (a multicurrency org) and ``_picklists`` (the org's
+        own picklist values). Validates names, types and picklist values, assigns missing
+        Ids, computes derived fields. Returns the number of records loaded per object
+        given. Raises DataLoadError with one line naming the problem; the old data then
+        stays.
         """
         if not isinstance(data, Mapping):
             raise DataLoadError("the data set must be a JSON object keyed by sObject name")
-        new: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in SOBJECTS}
+        rows_by_object: dict[str, Any] = {}
+        picklist_spec: Any = None
+        for key, rows in data.items():
+            if isinstance(key, str) and key.startswith("_"):
+                if key != "_picklists":
+                    raise DataLoadError(
+                        f"unknown data-set key '{key}' (the only one starting with _ is _picklists)"
+                    )
+                picklist_spec = rows
+                continue
+            obj = schema.sobject_ci(str(key))
+            if obj is not None:
+                name = obj.name
+            elif str(key).lower() == "currencytype":
+                name = "CurrencyType"  # present only in the multicurrency org it makes
+            else:
+                raise DataLoadError(f"sObject type '{key}' is not supported")
+            if name in rows_by_object:
+                raise DataLoadError(f"{name} is given twice")
+            if name == "Organization" and isinstance(rows, Mapping):
+                rows = [rows]
+            if not isinstance(rows, list):
+                raise DataLoadError(f"{name}: expected a list of records")
+            rows_by_object[name] = rows
+
+        currencies = _parse_currencies(rows_by_object.get("CurrencyType") or [])
+        picklists, statuses = _parse_picklists(picklist_spec)
+        org_rows = rows_by_object.get("Organization") or []
+        if len(org_rows) > 1:
+            raise DataLoadError("Organization: an org has exactly one Organization record")
+        org_currency = "USD"
+        if org_rows and isinstance(org_rows[0], Mapping):
+            given = org_rows[0].get("DefaultCurrencyIsoCode")
+            if given is not None and not currencies:
+                if not isinstance(given, str) or not _ISO_RE.match(given):
+                    raise DataLoadError(
+                        f"Organization.DefaultCurrencyIsoCode: {given!r} is not a three-letter "
+                        "ISO 4217 currency code"
+                    )
+                org_currency = given
+        org_schema = schema.build_org_schema(
+            currencies=currencies, org_currency=org_currency, picklists=picklists, **statuses
+        )
+
+        new: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in org_schema.sobjects}
         counters: dict[str, int] = defaultdict(int)
         now = self.clock.now()
-        for obj_name, rows in data.items():
-            obj = schema.sobject_ci(obj_name)
-            if obj is None:
-                raise DataLoadError(f"sObject type '{obj_name}' is not supported")
-            if not isinstance(rows, list):
-                raise DataLoadError(f"{obj.name}: expected a list of records")
+        for obj_name, rows in rows_by_object.items():
+            obj = org_schema.sobjects[obj_name]
             for i, row in enumerate(rows):
                 if not isinstance(row, Mapping):
                     raise DataLoadError(f"{obj.name}[{i}]: expected an object")
@@ -226,7 +350,7 @@ class OrgStore:
                 if rec["Id"] is None:
                     counters[obj.name] += 1
                     rec["Id"] = schema.make_id(obj.key_prefix, 500000 + counters[obj.name])
-                elif schema.sobject_for_id(rec["Id"]) is not obj:
+                elif org_schema.sobject_for_id(rec["Id"]) is not obj:
                     raise DataLoadError(
                         f"{obj.name}[{i}]: Id {rec['Id']} does not have the {obj.name} "
                         f"key prefix {obj.key_prefix}"
@@ -234,16 +358,67 @@ class OrgStore:
                 if rec["Id"] in new[obj.name]:
                     raise DataLoadError(f"{obj.name}[{i}]: duplicate Id {rec['Id']}")
                 new[obj.name][rec["Id"]] = rec
-        self._check_references(new)
-        _derive_all(new, now)
+        if not new["Organization"]:
+            org = dict.fromkeys(org_schema.sobjects["Organization"].fields)
+            org["Id"] = _ORG_ID
+            new["Organization"][_ORG_ID] = org
+        self._setup_org(org_schema, new)
+        self._check_references(org_schema, new)
+        _check_currencies(org_schema, new)
+        _derive_all(org_schema, new, now)
+        _check_picklists(org_schema, new)
+        session_user = next((u for u in new["User"].values() if u["IsActive"]), None)
         with self.lock:
+            self.schema = org_schema
             self._records = new
+            self._session_user = session_user
             self._reindex()
-        return {k: len(v) for k, v in new.items() if v}
+        return {k: len(new[k]) for k in rows_by_object if new[k]}
+
+    def _setup_org(
+        self, org_schema: schema.OrgSchema, new: dict[str, dict[str, dict[str, Any]]]
+    ) -> None:
+        """Defaults and checks for the Organization record and the users' locales."""
+        org = next(iter(new["Organization"].values()))
+        if org["Name"] is None:
+            org["Name"] = "acctbot sandbox org"
+        corporate = org_schema.corporate
+        if corporate is not None:
+            given = org["DefaultCurrencyIsoCode"]
+            if given is not None and given != corporate.iso:
+                raise DataLoadError(
+                    f"Organization.DefaultCurrencyIsoCode {given} is not the corporate currency "
+                    f"{corporate.iso} (in a multicurrency org it is the corporate currency)"
+                )
+            org["DefaultCurrencyIsoCode"] = corporate.iso
+        elif org["DefaultCurrencyIsoCode"] is None:
+            org["DefaultCurrencyIsoCode"] = "USD"
+        if org["TimeZoneSidKey"] is None:
+            org["TimeZoneSidKey"] = self.timezone.key
+        if org["DefaultLocaleSidKey"] is None:
+            org["DefaultLocaleSidKey"] = schema.DEFAULT_LOCALE
+        people = [("Organization", org, "TimeZoneSidKey", "DefaultLocaleSidKey")]
+        people += [("User", u, "TimeZoneSidKey", "LocaleSidKey") for u in new["User"].values()]
+        for obj_name, rec, tz_field, locale_field in people:
+            zone = rec[tz_field]
+            if zone is not None:
+                try:
+                    ZoneInfo(zone)
+                except (KeyError, ValueError):
+                    raise DataLoadError(
+                        f"{obj_name} {rec['Id']}: {tz_field} {zone!r} is not a time zone "
+                        "(use an IANA name such as Europe/Berlin)"
+                    ) from None
+            locale = rec[locale_field]
+            if locale is not None and locale not in schema.LOCALE_FIRST_DAY:
+                raise DataLoadError(
+                    f"{obj_name} {rec['Id']}: {locale_field} {locale!r} is not a locale the "
+                    f"sandbox knows (known: {', '.join(sorted(schema.LOCALE_FIRST_DAY))})"
+                )
 
     def _reindex(self) -> None:
         self._children = {}
-        for obj in SOBJECTS.values():
+        for obj in self.schema.sobjects.values():
             for rel in obj.children.values():
                 key = (rel.child_sobject, rel.field)
                 if key in self._children:
@@ -256,9 +431,11 @@ class OrgStore:
                 self._children[key] = dict(index)
 
     @staticmethod
-    def _check_references(new: dict[str, dict[str, dict[str, Any]]]) -> None:
+    def _check_references(
+        org_schema: schema.OrgSchema, new: dict[str, dict[str, dict[str, Any]]]
+    ) -> None:
         for obj_name, recs in new.items():
-            obj = SOBJECTS[obj_name]
+            obj = org_schema.sobjects[obj_name]
             refs = [f for f in obj.fields.values() if f.type == schema.REFERENCE]
             for rec in recs.values():
                 for f in refs:
@@ -273,8 +450,286 @@ class OrgStore:
                         )
 
 
-def _derive_all(new: dict[str, dict[str, dict[str, Any]]], now: dt.datetime) -> None:
-    """Compute the fields the org computes, as Salesforce would."""
+def _parse_currencies(rows: list[Any]) -> dict[str, schema.Currency]:
+    """The CurrencyType rows of a data set as Currency values (validated; none: {}).
+
+    Object Reference, CurrencyType: IsoCode is "a valid three-letter ISO currency code
+    ... must be unique"; ConversionRate is against the corporate currency, so the
+    corporate currency's own rate is 1; exactly one currency is corporate. A data set
+    describes an org's state, so IsActive left out means active (give false for a
+    deactivated currency); DecimalPlaces left out is the ISO 4217 minor unit.
+    """
+    fields = schema._currency_type(()).fields
+    out: dict[str, schema.Currency] = {}
+    for i, row in enumerate(rows):
+        where = f"CurrencyType[{i}]"
+        if not isinstance(row, Mapping):
+            raise DataLoadError(f"{where}: expected an object")
+        values: dict[str, Any] = {}
+        for key, value in row.items():
+            if key == "attributes":
+                continue
+            f = next((f for n, f in fields.items() if n.lower() == str(key).lower()), None)
+            if f is None:
+                raise DataLoadError(f"{where}: No such column '{key}'")
+            try:
+                values[f.name] = coerce(f, value)
+            except DataLoadError as exc:
+                raise DataLoadError(f"{where}.{exc}") from None
+        iso = values.get("IsoCode")
+        if not iso or not _ISO_RE.match(iso):
+            raise DataLoadError(
+                f"{where}: IsoCode {iso!r} is not a three-letter ISO 4217 currency code"
+            )
+        if iso in out:
+            raise DataLoadError(f"{where}: IsoCode {iso} is given twice")
+        rate = values.get("ConversionRate")
+        if rate is None or rate <= 0:
+            raise DataLoadError(f"{where}: {iso} needs a ConversionRate above 0, got {rate!r}")
+        decimals = values.get("DecimalPlaces")
+        if decimals is None:
+            decimals = _MINOR_UNITS.get(iso, 2)
+        active = values.get("IsActive")
+        corporate = bool(values.get("IsCorporate"))
+        out[iso] = schema.Currency(iso, rate, decimals, active is not False, corporate)
+    if out:
+        corporates = [c for c in out.values() if c.corporate]
+        if len(corporates) != 1:
+            raise DataLoadError(
+                "CurrencyType: exactly one currency must have IsCorporate true, found "
+                f"{len(corporates)}"
+            )
+        (corporate,) = corporates
+        if corporate.rate != 1.0:
+            raise DataLoadError(
+                f"CurrencyType: the corporate currency {corporate.iso} must have ConversionRate "
+                f"1 (the other rates are against it), got {corporate.rate}"
+            )
+        if not corporate.active:
+            raise DataLoadError(f"CurrencyType: the corporate currency {corporate.iso} is inactive")
+    return out
+
+
+def _parse_picklists(
+    spec: Any,
+) -> tuple[dict[tuple[str, str], tuple[schema.PicklistValue, ...]], dict[str, Any]]:
+    """A data set's ``_picklists``: (object, field) -> values, and the status maps.
+
+    ``{"Order.Status": [{"value": "Draft", "default": true, "category": "Draft"}, ...]}``.
+    Each entry: ``value`` (required), ``label``, ``default``, ``active``, and where a
+    status drives derived fields: ``category`` for Order.Status (Draft or Activated:
+    OrderStatus.StatusCode) and Contract.Status (Draft, InApproval, Activated);
+    ``closed`` for Case.Status (CaseStatus.IsClosed); ``closed``, ``won``,
+    ``forecastCategory`` and ``probability`` for Opportunity.StageName (OpportunityStage).
+    """
+    if spec is None:
+        return {}, {}
+    if not isinstance(spec, Mapping):
+        raise DataLoadError('_picklists: expected an object such as {"Order.Status": [...]}')
+    picklists: dict[tuple[str, str], tuple[schema.PicklistValue, ...]] = {}
+    statuses: dict[str, Any] = {}
+    for key, entries in spec.items():
+        obj_name, _, field_name = str(key).partition(".")
+        obj = schema.sobject_ci(obj_name)
+        f = obj.field_ci(field_name) if obj is not None and field_name else None
+        if obj is None or f is None:
+            raise DataLoadError(f"_picklists: {key!r} is not an Object.Field the sandbox has")
+        where = f"_picklists {obj.name}.{f.name}"
+        if f.type != schema.PICKLIST or f.calculated or f.name in _SYSTEM_PICKLISTS:
+            raise DataLoadError(f"{where}: not a picklist an org can define")
+        if not isinstance(entries, list) or not entries:
+            raise DataLoadError(f"{where}: expected a non-empty list of values")
+        kind = f"{obj.name}.{f.name}"
+        values: list[schema.PicklistValue] = []
+        meta: dict[str, Mapping[str, Any]] = {}
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                raise DataLoadError(f"{where}[{i}]: expected an object with a value")
+            unknown = sorted(set(entry) - _PICKLIST_KEYS)
+            if unknown:
+                raise DataLoadError(f"{where}[{i}]: unknown key {unknown[0]!r}")
+            value = entry.get("value")
+            if not isinstance(value, str) or not value.strip() or len(value) > 255:
+                raise DataLoadError(f"{where}[{i}]: value must be a non-empty text")
+            if value.lower() in seen:
+                raise DataLoadError(f"{where}: the value {value!r} is given twice")
+            seen.add(value.lower())
+            for flag in ("default", "active", "closed", "won"):
+                if flag in entry and not isinstance(entry[flag], bool):
+                    raise DataLoadError(f"{where} {value!r}: {flag} must be true or false")
+            label = entry.get("label", value)
+            if not isinstance(label, str):
+                raise DataLoadError(f"{where} {value!r}: label must be a text")
+            allowed = {
+                "Order.Status": {"category"},
+                "Contract.Status": {"category"},
+                "Case.Status": {"closed"},
+                "Opportunity.StageName": {"closed", "won", "forecastCategory", "probability"},
+            }.get(kind, set())
+            extra = sorted(
+                set(entry)
+                & {"category", "closed", "won", "forecastCategory", "probability"} - allowed
+            )
+            if extra:
+                raise DataLoadError(f"{where} {value!r}: {extra[0]!r} does not apply to {kind}")
+            values.append(
+                schema.PicklistValue(
+                    value, label, bool(entry.get("default")), entry.get("active", True)
+                )
+            )
+            meta[value] = entry
+        defaults = [v for v in values if v.default]
+        if len(defaults) > 1:
+            raise DataLoadError(f"{where}: more than one default value")
+        if defaults and not defaults[0].active:
+            raise DataLoadError(f"{where}: the default value {defaults[0].value!r} is inactive")
+        picklists[(obj.name, f.name)] = tuple(values)
+        if kind in ("Order.Status", "Contract.Status"):
+            allowed_categories = (
+                schema.ORDER_STATUS_CATEGORIES
+                if kind == "Order.Status"
+                else schema.CONTRACT_STATUS_CATEGORIES
+            )
+            categories: dict[str, str] = {}
+            for value, entry in meta.items():
+                category = entry.get("category")
+                if category not in allowed_categories:
+                    raise DataLoadError(
+                        f"{where} {value!r}: category must be one of "
+                        f"{', '.join(allowed_categories)}, got {category!r}"
+                    )
+                categories[value] = category
+            for needed in ("Draft", "Activated"):
+                if needed not in categories.values():
+                    raise DataLoadError(f"{where}: no value in the {needed} category")
+            statuses["order_statuses" if kind == "Order.Status" else "contract_statuses"] = (
+                categories
+            )
+        elif kind == "Case.Status":
+            closed: dict[str, bool] = {}
+            for value, entry in meta.items():
+                if not isinstance(entry.get("closed"), bool):
+                    raise DataLoadError(f"{where} {value!r}: closed (true or false) is required")
+                closed[value] = entry["closed"]
+            if all(closed.values()) or not any(closed.values()):
+                raise DataLoadError(f"{where}: needs both open and closed values")
+            statuses["case_statuses"] = closed
+        elif kind == "Opportunity.StageName":
+            stages: dict[str, tuple[bool, bool, str, float]] = {}
+            for value, entry in meta.items():
+                is_closed, is_won = entry.get("closed"), entry.get("won", False)
+                if not isinstance(is_closed, bool):
+                    raise DataLoadError(f"{where} {value!r}: closed (true or false) is required")
+                if is_won and not is_closed:
+                    raise DataLoadError(f"{where} {value!r}: a won stage is closed")
+                default_category = "Closed" if is_won else "Omitted" if is_closed else "Pipeline"
+                category = entry.get("forecastCategory", default_category)
+                if category not in schema.FORECAST_CATEGORIES:
+                    raise DataLoadError(
+                        f"{where} {value!r}: forecastCategory must be one of "
+                        f"{', '.join(schema.FORECAST_CATEGORIES)}"
+                    )
+                probability = entry.get(
+                    "probability", 100.0 if is_won else 0.0 if is_closed else 10.0
+                )
+                if (
+                    isinstance(probability, bool)
+                    or not isinstance(probability, int | float)
+                    or not (0 <= probability <= 100)
+                ):
+                    raise DataLoadError(f"{where} {value!r}: probability must be 0..100")
+                stages[value] = (is_closed, bool(is_won), category, float(probability))
+            statuses["stages"] = stages
+    return picklists, statuses
+
+
+def _check_currencies(
+    org_schema: schema.OrgSchema, new: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    """Every record of a multicurrency org has a currency the org defines.
+
+    A record left without CurrencyIsoCode gets the corporate currency; an order product
+    always has its order's currency (Salesforce: an order's products come from a price
+    book in the order's currency), and a user's DefaultCurrencyIsoCode defaults to the
+    corporate currency.
+    """
+    corporate = org_schema.corporate
+    if corporate is None:
+        return
+    codes = org_schema.currencies
+    for obj_name in schema.CURRENCY_OBJECTS:
+        fields = ["CurrencyIsoCode"] + (["DefaultCurrencyIsoCode"] if obj_name == "User" else [])
+        for rec in new[obj_name].values():
+            if obj_name == "OrderItem" and rec["OrderId"]:
+                order_iso = new["Order"][rec["OrderId"]]["CurrencyIsoCode"] or corporate.iso
+                if rec["CurrencyIsoCode"] is None:
+                    rec["CurrencyIsoCode"] = order_iso
+                elif rec["CurrencyIsoCode"] != order_iso:
+                    raise DataLoadError(
+                        f"OrderItem {rec['Id']}: CurrencyIsoCode {rec['CurrencyIsoCode']} is not "
+                        f"its order's currency {order_iso}"
+                    )
+            for name in fields:
+                if rec[name] is None:
+                    rec[name] = corporate.iso
+                elif rec[name] not in codes:
+                    raise DataLoadError(
+                        f"{obj_name} {rec['Id']}: bad value for restricted picklist field: "
+                        f"{name} = {rec[name]!r} (the org's currencies: {', '.join(codes)})"
+                    )
+
+
+def _check_picklists(
+    org_schema: schema.OrgSchema, new: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    """A value outside a restricted picklist's list is refused, as Salesforce refuses it
+    ("bad value for restricted picklist field", INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST).
+    Records may keep an inactive value (a value deactivated after they were saved)."""
+    for obj_name, recs in new.items():
+        obj = org_schema.sobjects[obj_name]
+        restricted = [
+            f
+            for f in obj.fields.values()
+            if f.type == schema.PICKLIST
+            and f.restricted
+            and f.name != "CurrencyIsoCode"
+            and f.name != "DefaultCurrencyIsoCode"
+            and f.picklist
+        ]
+        for f in restricted:
+            allowed = {p.value for p in f.picklist}
+            for rec in recs.values():
+                value = rec[f.name]
+                if value is not None and value not in allowed:
+                    raise DataLoadError(
+                        f"{obj_name} {rec['Id']}: bad value for restricted picklist field: "
+                        f"{f.name} = {value!r} (the org's values: {', '.join(sorted(allowed))})"
+                    )
+
+
+def _default_value(org_schema: schema.OrgSchema, obj_name: str, field_name: str) -> str | None:
+    """The default value of a picklist in this org (None: the picklist has none)."""
+    f = org_schema.sobjects[obj_name].fields[field_name]
+    return next((p.value for p in f.picklist if p.default), None)
+
+
+def _bad_value(
+    obj_name: str, rec: dict[str, Any], field_name: str, allowed: Iterable[str]
+) -> DataLoadError:
+    return DataLoadError(
+        f"{obj_name} {rec['Id']}: bad value for restricted picklist field: {field_name} = "
+        f"{rec[field_name]!r} (the org's values: {', '.join(allowed)})"
+    )
+
+
+def _derive_all(
+    org_schema: schema.OrgSchema, new: dict[str, dict[str, dict[str, Any]]], now: dt.datetime
+) -> None:
+    """Compute the fields the org computes, as Salesforce would, from the org's own
+    picklists: IsClosed/IsWon/ForecastCategoryName from the stage (OpportunityStage),
+    IsClosed from the case status (CaseStatus), StatusCode from the order and contract
+    status category (OrderStatus/ContractStatus.StatusCode)."""
     for obj_name, recs in new.items():
         for rec in recs.values():
             if rec.get("CreatedDate") is None:
@@ -293,13 +748,11 @@ def _derive_all(new: dict[str, dict[str, dict[str, Any]]], now: dt.datetime) -> 
                 if obj_name == "User" and rec["Username"] is None:
                     rec["Username"] = rec.get("Email")
 
+    stages = org_schema.stages
     for rec in new["Opportunity"].values():
-        stage = schema.OPPORTUNITY_STAGES.get(rec["StageName"] or "")
+        stage = stages.get(rec["StageName"] or "")
         if stage is None:
-            raise DataLoadError(
-                f"Opportunity {rec['Id']}: bad value for restricted picklist field: "
-                f"StageName = {rec['StageName']!r}"
-            )
+            raise _bad_value("Opportunity", rec, "StageName", stages)
         is_closed, is_won, category, probability = stage
         rec["IsClosed"], rec["IsWon"] = is_closed, is_won
         if rec["ForecastCategoryName"] is None or is_closed:
@@ -307,12 +760,15 @@ def _derive_all(new: dict[str, dict[str, dict[str, Any]]], now: dt.datetime) -> 
         if rec["Probability"] is None:
             rec["Probability"] = probability
 
+    case_statuses = org_schema.case_statuses
+    case_default = _default_value(org_schema, "Case", "Status")
+    priority_default = _default_value(org_schema, "Case", "Priority")
     for rec in new["Case"].values():
         if rec["Status"] is None:
-            rec["Status"] = "New"
-        if rec["Status"] not in schema.CASE_STATUSES:
-            raise DataLoadError(f"Case {rec['Id']}: bad value for Status = {rec['Status']!r}")
-        rec["IsClosed"] = schema.CASE_STATUSES[rec["Status"]]
+            rec["Status"] = case_default
+        if rec["Status"] not in case_statuses:
+            raise _bad_value("Case", rec, "Status", case_statuses)
+        rec["IsClosed"] = case_statuses[rec["Status"]]
         if rec["IsEscalated"] is None:
             rec["IsEscalated"] = rec["Status"] == "Escalated"
         if not rec["IsClosed"]:
@@ -320,20 +776,24 @@ def _derive_all(new: dict[str, dict[str, dict[str, Any]]], now: dt.datetime) -> 
         elif rec["ClosedDate"] is None:
             rec["ClosedDate"] = rec["LastModifiedDate"]
         if rec["Priority"] is None:
-            rec["Priority"] = "Medium"
+            rec["Priority"] = priority_default
 
-    for obj_name, field_name, statuses in (
-        ("Order", "StatusCode", schema.ORDER_STATUSES),
-        ("Contract", "StatusCode", schema.CONTRACT_STATUSES),
+    for obj_name, statuses in (
+        ("Order", org_schema.order_statuses),
+        ("Contract", org_schema.contract_statuses),
     ):
+        default = _default_value(org_schema, obj_name, "Status")
         for rec in new[obj_name].values():
             if rec["Status"] is None:
-                rec["Status"] = "Draft"
+                if default is None:
+                    raise DataLoadError(
+                        f"{obj_name} {rec['Id']}: Required fields are missing: [Status] (the "
+                        "org's Status picklist has no default value)"
+                    )
+                rec["Status"] = default
             if rec["Status"] not in statuses:
-                raise DataLoadError(
-                    f"{obj_name} {rec['Id']}: bad value for Status = {rec['Status']!r}"
-                )
-            rec[field_name] = statuses[rec["Status"]]
+                raise _bad_value(obj_name, rec, "Status", statuses)
+            rec["StatusCode"] = statuses[rec["Status"]]
 
     for rec in new["Contract"].values():
         if rec["EndDate"] is None and rec["StartDate"] is not None and rec["ContractTerm"]:
