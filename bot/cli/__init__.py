@@ -52,7 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     sb.add_argument("--data", help="JSON data file to load instead of the seeded org")
     sb.add_argument("--seed", type=int, default=42, help="seed for the generated demo org")
-    sb.add_argument("--timezone", default="America/New_York", help="the org's time zone")
+    sb.add_argument(
+        "--timezone",
+        default="America/New_York",
+        help="the org's default time zone, unless the data set gives one",
+    )
     sb.set_defaults(func=cmd_sandbox)
     check = sub.add_parser(
         "check", help="validate the configuration and reach Slack, Salesforce and the database"

@@ -796,10 +796,12 @@ def build_org_schema(
     objs = _build()
     currencies = currencies or {}
     if currencies:
-        codes = tuple(currencies)
+        codes = tuple(sorted(currencies))
         corporate = next(c.iso for c in currencies.values() if c.corporate)
+        # Listed (and so sorted) by ISO code, whatever the data set's order.
         values = tuple(
-            PicklistValue(c.iso, c.iso, c.iso == corporate, c.active) for c in currencies.values()
+            PicklistValue(c.iso, c.iso, c.iso == corporate, c.active)
+            for c in sorted(currencies.values(), key=lambda c: c.iso)
         )
         for name in CURRENCY_OBJECTS:
             obj = objs[name]

@@ -16,9 +16,12 @@ in UTC, never later than the end of yesterday.
 
 The same ``seed`` and ``today`` give the same data, byte for byte as JSON.
 ``orders=`` scales the order count (items follow; accounts and everything hanging
-off them grow with it up to ``MAX_ACCOUNTS``) for benchmarks.
+off them grow with it up to ``MAX_ACCOUNTS``) for benchmarks; ``big_account_orders=N``
+gives Acme Corp N of those orders (the other "random" orders move to it), the large
+account whose card the card benchmark reads.
 
-    python -m bot.standins.salesforce.seed --seed 42 [--orders N] [--today YYYY-MM-DD] > org.json
+    python -m bot.standins.salesforce.seed --seed 42 [--orders N] [--big-account-orders N]
+        [--today YYYY-MM-DD] > org.json
 """
 
 from __future__ import annotations
@@ -600,7 +603,8 @@ class _Account:
 
 
 class _Generator:
-    def __init__(self, seed: int, today: dt.date, orders: int) -> None:
+    def __init__(self, seed: int, today: dt.date, orders: int, big_account_orders: int = 0) -> None:
+        self.big_account_orders = big_account_orders
         self.rng = random.Random(seed)
         self.random = self.rng.random
         self.cal = Calendar(today)
@@ -1044,6 +1048,14 @@ class _Generator:
             plan.append((self.pick(customers), "random"))
         plan = plan[:target]
         self.rng.shuffle(plan)
+        big = self.accounts[0]  # Acme Corp
+        extra = self.big_account_orders - sum(1 for acct, _ in plan if acct is big)
+        for i, (acct, scenario) in enumerate(plan):
+            if extra <= 0:
+                break
+            if scenario == "random" and acct is not big:
+                plan[i] = (big, scenario)
+                extra -= 1
         if showcase:
             plan.insert(23, (self.accounts[0], "showcase"))
         orders: list[Record] = []
@@ -1268,12 +1280,20 @@ def default_today() -> dt.date:
 
 
 def generate(
-    seed: int = 42, today: dt.date | None = None, *, orders: int = DEFAULT_ORDERS
+    seed: int = 42,
+    today: dt.date | None = None,
+    *,
+    orders: int = DEFAULT_ORDERS,
+    big_account_orders: int = 0,
 ) -> dict[str, list[dict[str, Any]]]:
-    """The seeded demo org as an INTERFACE.md data set (JSON-serialisable)."""
-    if orders < 0:
+    """The seeded demo org as an INTERFACE.md data set (JSON-serialisable).
+
+    ``big_account_orders``: at least this many of the ``orders`` belong to Acme Corp
+    (as many as there are "random" orders to move; 0 leaves the org as it was).
+    """
+    if orders < 0 or big_account_orders < 0:
         raise ValueError("orders must not be negative")
-    return _Generator(seed, today or default_today(), orders).run()
+    return _Generator(seed, today or default_today(), orders, big_account_orders).run()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1284,6 +1304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
     parser.add_argument(
+        "--big-account-orders",
+        type=int,
+        default=0,
+        help="give Acme Corp at least this many of the orders (benchmarks)",
+    )
+    parser.add_argument(
         "--today",
         type=dt.date.fromisoformat,
         default=None,
@@ -1291,7 +1317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--indent", type=int, default=1, help="JSON indent (0: compact)")
     args = parser.parse_args(argv)
-    data = generate(args.seed, args.today, orders=args.orders)
+    data = generate(
+        args.seed, args.today, orders=args.orders, big_account_orders=args.big_account_orders
+    )
     text = json.dumps(data, ensure_ascii=False, indent=args.indent or None)
     sys.stdout.buffer.write(text.encode("utf-8") + b"\n")
     sys.stdout.flush()

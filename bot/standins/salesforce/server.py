@@ -66,6 +66,15 @@ log = logging.getLogger(__name__)
 
 CONTROL_PREFIX = "/__sandbox__"
 MAX_LOG_ENTRIES = 10_000
+USERINFO_PATH = "/services/oauth2/userinfo"
+# "In each REST call, the maximum length for the combined URI and headers is 16,384
+# bytes. A request exceeding this limit returns a 431 Request Header Fields Too Large
+# error. If the URI itself exceeds this limit, the request returns a 414 URI Too Long
+# error." (Salesforce Help 000386264; REST API Developer Guide, limits.) Salesforce's
+# front end answers such a request itself, before the API (nothing is counted), with
+# its web server's HTML error page ("Bad Message 431 reason: Request Header Fields Too
+# Large", as integrations report it).
+MAX_URI_AND_HEADERS = 16_384
 
 # Error codes a fault can inject: HTTP status and Salesforce's message.
 FAULT_ERRORS: dict[str, tuple[int, str]] = {
@@ -370,13 +379,27 @@ class SandboxOrg:
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> ApiResponse:
-        """Answer one HTTP request (headers with lower-case names)."""
+        """Answer one HTTP request (``target`` as on the request line, headers with
+        lower-case names)."""
         path, params = parse_target(target)
         if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
             try:
                 return self._control(method, path, body)
             except _ControlError as exc:
                 return ApiResponse(exc.status, {"error": exc.message})
+        refused = _too_large(target, headers)
+        if refused is not None:
+            entry: dict[str, Any] = {"method": method, "path": path.rstrip("/") or "/"}
+            q = params.get("q")
+            if q and entry["path"].endswith(("/query", "/queryAll")):
+                entry["soql"] = q[0]
+            entry.update(refused.log)
+            entry["status"] = refused.status
+            entry["at"] = _utc_iso(time.time())
+            entry["elapsed_ms"] = 0.0
+            with self._lock:
+                self._log.append(entry)
+            return refused
         if not path.startswith("/services/"):
             return ApiResponse(
                 404, error_body("NOT_FOUND", "The requested resource does not exist")
@@ -411,6 +434,13 @@ class SandboxOrg:
                 error_body("INVALID_SESSION_ID", "Session expired or invalid"),
                 {"WWW-Authenticate": "Token"},
             )
+        if req.path.rstrip("/") == USERINFO_PATH:
+            # An OAuth endpoint, not a REST API call: not counted against the allocation.
+            if fault is not None and fault.error is not None:
+                return fault.response()
+            if req.method not in ("GET", "POST"):
+                return ApiResponse(405, error_body("METHOD_NOT_ALLOWED", "use GET"))
+            return self._api.userinfo(self.instance_url)
         if fault is not None and fault.error is not None:
             resp = fault.response()
             resp.log["fault"] = fault.error
@@ -505,6 +535,31 @@ class SandboxOrg:
             self.set_limits(api_max=payload.get("max"), remaining=payload.get("remaining"))
         except ValueError as exc:
             raise _ControlError(400, str(exc)) from None
+
+
+def _too_large(target: str, headers: Mapping[str, str]) -> ApiResponse | None:
+    """The 414/431 answer for a request over Salesforce's 16,384-byte URI + headers
+    limit, else None. The URI is counted as sent on the request line (percent-encoded);
+    each header as ``Name: value`` plus its line end."""
+    uri = len(target.encode("utf-8"))
+    header_bytes = sum(
+        len(k.encode("latin-1", "replace")) + len(v.encode("latin-1", "replace")) + 4
+        for k, v in headers.items()
+    )
+    if uri > MAX_URI_AND_HEADERS:
+        status, reason = 414, "URI Too Long"
+    elif uri + header_bytes > MAX_URI_AND_HEADERS:
+        status, reason = 431, "Request Header Fields Too Large"
+    else:
+        return None
+    page = f"<h1>Bad Message {status}</h1><pre>reason: {reason}</pre>".encode()
+    return ApiResponse(
+        status,
+        None,
+        {"Content-Type": "text/html;charset=iso-8859-1", "Connection": "close"},
+        log={"refused": f"{reason}: {uri} bytes of URI and {header_bytes} of headers"},
+        raw=page,
+    )
 
 
 def _json_body(body: bytes) -> Any:
@@ -610,10 +665,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, resp: ApiResponse) -> None:
         payload = b""
-        if resp.body is not None:
+        if resp.raw is not None:
+            payload = resp.raw
+            if resp.headers.get("Connection") == "close":
+                self.close_connection = True
+        elif resp.body is not None:
             payload = json.dumps(resp.body, ensure_ascii=False, separators=(",", ":")).encode()
         self.send_response(resp.status)
-        if resp.body is not None:
+        if resp.body is not None and resp.raw is None:
             self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(payload)))
         for key, value in resp.headers.items():

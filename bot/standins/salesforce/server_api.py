@@ -9,6 +9,7 @@ Authentication, API limits, fault injection and the request log live in ``server
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import secrets
@@ -22,7 +23,13 @@ from typing import Any
 
 from bot.standins.salesforce import schema, soql
 from bot.standins.salesforce.schema import Field, SObject
-from bot.standins.salesforce.store import OrgStore, to_json
+from bot.standins.salesforce.store import OrgStore, format_datetime, to_json
+
+
+def to_json_datetime(value: dt.datetime | None) -> str | None:
+    """A datetime as Salesforce writes it (None stays None)."""
+    return format_datetime(value) if value is not None else None
+
 
 # --- versions -----------------------------------------------------------------------
 
@@ -111,6 +118,7 @@ class ApiResponse:
     body: Any = None  # JSON-ready; None means no body
     headers: dict[str, str] = field(default_factory=dict)
     log: dict[str, Any] = field(default_factory=dict)  # extra request-log fields
+    raw: bytes | None = None  # a non-JSON body (sent with headers' Content-Type)
 
 
 class ApiError(Exception):
@@ -447,6 +455,72 @@ class RestApi:
         self.store = store
         self.limits = limits  # () -> (max, remaining) after counting this request
         self.cursors = cursors
+
+    # -- OpenID Connect UserInfo
+    def userinfo(self, instance_url: str) -> ApiResponse:
+        """``GET /services/oauth2/userinfo``: who the session belongs to.
+
+        Salesforce Help, "Query for User Information" (the UserInfo endpoint, OpenID
+        Connect): the user's ids, names, e-mail, ``zoneinfo`` (time zone), ``locale``,
+        ``language``, ``utcOffset`` (milliseconds), ``active``, ``user_type`` and the API
+        ``urls``. The session user is the integration user (OrgStore.session_user).
+        """
+        with self.store.lock:
+            user = self.store.session_user()
+            org = self.store.organization()
+            if user is None:
+                return ApiResponse(
+                    404, error_body("NOT_FOUND", "the sandbox org's data set has no active User")
+                )
+            zone = self.store.user_timezone()
+            locale = self.store.user_locale()
+            now = self.store.now()
+        offset = now.astimezone(zone).utcoffset() or dt.timedelta(0)
+        org_id, user_id = org["Id"], user["Id"]
+        base = instance_url
+        urls = {
+            "enterprise": f"{base}/services/Soap/c/{{version}}/{org_id[:15]}",
+            "metadata": f"{base}/services/Soap/m/{{version}}/{org_id[:15]}",
+            "partner": f"{base}/services/Soap/u/{{version}}/{org_id[:15]}",
+            "rest": f"{base}/services/data/v{{version}}/",
+            "sobjects": f"{base}/services/data/v{{version}}/sobjects/",
+            "search": f"{base}/services/data/v{{version}}/search/",
+            "query": f"{base}/services/data/v{{version}}/query/",
+            "recent": f"{base}/services/data/v{{version}}/recent/",
+            "profile": f"{base}/{user_id[:15]}",
+            "custom_domain": base,
+        }
+        email = user["Email"] or ""
+        body = {
+            "sub": f"{base}/id/{org_id}/{user_id}",
+            "user_id": user_id,
+            "organization_id": org_id,
+            "preferred_username": user["Username"],
+            "nickname": email.split("@")[0] or None,
+            "name": user["Name"],
+            "email": email or None,
+            "email_verified": True,
+            "given_name": user["FirstName"],
+            "family_name": user["LastName"],
+            "zoneinfo": zone.key,
+            "photos": {
+                "picture": f"{base}/profilephoto/005/F",
+                "thumbnail": f"{base}/profilephoto/005/T",
+            },
+            "profile": f"{base}/{user_id[:15]}",
+            "picture": f"{base}/profilephoto/005/F",
+            "address": {},
+            "is_salesforce_integration_user": False,
+            "urls": urls,
+            "active": bool(user["IsActive"]),
+            "user_type": "STANDARD",
+            "language": "en_US",
+            "locale": locale,
+            "utcOffset": int(offset.total_seconds() * 1000),
+            "updated_at": to_json_datetime(user["LastModifiedDate"]),
+            "is_app_installed": True,
+        }
+        return ApiResponse(200, body)
 
     # -- entry point
     def dispatch(self, req: ApiRequest, *, in_composite: bool = False) -> ApiResponse:

@@ -382,6 +382,11 @@ class OrgStore:
         org = next(iter(new["Organization"].values()))
         if org["Name"] is None:
             org["Name"] = "acctbot sandbox org"
+        for rec in new.get("CurrencyType", {}).values():
+            currency = org_schema.currencies[rec["IsoCode"]]
+            rec["DecimalPlaces"] = currency.decimals
+            rec["IsActive"] = currency.active
+            rec["IsCorporate"] = currency.corporate
         corporate = org_schema.corporate
         if corporate is not None:
             given = org["DefaultCurrencyIsoCode"]

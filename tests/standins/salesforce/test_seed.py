@@ -464,3 +464,19 @@ def test_100k_orders_generate_in_seconds() -> None:
     assert len(data["Account"]) == seed.MAX_ACCOUNTS
     assert 150_000 <= len(data["OrderItem"]) <= 500_000
     assert data["Order"][-1]["OrderNumber"] == f"{100 + 99_999:08d}"
+
+
+def test_big_account_orders_gives_acme_corp_that_many_orders() -> None:
+    today = dt.date(2026, 11, 23)
+    data = seed.generate(42, today, orders=3000, big_account_orders=700)
+    acme = next(a for a in data["Account"] if a["Name"] == "Acme Corp")
+    owned = [o for o in data["Order"] if o["AccountId"] == acme["Id"]]
+    assert len(data["Order"]) == 3000
+    assert 700 <= len(owned) <= 705  # plus the orders the plan gave it anyway
+    baseline = seed.generate(42, today, orders=3000)
+    assert len([o for o in baseline["Order"] if o["AccountId"] == acme["Id"]]) < 100
+    assert seed.generate(42, today, orders=3000, big_account_orders=0) == baseline
+    store = OrgStore(Clock(dt.datetime(2026, 11, 23, 15, tzinfo=dt.UTC)))
+    store.load(data)
+    with pytest.raises(ValueError):
+        seed.generate(42, today, big_account_orders=-1)
