@@ -160,7 +160,14 @@ _ISO_RE = re.compile(r"^[A-Z]{3}$")
 _ORG_ID = schema.make_id("00D", 1)
 # Fields Salesforce itself defines; a data set's _picklists may not redefine them.
 _SYSTEM_PICKLISTS = frozenset(
-    {"CurrencyIsoCode", "DefaultCurrencyIsoCode", "TimeZoneSidKey", "LocaleSidKey", "IsoCode"}
+    {
+        "CurrencyIsoCode",
+        "DefaultCurrencyIsoCode",
+        "TimeZoneSidKey",
+        "LocaleSidKey",
+        "DefaultLocaleSidKey",
+        "IsoCode",
+    }
 )
 _PICKLIST_KEYS = {
     "value",
@@ -310,6 +317,8 @@ class OrgStore:
             rows_by_object[name] = rows
 
         currencies = _parse_currencies(rows_by_object.get("CurrencyType") or [])
+        if not currencies:
+            rows_by_object.pop("CurrencyType", None)  # no rows: a single-currency org
         picklists, statuses = _parse_picklists(picklist_spec)
         org_rows = rows_by_object.get("Organization") or []
         if len(org_rows) > 1:

@@ -524,6 +524,10 @@ def test_a_single_currency_org_refuses_currency_fields_in_the_data(loaded: Sandb
     assert bad.status_code == 400 and "three-letter" in bad.json()["error"]
     two = control(loaded, "POST", "data", {"Organization": [{"Name": "A"}, {"Name": "B"}]})
     assert two.status_code == 400 and "exactly one Organization" in two.json()["error"]
+    # An empty CurrencyType list leaves the org single-currency.
+    empty = control(loaded, "POST", "data", {"CurrencyType": [], "Account": [{"Name": "A"}]})
+    assert empty.status_code == 200 and empty.json()["loaded"] == {"Account": 1}
+    assert not loaded.store.schema.multi_currency
 
 
 # --- the org's own picklists -----------------------------------------------------------
@@ -615,6 +619,7 @@ def test_the_orgs_picklists_replace_the_stock_values(sf: Salesforce, loaded: San
         ({"_picklists": {"Order.OrderNumber": [{"value": "x"}]}}, "not a picklist"),
         ({"_picklists": {"Order.StatusCode": [{"value": "x"}]}}, "not a picklist"),
         ({"_picklists": {"Account.CurrencyIsoCode": [{"value": "x"}]}}, "'Account.CurrencyIso"),
+        ({"_picklists": {"User.LocaleSidKey": [{"value": "x"}]}}, "not a picklist an org"),
         (
             {"_picklists": {"Order.Status": [{"value": "Draft", "category": "Draft"}]}},
             "no value in the Activated category",
