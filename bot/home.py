@@ -1,8 +1,9 @@
 """The App Home tab: where *your* accounts stand when you open acctbot in Slack.
 
 Your not-dones, your quarter, the escalations you filed or own, and the commands. Two
-Salesforce requests (not-dones, pipeline), cached per person like the commands' answers;
-the escalations come from the local database.
+Salesforce requests (two composites: not-dones, pipeline), cached per person like the
+commands' answers; every count and sum is exact. The escalations come from the local
+database.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.blocks import context, divider, header, link, section
+from bot.dates import quarter_label
 from bot.escalations import service as escalations
 from bot.escalations.status import ACTIVE
 from bot.infra.salesforce import SalesforceError
+from bot.orders.queries import MAX_LISTED as NOT_DONES_LISTED
 from bot.services import Services, UnmappedUser
-from bot.text import escape_slack, money, plural, truncate
+from bot.text import escape_slack, plural, truncate
 
 MAX_LISTED = 5
 OPEN = ACTIVE
@@ -42,7 +45,7 @@ def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[d
         nd, p = svc.cache.get_or_load(
             ("home", person.email),
             lambda: (
-                svc.orders.not_dones(today, owner_email=person.email),
+                svc.orders.not_dones(today, owner_email=person.email, limit=MAX_LISTED),
                 svc.pipeline.for_owners([person.email], today),
             ),
         )
@@ -50,7 +53,10 @@ def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[d
         return [section(f":warning: {exc.user_message}")]
     blocks: list[dict[str, Any]] = []
     if nd.total:
-        lines = [f"*Not dones* — {plural(nd.total, 'order')} stuck or overdue"]
+        lines = [
+            f"*Not dones* — {plural(nd.total, 'order')} stuck or overdue · "
+            f"{escape_slack(nd.amount.text())}"
+        ]
         for n in nd.orders[:MAX_LISTED]:
             account = (n.record.get("Account") or {}).get("Name") or "—"
             lines.append(
@@ -58,17 +64,17 @@ def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[d
                 f"{escape_slack(truncate(account, 40))} · {plural(n.age_days, 'day')} · "
                 f"_{escape_slack(n.reason)}_"
             )
-        if nd.total > MAX_LISTED:
-            lines.append("`/orders mine` lists them all.")
+        if nd.total > len(nd.orders):
+            more = plural(nd.total - len(nd.orders), "more order")
+            lines.append(f"…and {more}: `/orders mine` lists the oldest {NOT_DONES_LISTED}.")
         blocks.append(section("\n".join(lines)))
     else:
         blocks.append(section(":white_check_mark: *Not dones* — none. Nothing stuck or overdue."))
-    q = (today.month - 1) // 3 + 1
     blocks.append(
         section(
-            f"*Q{q} {today.year}* — {plural(p.open_count, 'open deal')} · "
-            f"{money(p.open_total)} · won {money(p.won_total)} · "
-            f"{len(p.closing_this_week)} closing this week · {len(p.slipped)} slipped"
+            f"*{quarter_label(today)}* — {plural(p.open_count, 'open deal')} · "
+            f"{escape_slack(p.open_total.text())} · won {escape_slack(p.won_total.text())} · "
+            f"{p.closing_count:,} closing this week · {p.slipped_count:,} slipped"
         )
     )
     return blocks
@@ -78,7 +84,7 @@ def _escalation_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
     rows, total = escalations.search(svc, statuses=OPEN, user=user_id, limit=MAX_LISTED)
     if not total:
         return [section("*Your escalations* — none open.")]
-    lines = [f"*Your escalations* — {total} open"]
+    lines = [f"*Your escalations* — {total:,} open"]
     for e in rows:
         lines.append(
             f"• *{e.ref}* {e.severity} {escape_slack(e.category)} · "

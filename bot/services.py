@@ -109,12 +109,20 @@ class Services:
         s = self.settings
         self.vocabulary = VocabularySource(self.salesforce)
         self.accounts = AccountFinder(
-            self.salesforce, tz=self.tz, stuck_days=s.stuck_days, vocabulary=self.vocabulary
+            self.salesforce,
+            tz=self.tz,
+            stuck_days=s.stuck_days,
+            vocabulary=self.vocabulary,
+            finished=s.finished_order_statuses,
         )
         self.orders = OrderDesk(
-            self.salesforce, tz=self.tz, stuck_days=s.stuck_days, vocabulary=self.vocabulary
+            self.salesforce,
+            tz=self.tz,
+            stuck_days=s.stuck_days,
+            vocabulary=self.vocabulary,
+            finished=s.finished_order_statuses,
         )
-        self.pipeline = PipelineDesk(self.salesforce)
+        self.pipeline = PipelineDesk(self.salesforce, vocabulary=self.vocabulary)
 
     # -- time
     def now(self) -> dt.datetime:

@@ -19,6 +19,9 @@ from bot.localtime import is_known_timezone
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_SF_API_VERSION = "62.0"
+# Order statuses that are finished although Salesforce files them under the Draft
+# category (StatusCode 'Draft'): never open, stuck or overdue. Orgs spell it both ways.
+DEFAULT_FINISHED_ORDER_STATUSES = ("Cancelled", "Canceled")
 
 
 class ConfigError(Exception):
@@ -68,6 +71,7 @@ class Settings:
     port: int = 3000
     cache_ttl: float = 60.0
     stuck_days: int = 14
+    finished_order_statuses: tuple[str, ...] = DEFAULT_FINISHED_ORDER_STATUSES
     timezone: str = "America/New_York"
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     outbox_interval_seconds: int = 15
@@ -152,6 +156,7 @@ class Settings:
             port=_int(get, "PORT", 3000, 1, 65535),
             cache_ttl=float(_int(get, "ACCTBOT_CACHE_TTL", 60, 0, 86400)),
             stuck_days=_int(get, "ACCTBOT_STUCK_DAYS", 14, 1, 365),
+            finished_order_statuses=_statuses(v.get("ACCTBOT_FINISHED_ORDER_STATUSES")),
             timezone=tz,
             sla=SlaPolicy(
                 p1_minutes=_int(get, "ACCTBOT_SLA_P1_MINUTES", 30, 1, 7 * 24 * 60),
@@ -226,6 +231,27 @@ def _salesforce(get) -> SalesforceSettings:  # type: ignore[no-untyped-def]
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _statuses(raw: str | None) -> tuple[str, ...]:
+    """ACCTBOT_FINISHED_ORDER_STATUSES: comma-separated Order status values (the org's
+    picklist values, matched without regard to case, as SOQL compares text). Unset or empty
+    means the default; a value of only commas (``,``) means none."""
+    if raw is None or not raw.strip():
+        return DEFAULT_FINISHED_ORDER_STATUSES
+    values: list[str] = []
+    for part in raw.split(","):
+        value = part.strip()
+        if not value:
+            continue
+        if len(value) > 255 or any(ord(c) < 32 for c in value):
+            raise ConfigError(
+                f"ACCTBOT_FINISHED_ORDER_STATUSES has {value[:40]!r}, which is not an Order "
+                "status value (at most 255 characters, no control characters)."
+            )
+        if value.lower() not in (v.lower() for v in values):
+            values.append(value)
+    return tuple(values)
 
 
 def _log_level(raw: str | None) -> str:

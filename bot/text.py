@@ -211,15 +211,67 @@ def read_argument(raw: str | None) -> Argument:
     return Argument(tuple(words))
 
 
-def money(value: float | int | None, *, compact: bool = False) -> str:
+# Symbols for the currencies whose English (CLDR "en") symbol is unambiguous next to the
+# others; any other ISO 4217 code is written before the figure ("CHF 1,200").
+CURRENCY_SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "CAD": "CA$",
+    "AUD": "A$",
+    "NZD": "NZ$",
+    "HKD": "HK$",
+    "TWD": "NT$",
+    "MXN": "MX$",
+    "BRL": "R$",
+    "CNY": "CN¥",
+    "INR": "₹",
+    "KRW": "₩",
+    "ILS": "₪",
+    "VND": "₫",
+    "PHP": "₱",
+}
+# ISO 4217 minor units where they are not 2.
+_MINOR_UNITS = {
+    "JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "PYG": 0, "UGX": 0, "XAF": 0,
+    "XOF": 0, "XPF": 0, "KMF": 0, "GNF": 0, "RWF": 0, "VUV": 0, "DJF": 0, "BIF": 0,
+    "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3, "LYD": 3, "IQD": 3,
+}  # fmt: skip
+
+
+def money(value: float | int | None, currency: str, *, compact: bool = False) -> str:
+    """An amount in ``currency`` (an ISO 4217 code such as "USD" or "EUR") for a card.
+
+    "$1,200", "€950", "¥5,000,000", "CHF 1,200"; cents only under 1,000 when there are
+    any ("$19.50"), never for a currency without minor units. ``compact``: "$1.2M".
+    None is "—". The amount is never converted: say which currency it is in.
+    """
     if value is None:
         return "—"
+    code = (currency or "").upper()
+    symbol = CURRENCY_SYMBOLS.get(code)
     v = float(value)
-    if compact:
+    sign = "-" if v < 0 else ""
+    v = abs(v)
+    digits = _MINOR_UNITS.get(code, 2)
+    if compact and v >= 1e3:
         for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(v) >= size:
-                return f"${v / size:,.1f}{suffix}".replace(".0" + suffix, suffix)
-    return f"${v:,.0f}" if v == int(v) or abs(v) >= 1000 else f"${v:,.2f}"
+            if v >= size:
+                figure = f"{v / size:,.1f}{suffix}".replace(".0" + suffix, suffix)
+                break
+    elif v == int(v) or v >= 1000 or digits == 0:
+        figure = f"{v:,.0f}"
+    else:
+        figure = f"{v:,.{digits}f}"
+    if symbol is not None:
+        return f"{sign}{symbol}{figure}"
+    return f"{sign}{code} {figure}" if code else f"{sign}{figure}"
+
+
+def number(n: int | float) -> str:
+    """A count with thousands separators: 2,301."""
+    return f"{n:,}" if isinstance(n, int) else f"{n:,.0f}"
 
 
 def parse_sf_date(value: str | None) -> dt.date | None:
@@ -263,7 +315,8 @@ def age(days: int) -> str:
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural_word or word + 's')}"
+    """'1 order', '2,301 orders': the count with thousands separators."""
+    return f"{n:,} {word if n == 1 else (plural_word or word + 's')}"
 
 
 def truncate(text: str, limit: int) -> str:

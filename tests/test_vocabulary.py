@@ -20,9 +20,15 @@ def test_the_vocabulary_is_read_from_describe_once(org: SandboxOrg) -> None:
     source = VocabularySource(service(org))
     vocab = source()
     assert vocab == Vocabulary(draft_status="Draft", priorities=("High", "Medium", "Low"))
+    assert vocab.currencies.corporate == "USD" and not vocab.currencies.multi
     source()
-    paths = [r["path"] for r in org.requests_log()]
-    assert sorted(p.rsplit("/", 2)[-2] for p in paths) == ["Case", "Order"]  # 2 describes
+    log = org.requests_log()
+    describes = [r["path"].rsplit("/", 2)[-2] for r in log if r["path"].endswith("/describe")]
+    assert sorted(describes) == ["Case", "Order"]  # 2 describes
+    assert [r.get("soql") for r in log if r.get("soql")] == [
+        "SELECT DefaultCurrencyIsoCode FROM Organization LIMIT 1"  # and the org's currency
+    ]
+    assert len(log) == 3
 
 
 def test_an_orgs_own_values_are_used(org: SandboxOrg) -> None:

@@ -35,112 +35,130 @@ def account_card(
     tz: dt.tzinfo,
     shared_by: str | None = None,
 ) -> Message:
-    today = st.today
-    place = ", ".join(p for p in (st.city, st.state) if p)
-    facts = [p for p in (st.number, st.type, st.industry, place) if p]
-    emoji = HEALTH_EMOJI[st.health]
-    intro = escape_slack(" · ".join(facts)) + "\n" if facts else ""
-    intro += f"Owner: *{escape_slack(st.owner_name or 'unassigned')}*"
-
-    pipe = [f"*Pipeline*  {plural(len(st.open_opps), 'open deal')} · {money(st.pipeline_total)}"]
-    nxt = st.next_close
-    if nxt:
-        pipe.append(
-            f"Next close {slack_date(parse_sf_date(nxt['CloseDate']), today=today)}: "
-            f"{record_link(record_url, nxt, truncate(nxt['Name'], 60))}"
-        )
-    big = st.biggest
-    if big and big.get("Amount"):
-        pipe.append(
-            f"Biggest {money(big['Amount'])}: "
-            f"{record_link(record_url, big, truncate(big['Name'], 60))}"
-        )
-    if st.slipped:
-        pipe.append(f":warning: {plural(len(st.slipped), 'deal')} past close date")
-
-    won = [
-        f"*Won this quarter*  {money(st.won_total)}",
-        plural(len(st.won_opps), "deal") if st.won_opps else "none yet",
-    ]
-
-    orders = ["*Open orders*"]
-    if st.open_orders:
-        orders.append(
-            " · ".join(f"{n} {escape_slack(s)}" for s, n in st.orders_by_status.most_common())
-        )
-    else:
-        orders.append("none open")
-    if st.overdue_drafts:
-        orders.append(f":warning: {plural(len(st.overdue_drafts), 'draft')} past effective date")
-    if st.stuck_orders:
-        orders.append(f":hourglass: {plural(len(st.stuck_orders), 'order')} open too long")
-    last = st.last_activated
-    if last:
-        when = local_date(last["ActivatedDate"], tz)
-        orders.append(
-            f"Last activated {record_link(record_url, last, last['OrderNumber'])} "
-            f"{slack_date(when, today=today)}"
-        )
-
-    cases = ["*Open cases*"]
-    if st.open_cases:
-        counts = st.cases_by_priority
-        order = (*st.priorities, *sorted(set(counts) - set(st.priorities)))  # the org's order
-        cases.append(" · ".join(f"{counts[p]} {escape_slack(p)}" for p in order if counts.get(p)))
-        for c in st.escalated_cases[:3]:
-            cases.append(
-                f":rotating_light: {record_link(record_url, c, c['CaseNumber'])} "
-                f"{escape_slack(truncate(c.get('Subject') or '', 60))}"
-            )
-    else:
-        cases.append("none open")
-
-    contracts = ["*Contracts ending in 90 days*"]
-    if st.expiring_contracts:
-        for c in st.expiring_contracts[:3]:
-            end = parse_sf_date(c.get("EndDate"))
-            contracts.append(
-                f"{record_link(record_url, c, c['ContractNumber'])} ends "
-                f"{slack_date(end, today=today)}"
-            )
-    else:
-        contracts.append("none")
-
-    activity = ["*Last activity*"]
-    if st.last_activity:
-        days = (today - st.last_activity).days
-        activity.append(
-            f"{slack_date(st.last_activity, today=today)} "
-            f"({'today' if days <= 0 else plural(days, 'day') + ' ago'})"
-        )
-    else:
-        activity.append("none logged")
-
-    health = f"{emoji} *Health: {st.health}* — " + escape_slack("; ".join(st.reasons))
+    """The /account card: identity, pipeline, won, orders, cases, contracts, activity and
+    health. Every count and sum is exact; amounts carry their currency."""
     blocks = [
         header(f"{st.name}"),
-        section(intro),
+        section(_intro(st)),
         fields_section(
             [
-                "\n".join(pipe),
-                "\n".join(won),
-                "\n".join(orders),
-                "\n".join(cases),
-                "\n".join(contracts),
-                "\n".join(activity),
+                _pipeline_field(st, record_url),
+                _won_field(st),
+                _orders_field(st, record_url, tz),
+                _cases_field(st, record_url),
+                _contracts_field(st, record_url),
+                _activity_field(st),
             ]
         ),
-        section(health),
+        section(
+            f"{HEALTH_EMOJI[st.health]} *Health: {st.health}* — "
+            + escape_slack("; ".join(st.reasons))
+        ),
         as_of(now, tz, f" · shared by <@{shared_by}>" if shared_by else ""),
         status_actions(CardKind.ACCOUNT, st.id, record_url(st.id), shared_by=shared_by),
     ]
     text = (
         f"{st.name}: health {st.health} ({'; '.join(st.reasons)}). "
-        f"Owner {st.owner_name or 'unassigned'}. Pipeline {money(st.pipeline_total)} in "
-        f"{plural(len(st.open_opps), 'open deal')}; {plural(len(st.open_orders), 'open order')}"
-        f"; {plural(len(st.open_cases), 'open case')}."
+        f"Owner {st.owner_name or 'unassigned'}. Pipeline {st.open_total.text()} in "
+        f"{plural(st.open_count, 'open deal')}; {plural(st.open_orders, 'open order')}"
+        f"; {plural(st.open_cases, 'open case')}."
     )
     return Message(text=escape_slack(text), blocks=blocks)
+
+
+def _intro(st: AccountStatus) -> str:
+    place = ", ".join(p for p in (st.city, st.state) if p)
+    facts = [p for p in (st.number, st.type, st.industry, place) if p]
+    intro = escape_slack(" · ".join(facts)) + "\n" if facts else ""
+    return intro + f"Owner: *{escape_slack(st.owner_name or 'unassigned')}*"
+
+
+def _deal(st: AccountStatus, record_url: Any, opp: dict[str, Any]) -> str:
+    return record_link(record_url, opp, truncate(opp["Name"], 60))
+
+
+def _pipeline_field(st: AccountStatus, record_url: Any) -> str:
+    lines = [
+        f"*Pipeline*  {plural(st.open_count, 'open deal')} · {escape_slack(st.open_total.text())}"
+    ]
+    nxt = st.next_close
+    if nxt:
+        when = slack_date(parse_sf_date(nxt["CloseDate"]), today=st.today)
+        lines.append(f"Next close {when}: {_deal(st, record_url, nxt)}")
+    big = st.biggest
+    if big and big.get("Amount"):
+        amount = money(big["Amount"], st.currencies.of(big))
+        lines.append(f"Biggest {amount}: {_deal(st, record_url, big)}")
+    if st.slipped_count:
+        lines.append(f":warning: {plural(st.slipped_count, 'deal')} past close date")
+    return "\n".join(lines)
+
+
+def _won_field(st: AccountStatus) -> str:
+    count = plural(st.won_count, "deal") if st.won_count else "none yet"
+    return f"*Won this quarter*  {escape_slack(st.won_total.text())}\n{count}"
+
+
+def _orders_field(st: AccountStatus, record_url: Any, tz: dt.tzinfo) -> str:
+    lines = ["*Open orders*"]
+    if st.open_by_status:
+        lines.append(" · ".join(f"{n:,} {escape_slack(s)}" for s, n in st.open_by_status.items()))
+    else:
+        lines.append("none open")
+    if st.overdue_drafts:
+        lines.append(f":warning: {plural(st.overdue_drafts, 'draft')} past effective date")
+    if st.stuck_orders:
+        lines.append(f":hourglass: {plural(st.stuck_orders, 'order')} open too long")
+    last = st.last_activated
+    if last:
+        when = local_date(last["ActivatedDate"], tz)
+        lines.append(
+            f"Last activated {record_link(record_url, last, last['OrderNumber'])} "
+            f"{slack_date(when, today=st.today)}"
+        )
+    return "\n".join(lines)
+
+
+def _cases_field(st: AccountStatus, record_url: Any) -> str:
+    lines = ["*Open cases*"]
+    if not st.open_cases:
+        return "\n".join([*lines, "none open"])
+    counts = st.cases_by_priority
+    order = (*st.priorities, *sorted(set(counts) - set(st.priorities)))  # the org's order
+    lines.append(" · ".join(f"{counts[p]:,} {escape_slack(p)}" for p in order if counts.get(p)))
+    for c in st.escalated:
+        lines.append(
+            f":rotating_light: {record_link(record_url, c, c['CaseNumber'])} "
+            f"{escape_slack(truncate(c.get('Subject') or '', 60))}"
+        )
+    more = st.escalated_count - len(st.escalated)
+    if more > 0:
+        lines.append(f"…and {plural(more, 'more escalated case')}")
+    return "\n".join(lines)
+
+
+def _contracts_field(st: AccountStatus, record_url: Any) -> str:
+    lines = ["*Contracts ending in 90 days*"]
+    if not st.contracts:
+        return "\n".join([*lines, "none"])
+    for c in st.contracts:
+        end = parse_sf_date(c.get("EndDate"))
+        lines.append(
+            f"{record_link(record_url, c, c['ContractNumber'])} ends "
+            f"{slack_date(end, today=st.today)}"
+        )
+    more = st.contracts_count - len(st.contracts)
+    if more > 0:
+        lines.append(f"…and {plural(more, 'more contract')}")
+    return "\n".join(lines)
+
+
+def _activity_field(st: AccountStatus) -> str:
+    if not st.last_activity:
+        return "*Last activity*\nnone logged"
+    days = (st.today - st.last_activity).days
+    ago = "today" if days <= 0 else plural(days, "day") + " ago"
+    return f"*Last activity*\n{slack_date(st.last_activity, today=st.today)} ({ago})"
 
 
 def account_picker(query: str, matches: list[AccountMatch], total: int = 0) -> Message:

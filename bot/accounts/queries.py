@@ -1,8 +1,23 @@
-"""Accounts: find one by name, number, Id or URL, and sum up where it stands.
+"""Accounts: find one by name, number, Id or URL, and sum up where it stands, exactly.
 
-The card comes from ONE Salesforce query: the account with relationship subqueries for
-its opportunities, orders, cases and contracts. A name search runs that same query for
-up to ``MAX_MATCHES`` accounts, so an unambiguous name still costs one request.
+The card comes from ONE composite request (one API call) of five queries on the one
+account: three account queries whose relationship subqueries give the records the card
+names (next close, biggest deal, last activation, escalated cases, contracts ending) and,
+through each child result's ``totalSize``, exact counts (slipped deals, not-dones,
+overdue drafts); and two aggregate queries for the sums and breakdowns (open and won
+deals with their amounts; open orders by status). No figure depends on how many rows a
+subquery returns: Salesforce pages a child result past about 200 rows (``"done":
+false`` inside the parent), so counts come from ``totalSize`` and aggregates, and the
+one breakdown read row by row (open cases by priority) follows the child's pages.
+
+Every date bound is explicit, computed in ACCTBOT_TIMEZONE (``bot.dates``); amounts
+carry their currency (``bot.money``); finished order statuses are never open
+(``bot.orders.rules``).
+
+An exact name or account number is that same one composite, the account query finding
+the account by name and the others naming it by reference; any other text is a second
+composite of light queries (prefix and "contains" matches, and a count), and the card of
+the one account it settles on a third.
 """
 
 from __future__ import annotations
@@ -10,36 +25,29 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.infra.salesforce import SalesforceService
-from bot.text import local_date, parse_sf_date
+from bot.dates import local_midnight, quarter_bounds
+from bot.infra.salesforce import SalesforceError, SalesforceService, format_soql
+from bot.money import Currencies, Total
+from bot.orders.rules import OrderRules
+from bot.settings import DEFAULT_FINISHED_ORDER_STATUSES
+from bot.text import parse_sf_date, plural
 from bot.vocabulary import Vocabulary
 
 MAX_MATCHES = 10
+LISTED = 3  # escalated cases and contracts named on the card (the rest are counted)
+CONTRACT_DAYS = 90
 
 _ID = re.compile(r"^001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 _ID_IN_URL = re.compile(r"/(001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
 
-# Constant SELECT; values only ever enter through format_soql placeholders.
-CARD_SELECT = (
-    "SELECT Id, Name, AccountNumber, Type, Industry, BillingCity, BillingState, "
-    "LastActivityDate, Owner.Name, Owner.Email, "
-    "(SELECT Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon "
-    " FROM Opportunities WHERE IsClosed = false OR (IsWon = true AND CloseDate = THIS_QUARTER)"
-    " ORDER BY CloseDate ASC LIMIT 200), "
-    "(SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, ActivatedDate, TotalAmount,"
-    " CreatedDate FROM Orders WHERE StatusCode = 'Draft' OR ActivatedDate = LAST_N_DAYS:90"
-    " ORDER BY CreatedDate DESC NULLS LAST LIMIT 200), "
-    "(SELECT Id, CaseNumber, Subject, Priority, Status, IsEscalated, CreatedDate"
-    " FROM Cases WHERE IsClosed = false ORDER BY CreatedDate DESC NULLS LAST LIMIT 200), "
-    # NEXT_N_DAYS starts tomorrow: a contract ending today is the most urgent of all.
-    "(SELECT Id, ContractNumber, Status, EndDate FROM Contracts"
-    " WHERE EndDate = TODAY OR EndDate = NEXT_N_DAYS:90 ORDER BY EndDate ASC LIMIT 50) "
-    "FROM Account "
+MATCH_SELECT = "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name FROM Account "
+ACCOUNT_FIELDS = (
+    "Id, Name, AccountNumber, Type, Industry, BillingCity, BillingState, LastActivityDate, "
+    "Owner.Name, Owner.Email"
 )
 
 
@@ -55,6 +63,13 @@ class AccountMatch:
 
 @dataclass
 class AccountStatus:
+    """Where one account stands on ``today`` (local), every count and sum exact.
+
+    Records (``next_close``, ``biggest``, ``last_activated``, ``escalated``,
+    ``contracts``) are Salesforce records as returned; sums are :class:`Total` in the
+    org's (corporate) currency.
+    """
+
     id: str
     name: str
     number: str | None
@@ -66,58 +81,44 @@ class AccountStatus:
     owner_email: str | None
     last_activity: dt.date | None
     today: dt.date
-    open_opps: list[dict[str, Any]] = field(default_factory=list)
-    won_opps: list[dict[str, Any]] = field(default_factory=list)
-    open_orders: list[dict[str, Any]] = field(default_factory=list)
-    activated_orders: list[dict[str, Any]] = field(default_factory=list)
-    overdue_drafts: list[dict[str, Any]] = field(default_factory=list)
-    stuck_orders: list[dict[str, Any]] = field(default_factory=list)
-    open_cases: list[dict[str, Any]] = field(default_factory=list)
-    expiring_contracts: list[dict[str, Any]] = field(default_factory=list)
+    currencies: Currencies = field(default_factory=Currencies)
+    priorities: tuple[str, ...] = Vocabulary().priorities  # the org's, most urgent first
+    # pipeline
+    open_count: int = 0
+    open_total: Total = field(default_factory=lambda: Total(0.0, "USD"))
+    won_count: int = 0
+    won_total: Total = field(default_factory=lambda: Total(0.0, "USD"))
+    slipped_count: int = 0
+    next_close: dict[str, Any] | None = None
+    biggest: dict[str, Any] | None = None
+    # orders
+    open_by_status: dict[str, int] = field(default_factory=dict)  # most first
+    not_done_count: int = 0
+    overdue_drafts: int = 0
+    last_activated: dict[str, Any] | None = None
+    # cases
+    cases_by_priority: dict[str, int] = field(default_factory=dict)
+    escalated_count: int = 0
+    high_count: int = 0  # open, top priority, not escalated
+    escalated: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    # contracts ending within CONTRACT_DAYS, soonest first
+    contracts_count: int = 0
+    contracts: list[dict[str, Any]] = field(default_factory=list)
     health: str = "green"
     reasons: list[str] = field(default_factory=list)
-    priorities: tuple[str, ...] = Vocabulary().priorities  # the org's, most urgent first
 
     @property
-    def pipeline_total(self) -> float:
-        return sum(o.get("Amount") or 0.0 for o in self.open_opps)
+    def open_orders(self) -> int:
+        return sum(self.open_by_status.values())
 
     @property
-    def won_total(self) -> float:
-        return sum(o.get("Amount") or 0.0 for o in self.won_opps)
+    def stuck_orders(self) -> int:
+        """Not-dones that are not overdue drafts (open too long)."""
+        return self.not_done_count - self.overdue_drafts
 
     @property
-    def next_close(self) -> dict[str, Any] | None:
-        upcoming = [
-            o for o in self.open_opps if (parse_sf_date(o["CloseDate"]) or self.today) >= self.today
-        ]
-        return min(upcoming, key=lambda o: o["CloseDate"]) if upcoming else None
-
-    @property
-    def slipped(self) -> list[dict[str, Any]]:
-        return [o for o in self.open_opps if o["CloseDate"] < self.today.isoformat()]
-
-    @property
-    def biggest(self) -> dict[str, Any] | None:
-        return max(self.open_opps, key=lambda o: o.get("Amount") or 0.0) if self.open_opps else None
-
-    @property
-    def orders_by_status(self) -> Counter[str]:
-        return Counter(o["Status"] for o in self.open_orders)
-
-    @property
-    def last_activated(self) -> dict[str, Any] | None:
-        if not self.activated_orders:
-            return None
-        return max(self.activated_orders, key=lambda o: o["ActivatedDate"])
-
-    @property
-    def cases_by_priority(self) -> Counter[str]:
-        return Counter(c.get("Priority") or "None" for c in self.open_cases)
-
-    @property
-    def escalated_cases(self) -> list[dict[str, Any]]:
-        return [c for c in self.open_cases if c.get("IsEscalated")]
+    def open_cases(self) -> int:
+        return sum(self.cases_by_priority.values())
 
 
 @dataclass
@@ -139,20 +140,172 @@ def extract_account_id(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _records(sub: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """A child subquery: Salesforce gives null, not an empty list, when there are none."""
+# --- the card's queries ---------------------------------------------------------------
+
+
+# The account the "account" query found, as the card's other queries name it when the
+# card is asked for by name (a composite reference: the same request).
+FOUND_ID = "@{account.records[0].Id}"
+
+
+@dataclass(frozen=True)
+class CardQueries:
+    """The five queries of one account's card, for ``today`` in the bot's zone.
+
+    ``account_id`` is the account's Id, or :data:`FOUND_ID` when ``by_name`` is given:
+    then the "account" query looks for an exact name or account number (at most two, so
+    a second one shows the name is ambiguous) and the others read the first it found.
+    """
+
+    account_id: str
+    today: dt.date
+    rules: OrderRules
+    currencies: Currencies
+    by_name: str | None = None
+
+    def build(self) -> dict[str, str]:
+        """referenceId -> formatted SOQL (one composite request)."""
+        return {
+            "account": self.account(),
+            "counts": self.counts(),
+            "tops": self.tops(),
+            "opps": self.opportunity_sums(),
+            "orders": self.orders_by_status(),
+        }
+
+    def _where_id(self) -> str:
+        return format_soql(" FROM Account WHERE Id = {}", self.account_id)
+
+    def _where_account(self) -> str:
+        if self.by_name is None:
+            return self._where_id()
+        return format_soql(
+            " FROM Account WHERE Name = {} OR AccountNumber = {} ORDER BY Name ASC, Id ASC LIMIT 2",
+            self.by_name,
+            self.by_name,
+        )
+
+    def account(self) -> str:
+        """The account, its next close, not-dones (counted), open cases (by priority and
+        escalation) and contracts ending within CONTRACT_DAYS."""
+        t, cur = self.today, self.currencies.field
+        return (
+            f"SELECT {ACCOUNT_FIELDS}, "
+            f"(SELECT Id, Name, StageName, Amount, CloseDate{cur} FROM Opportunities"
+            + format_soql(" WHERE IsClosed = false AND CloseDate >= {}", t)
+            + " ORDER BY CloseDate ASC, Amount DESC NULLS LAST LIMIT 1), "
+            "(SELECT Id FROM Orders WHERE " + self.rules.not_done_soql(t) + "), "
+            "(SELECT Id, Priority, IsEscalated FROM Cases WHERE IsClosed = false), "
+            "(SELECT Id, ContractNumber, Status, EndDate FROM Contracts"
+            + format_soql(
+                " WHERE EndDate >= {} AND EndDate <= {}", t, t + dt.timedelta(days=CONTRACT_DAYS)
+            )
+            + " ORDER BY EndDate ASC, ContractNumber ASC)"
+            + self._where_account()
+        )
+
+    def counts(self) -> str:
+        """Slipped deals and overdue drafts (counted), the newest escalated cases."""
+        return (
+            "SELECT Id, (SELECT Id FROM Opportunities"
+            + format_soql(" WHERE IsClosed = false AND CloseDate < {}", self.today)
+            + "), (SELECT Id FROM Orders WHERE "
+            + self.rules.overdue_soql(self.today)
+            + "), (SELECT Id, CaseNumber, Subject, CreatedDate FROM Cases"
+            " WHERE IsClosed = false AND IsEscalated = true"
+            f" ORDER BY CreatedDate DESC NULLS LAST LIMIT {LISTED})" + self._where_id()
+        )
+
+    def tops(self) -> str:
+        """The biggest open deal (by the converted amount) and the last activation within
+        90 days."""
+        since = local_midnight(self.today - dt.timedelta(days=90), self.rules.tz)
+        return (
+            f"SELECT Id, (SELECT Id, Name, StageName, Amount, CloseDate{self.currencies.field}"
+            " FROM Opportunities WHERE IsClosed = false"
+            " ORDER BY Amount DESC NULLS LAST, CloseDate ASC LIMIT 1), "
+            "(SELECT Id, OrderNumber, ActivatedDate FROM Orders WHERE StatusCode = 'Activated'"
+            + format_soql(" AND ActivatedDate >= {}", since)
+            + " ORDER BY ActivatedDate DESC LIMIT 1)"
+            + self._where_id()
+        )
+
+    def opportunity_sums(self) -> str:
+        """Open deals, and deals won this quarter: count and amount (grouped by currency
+        in a multi-currency org, to say which currencies a converted sum holds)."""
+        q_start, q_end = quarter_bounds(self.today)
+        group = "IsWon" + self.currencies.field
+        return (
+            f"SELECT IsWon, COUNT(Id) n, SUM(Amount) amount{self.currencies.field} "
+            + format_soql(
+                "FROM Opportunity WHERE AccountId = {} AND (IsClosed = false OR "
+                "(IsWon = true AND CloseDate >= {} AND CloseDate <= {}))",
+                self.account_id,
+                q_start,
+                q_end,
+            )
+            + f" GROUP BY {group}"
+        )
+
+    def orders_by_status(self) -> str:
+        return (
+            format_soql(
+                "SELECT Status, COUNT(Id) n FROM Order WHERE AccountId = {} AND ", self.account_id
+            )
+            + self.rules.open_soql()
+            + " GROUP BY Status"
+        )
+
+
+def _children(sub: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A child subquery's rows on this page: Salesforce gives null, not an empty list,
+    when there are none."""
     return list(sub["records"]) if sub else []
 
 
+def _child_count(sub: dict[str, Any] | None) -> int:
+    """How many child rows matched in all (``totalSize``, also when the rows are paged)."""
+    return int(sub["totalSize"]) if sub else 0
+
+
+def _first(sub: dict[str, Any] | None) -> dict[str, Any] | None:
+    rows = _children(sub)
+    return rows[0] if rows else None
+
+
+# --- from the answers to a status -----------------------------------------------------
+
+
 def build_status(
-    rec: dict[str, Any],
+    found: dict[str, dict[str, Any]],
     today: dt.date,
-    tz: dt.tzinfo,
-    stuck_days: int,
-    vocab: Vocabulary = Vocabulary(),  # noqa: B008 (frozen, immutable)
-) -> AccountStatus:
+    *,
+    vocab: Vocabulary,
+    case_rows: Callable[[dict[str, Any] | None], Iterable[dict[str, Any]]] = _children,
+) -> AccountStatus | None:
+    """An :class:`AccountStatus` from the card composite's results (referenceId ->
+    query result), or None when the account does not exist. ``case_rows`` gives every
+    open case row (following the child's pages; see ``SalesforceService.pages``)."""
+    accounts = found["account"]["records"]
+    if not accounts:
+        return None
+    rec = accounts[0]
+    st = _identity(rec, today, vocab)
+    counts = (found["counts"]["records"] or [{}])[0]
+    tops = (found["tops"]["records"] or [{}])[0]
+    _pipeline(st, rec, counts, tops, found["opps"]["records"])
+    _orders(st, rec, counts, tops, found["orders"]["records"])
+    _cases(st, case_rows(rec.get("Cases")), _children(counts.get("Cases")))
+    st.contracts_count = _child_count(rec.get("Contracts"))
+    st.contracts = _children(rec.get("Contracts"))[:LISTED]
+    st.health, st.reasons = assess_health(st)
+    return st
+
+
+def _identity(rec: dict[str, Any], today: dt.date, vocab: Vocabulary) -> AccountStatus:
     owner = rec.get("Owner") or {}
-    st = AccountStatus(
+    zero = Total(0.0, vocab.currencies.corporate)
+    return AccountStatus(
         id=rec["Id"],
         name=rec["Name"],
         number=rec.get("AccountNumber"),
@@ -164,94 +317,71 @@ def build_status(
         owner_email=owner.get("Email"),
         last_activity=parse_sf_date(rec.get("LastActivityDate")),
         today=today,
+        currencies=vocab.currencies,
+        priorities=vocab.priorities,
+        open_total=zero,
+        won_total=zero,
     )
-    for opp in _records(rec.get("Opportunities")):
-        (st.won_opps if opp["IsWon"] else st.open_opps).append(opp)
-    for order in _records(rec.get("Orders")):
-        if order["StatusCode"] == "Activated":
-            st.activated_orders.append(order)
-            continue
-        st.open_orders.append(order)
-        reason = order_stuck_reason(order, today, tz, stuck_days, vocab.draft_status)
-        if reason and reason.startswith("draft"):
-            st.overdue_drafts.append(order)
-        elif reason:
-            st.stuck_orders.append(order)
-    st.open_cases = _records(rec.get("Cases"))
-    st.expiring_contracts = _records(rec.get("Contracts"))
-    st.priorities = vocab.priorities
-    st.health, st.reasons = assess_health(st)
-    return st
 
 
-def order_stuck_reason(
-    order: dict[str, Any],
-    today: dt.date,
-    tz: dt.tzinfo,
-    stuck_days: int,
-    draft_status: str = "Draft",
-) -> str | None:
-    """Why an open order counts as a "not done", or None.
-
-    A draft (the org's draft status) past its effective date, or an order still not
-    activated ``stuck_days`` after it was created.
-    """
-    if order.get("StatusCode") == "Activated":
-        return None
-    effective = parse_sf_date(order.get("EffectiveDate"))
-    created = local_date(order.get("CreatedDate"), tz)
-    if order.get("Status") == draft_status and effective and effective < today:
-        return f"draft {(today - effective).days} days past its effective date"
-    if created and (today - created).days > stuck_days:
-        return f"{order.get('Status', 'open').lower()} for {(today - created).days} days"
-    return None
+def _pipeline(
+    st: AccountStatus,
+    rec: dict[str, Any],
+    counts: dict[str, Any],
+    tops: dict[str, Any],
+    sums: list[dict[str, Any]],
+) -> None:
+    won = [r for r in sums if r.get("IsWon")]
+    still_open = [r for r in sums if not r.get("IsWon")]
+    st.open_count = sum(int(r.get("n") or 0) for r in still_open)
+    st.won_count = sum(int(r.get("n") or 0) for r in won)
+    st.open_total = st.currencies.total(still_open, "amount")
+    st.won_total = st.currencies.total(won, "amount")
+    st.slipped_count = _child_count(counts.get("Opportunities"))
+    st.next_close = _first(rec.get("Opportunities"))
+    st.biggest = _first(tops.get("Opportunities"))
 
 
-def not_done_age(
-    order: dict[str, Any], today: dt.date, tz: dt.tzinfo, draft_status: str = "Draft"
-) -> int:
-    """Days a not-done has waited: a draft since its effective date, others since created."""
-    start = (
-        parse_sf_date(order.get("EffectiveDate")) if order.get("Status") == draft_status else None
-    )
-    created = local_date(order.get("CreatedDate"), tz) or today
-    return (today - min(d for d in (start, created) if d is not None)).days
+def _orders(
+    st: AccountStatus,
+    rec: dict[str, Any],
+    counts: dict[str, Any],
+    tops: dict[str, Any],
+    by_status: list[dict[str, Any]],
+) -> None:
+    rows = sorted(by_status, key=lambda r: (-int(r.get("n") or 0), str(r.get("Status"))))
+    st.open_by_status = {str(r.get("Status")): int(r.get("n") or 0) for r in rows}
+    st.not_done_count = _child_count(rec.get("Orders"))
+    st.overdue_drafts = _child_count(counts.get("Orders"))
+    st.last_activated = _first(tops.get("Orders"))
+
+
+def _cases(
+    st: AccountStatus, open_cases: Iterable[dict[str, Any]], escalated: list[dict[str, Any]]
+) -> None:
+    top = st.priorities[0] if st.priorities else None
+    by_priority: dict[str, int] = {}
+    for c in open_cases:
+        priority = c.get("Priority") or "None"
+        by_priority[priority] = by_priority.get(priority, 0) + 1
+        if c.get("IsEscalated"):
+            st.escalated_count += 1
+        elif priority == top:
+            st.high_count += 1
+    st.cases_by_priority = by_priority
+    st.escalated = escalated
 
 
 def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
-    """Green, amber or red, with the reasons that set it."""
+    """Green, amber or red, with the reasons that set it (README, "Health flag")."""
     red: list[str] = []
     amber: list[str] = []
-    escalated = st.escalated_cases
-    if escalated:
-        red.append(f"{len(escalated)} escalated case{'s' if len(escalated) > 1 else ''} open")
-    top = st.priorities[0]
-    high = [c for c in st.open_cases if c.get("Priority") == top and not c.get("IsEscalated")]
-    if high:
-        amber.append(f"{len(high)} high-priority case{'s' if len(high) > 1 else ''} open")
-    not_dones = len(st.overdue_drafts) + len(st.stuck_orders)
-    if not_dones >= 3:
-        red.append(f"{not_dones} orders stuck or overdue")
-    elif not_dones:
-        amber.append(f"{not_dones} order{'s' if not_dones > 1 else ''} stuck or overdue")
-    for c in st.expiring_contracts:
-        end = parse_sf_date(c.get("EndDate"))
-        if end is None:
-            continue
-        days = (end - st.today).days
-        when = "today" if days <= 0 else f"in {days} day{'s' if days > 1 else ''}"
-        label = f"contract {c['ContractNumber']} ends {when}"
-        (red if days <= 30 and not st.open_opps else amber).append(label)
-    if st.slipped:
-        amber.append(f"{len(st.slipped)} deal{'s' if len(st.slipped) > 1 else ''} past close date")
-    if st.last_activity is None:
-        amber.append("no activity logged")
-    else:
-        idle = (st.today - st.last_activity).days
-        if idle > 90:
-            red.append(f"no activity for {idle} days")
-        elif idle > 30:
-            amber.append(f"no activity for {idle} days")
+    _case_health(st, red, amber)
+    _order_health(st, red, amber)
+    _contract_health(st, red, amber)
+    if st.slipped_count:
+        amber.append(f"{plural(st.slipped_count, 'deal')} past close date")
+    _activity_health(st, red, amber)
     if red:
         return "red", red + amber
     if amber:
@@ -259,47 +389,111 @@ def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
     return "green", ["no open issues"]
 
 
+def _case_health(st: AccountStatus, red: list[str], amber: list[str]) -> None:
+    if st.escalated_count:
+        red.append(f"{plural(st.escalated_count, 'escalated case')} open")
+    if st.high_count:
+        amber.append(f"{plural(st.high_count, 'high-priority case')} open")
+
+
+def _order_health(st: AccountStatus, red: list[str], amber: list[str]) -> None:
+    n = st.not_done_count
+    if n >= 3:
+        red.append(f"{n:,} orders stuck or overdue")
+    elif n:
+        amber.append(f"{plural(n, 'order')} stuck or overdue")
+
+
+def _contract_health(st: AccountStatus, red: list[str], amber: list[str]) -> None:
+    for c in st.contracts:
+        end = parse_sf_date(c.get("EndDate"))
+        if end is None:
+            continue
+        days = (end - st.today).days
+        when = "today" if days <= 0 else f"in {plural(days, 'day')}"
+        label = f"contract {c['ContractNumber']} ends {when}"
+        (red if days <= 30 and not st.open_count else amber).append(label)
+    more = st.contracts_count - len(st.contracts)
+    if more > 0:
+        amber.append(f"{plural(more, 'more contract')} ending within {CONTRACT_DAYS} days")
+
+
+def _activity_health(st: AccountStatus, red: list[str], amber: list[str]) -> None:
+    if st.last_activity is None:
+        amber.append("no activity logged")
+        return
+    idle = (st.today - st.last_activity).days
+    if idle > 90:
+        red.append(f"no activity for {idle:,} days")
+    elif idle > 30:
+        amber.append(f"no activity for {idle} days")
+
+
 @dataclass
 class Desk:
     """What the account and order desks share: Salesforce, the org's time zone, the
-    stuck-order rule and the org's picklist vocabulary."""
+    not-done rule's settings and the org's vocabulary (picklists, currencies)."""
 
     sf: SalesforceService
     tz: dt.tzinfo = field(kw_only=True)
     stuck_days: int = field(kw_only=True)
     vocabulary: Callable[[], Vocabulary] = field(default=Vocabulary, kw_only=True)
+    finished: tuple[str, ...] = field(default=DEFAULT_FINISHED_ORDER_STATUSES, kw_only=True)
+
+    def rules(self) -> OrderRules:
+        """The not-done rule with the org's draft status (read once per process)."""
+        return OrderRules(self.tz, self.stuck_days, self.vocabulary().draft_status, self.finished)
 
 
 class AccountFinder(Desk):
-    def _status(self, rec: dict[str, Any], today: dt.date) -> AccountStatus:
-        return build_status(rec, today, self.tz, self.stuck_days, self.vocabulary())
+    def _queries(self, today: dt.date, account_id: str, by_name: str | None = None) -> CardQueries:
+        return CardQueries(account_id, today, self.rules(), self.vocabulary().currencies, by_name)
+
+    def _status(self, found: dict[str, dict[str, Any]], today: dt.date) -> AccountStatus | None:
+        return build_status(found, today, vocab=self.vocabulary(), case_rows=self.sf.pages)
 
     def by_id(self, account_id: str, today: dt.date) -> AccountStatus | None:
-        recs = self.sf.query_records(CARD_SELECT + "WHERE Id = {}", account_id)
-        return self._status(recs[0], today) if recs else None
+        """The account's card: one composite request (plus a page per 200 open cases
+        past the first 199, the one breakdown read row by row)."""
+        found = self.sf.composite_queries(self._queries(today, account_id).build())
+        return self._status(found, today)
 
     def find(self, text: str, today: dt.date) -> Lookup:
-        """Search by Id, URL, account number or name; one request unless nothing matches."""
+        """Search by Id, URL, account number or name.
+
+        An exact name or account number is one composite request: the card's queries,
+        the account found by name. Otherwise a second composite (one API call) searches:
+        the best prefix and "contains" matches (so a prefix match is never crowded out by
+        names that sort first) and how many match in all; one account found costs its
+        card, several give a picker, none one more request for suggestions.
+        """
         account_id = extract_account_id(text)
         if account_id:
-            status = self.by_id(account_id, today)
-            return Lookup(status=status)
-        # One composite request (one API call): exact matches, the best prefix and
-        # "contains" matches (so an exact or prefix match is never crowded out by names
-        # that sort first), and how many match in all.
+            return Lookup(status=self.by_id(account_id, today))
+        first = self.sf.composite_results(self._queries(today, FOUND_ID, by_name=text).build())
+        exact_answer = first["account"]
+        if isinstance(exact_answer, SalesforceError):
+            raise exact_answer
+        exact = list(exact_answer["records"])
+        if len(exact) == 1:
+            answers = {ref: r for ref, r in first.items() if not isinstance(r, SalesforceError)}
+            failed = next((r for r in first.values() if isinstance(r, SalesforceError)), None)
+            if failed is not None:
+                raise failed
+            return Lookup(status=self._status(answers, today))
+        return self._search(text, today, exact)
+
+    def _search(self, text: str, today: dt.date, exact: list[dict[str, Any]]) -> Lookup:
         soql = self.sf.soql
         found = self.sf.composite_queries(
             {
-                "exact": soql(
-                    CARD_SELECT + "WHERE Name = {} OR AccountNumber = {} LIMIT 2", text, text
-                ),
                 "prefix": soql(
-                    CARD_SELECT + "WHERE Name LIKE '{:like}%' ORDER BY Name ASC LIMIT {}",
+                    MATCH_SELECT + "WHERE Name LIKE '{:like}%' ORDER BY Name ASC LIMIT {}",
                     text,
                     MAX_MATCHES,
                 ),
                 "contains": soql(
-                    CARD_SELECT + "WHERE Name LIKE '%{:like}%' ORDER BY Name ASC LIMIT {}",
+                    MATCH_SELECT + "WHERE Name LIKE '%{:like}%' ORDER BY Name ASC LIMIT {}",
                     text,
                     MAX_MATCHES,
                 ),
@@ -310,17 +504,15 @@ class AccountFinder(Desk):
                 ),
             }
         )
-        recs: dict[str, dict[str, Any]] = {}
-        for ref in ("exact", "prefix", "contains"):
-            for rec in found[ref]["records"]:
+        recs: dict[str, dict[str, Any]] = {r["Id"]: r for r in exact}
+        for ref in ("prefix", "contains"):
+            for rec in self.sf.pages(found[ref]):  # a short page may say "done": false
                 recs.setdefault(rec["Id"], rec)
         if not recs:
             return Lookup(suggestions=self.suggest(text))
         ranked = rank(text, list(recs.values()))
-        exact = [r for r in ranked if _is_exact(text, r)]
-        if len(ranked) == 1 or len(exact) == 1:
-            chosen = exact[0] if exact else ranked[0]
-            return Lookup(status=self._status(chosen, today))
+        if len(ranked) == 1:
+            return Lookup(status=self.by_id(ranked[0]["Id"], today))
         total = max(int(found["count"]["totalSize"]), len(ranked))
         return Lookup(matches=[_match(r) for r in ranked[:MAX_MATCHES]], total=total)
 

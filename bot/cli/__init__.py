@@ -22,6 +22,8 @@ from bot.teams import Teams, TeamsFileError
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.infra.salesforce import SalesforceService
+
 # Feature command groups: each module adds its sub-parser and sets ``func``.
 FEATURE_CLIS = (cli_escalations, cli_digest)
 
@@ -122,6 +124,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"database {db_url}"
     )
     teams = None
+    finished = ", ".join(settings.finished_order_statuses) or "none"
+    print(
+        f"Not-dones: orders open more than {settings.stuck_days} days or drafts past their "
+        f"effective date; never these statuses: {finished} (ACCTBOT_FINISHED_ORDER_STATUSES)"
+    )
     try:
         teams = load_teams(settings.teams_file)
         print(f"Teams file {settings.teams_file}: {len(teams.teams)} team(s)")
@@ -143,12 +150,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         ok = _check_scopes(granted) and ok
         ok = _check_channels(settings, client, teams, granted) and ok
     try:
-        limits = SalesforceService(settings.salesforce).limits()
+        sf = SalesforceService(settings.salesforce)
+        limits = sf.limits()
         daily = limits.get("DailyApiRequests", {})
         print(
             f"Salesforce: OK, {daily.get('Remaining')} of {daily.get('Max')} daily API "
             "requests left"
         )
+        _check_org(sf, settings)
     except SalesforceError as exc:
         print(f"Salesforce: {exc.user_message} ({exc.detail[:200]})")
         ok = False
@@ -249,6 +258,53 @@ def _subscribed_channels(url: str) -> list[tuple[str, str]]:
         return []  # not reachable or not migrated yet: the database check says which
     finally:
         db.dispose()
+
+
+def _check_org(sf: SalesforceService, settings: Settings) -> None:
+    """Print the org's currencies, and warn when the integration user's time zone or
+    locale differs from acctbot's (Salesforce evaluates date literals such as TODAY and
+    THIS_WEEK in that user's zone and locale; acctbot sends explicit dates computed in
+    ACCTBOT_TIMEZONE, with Sunday-to-Saturday weeks, so its figures follow its own
+    settings, and Salesforce's reports for that user may count days differently)."""
+    from bot.dates import BOT_WEEK_START, WEEKDAYS, locale_week_start
+    from bot.infra.salesforce import SalesforceError
+    from bot.vocabulary import read_currencies
+
+    try:
+        currencies = read_currencies(sf, sf.describe("Order"))
+        if currencies.multi:
+            others = sorted(set(currencies.rates) - {currencies.corporate})
+            print(
+                f"Currencies: corporate {currencies.corporate}, also {', '.join(others) or 'none'}"
+                " (sums are converted to the corporate currency and say so)"
+            )
+        else:
+            print(f"Currency: {currencies.corporate} (a single-currency org)")
+    except SalesforceError as exc:
+        print(f"Currencies: could not read them ({exc.user_message})")
+    try:
+        user = sf.userinfo()
+    except SalesforceError as exc:
+        print(f"Integration user: could not read its time zone and locale ({exc.user_message})")
+        return
+    who = user.get("preferred_username") or user.get("name") or "the integration user"
+    zone, locale = user.get("zoneinfo") or "", user.get("locale") or ""
+    print(f"Integration user: {who}, time zone {zone or '?'}, locale {locale or '?'}")
+    if zone and zone != settings.timezone:
+        print(
+            f"Warning: the integration user's time zone is {zone}, acctbot's "
+            f"(ACCTBOT_TIMEZONE) is {settings.timezone}. acctbot computes today, weeks and "
+            f"quarters in {settings.timezone}; Salesforce's reports for that user use {zone}. "
+            "Set the user's time zone in Salesforce to match, or ACCTBOT_TIMEZONE."
+        )
+    first = locale_week_start(locale) if locale else None
+    if first is not None and first != BOT_WEEK_START:
+        print(
+            f"Warning: the integration user's locale {locale} starts weeks on "
+            f"{WEEKDAYS[first]}; acctbot's weeks run {WEEKDAYS[BOT_WEEK_START]} to "
+            f'{WEEKDAYS[(BOT_WEEK_START + 6) % 7]}. acctbot\'s "this week" follows its own '
+            "weeks; Salesforce's THIS_WEEK for that user does not."
+        )
 
 
 def _check_database(url: str) -> bool:

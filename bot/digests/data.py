@@ -2,10 +2,16 @@
 
 One run for several teams asks Salesforce a FIXED number of queries, whatever the
 number of teams: one per section (daily: 4, weekly: 2, monthly: 1), each filtered by all
-the teams' owners at once (``Account.Owner.Email IN {}``) and over the union of their
+the teams' owners at once (``Account.Owner.Email IN (...)``) and over the union of their
 periods (teams in other time zones have other midnights), paged with ``query_iter``.
-Records are split per team as they stream past, and each team keeps only counters and
-at most ``LIST_LIMIT`` lines per section, so memory stays flat on a large org.
+When the owners' e-mails would make a query's URL too long, that query is asked in
+chunks of owners (``SalesforceService.split_in``): each owner is in one chunk, so the
+records, and every count and sum, are the same as one query's.
+
+Records are split per team as they stream past, and each team keeps only counters, per
+currency sums (``bot.money.Amounts``: never added across currencies) and the first
+``LIST_LIMIT`` lines per section; not-dones are kept per account. Memory stays flat on a
+large org, and a digest reads in thirty seconds at any size.
 
 A team's scope is the accounts its owners own (``Account.Owner.Email``).
 """
@@ -20,52 +26,59 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.accounts.queries import not_done_age, order_stuck_reason
+from bot.dates import week_bounds
 from bot.digests.periods import Period
-from bot.infra.salesforce import SalesforceService
-from bot.pipeline.queries import week_bounds
+from bot.infra.salesforce import SalesforceService, format_soql
+from bot.money import Amounts, Currencies
+from bot.orders.rules import OrderRules
+from bot.settings import DEFAULT_FINISHED_ORDER_STATUSES
 from bot.text import parse_sf_date, parse_sf_datetime
 from bot.vocabulary import Vocabulary
 
-LIST_LIMIT = 200  # lines kept per section per team (the rest are counted)
+LIST_LIMIT = 10  # lines a section names per team (the rest are counted)
+ACCOUNT_LIMIT = 10  # accounts the not-dones name per team (the rest are counted)
+ORDERS_PER_ACCOUNT = 3  # the oldest not-dones named under each of those accounts
 
+# Query templates: ``{cur}`` is the currency field (a constant, or nothing in a
+# single-currency org), filled in before format_soql puts the values in.
 _ORDER_FIELDS = (
     "SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, ActivatedDate, CreatedDate, "
-    "TotalAmount, Account.Name, Account.Owner.Name, Account.Owner.Email FROM Order "
+    "TotalAmount, AccountId, Account.Name, Account.Owner.Name, Account.Owner.Email{cur} "
+    "FROM Order "
 )
 DAILY_ORDERS = _ORDER_FIELDS + (
-    "WHERE Account.Owner.Email IN {} AND ((ActivatedDate >= {} AND ActivatedDate < {}) "
-    "OR (CreatedDate >= {} AND CreatedDate < {}))"
+    "WHERE Account.Owner.Email IN {{}} AND ((ActivatedDate >= {{}} AND ActivatedDate < {{}}) "
+    "OR (CreatedDate >= {{}} AND CreatedDate < {{}}))"
 )
-DAILY_NOT_DONES = _ORDER_FIELDS + (
-    "WHERE Account.Owner.Email IN {} AND StatusCode = 'Draft' "
-    "AND ((Status = {} AND EffectiveDate < {}) OR CreatedDate < {})"
-)
+DAILY_NOT_DONES = _ORDER_FIELDS + "WHERE Account.Owner.Email IN {{}} AND "  # + the rule
 DAILY_OPPORTUNITIES = (
     "SELECT Id, Name, StageName, Amount, CloseDate, IsClosed, IsWon, Account.Name, "
-    "Account.Owner.Name, Account.Owner.Email FROM Opportunity "
-    "WHERE Account.Owner.Email IN {} AND ((IsClosed = true AND CloseDate >= {} "
-    "AND CloseDate < {}) OR (IsClosed = false AND CloseDate >= {} AND CloseDate <= {})) "
+    "Account.Owner.Name, Account.Owner.Email{cur} FROM Opportunity "
+    "WHERE Account.Owner.Email IN {{}} AND ((IsClosed = true AND CloseDate >= {{}} "
+    "AND CloseDate < {{}}) OR (IsClosed = false AND CloseDate >= {{}} AND CloseDate <= {{}})) "
     "ORDER BY CloseDate ASC"
 )
 DAILY_CASES = (
     "SELECT Id, CaseNumber, Subject, Priority, Status, IsEscalated, IsClosed, CreatedDate, "
     "Account.Name, Account.Owner.Email FROM Case "
-    "WHERE Account.Owner.Email IN {} AND ((Priority = {} AND CreatedDate >= {} "
-    "AND CreatedDate < {}) OR (IsEscalated = true AND IsClosed = false))"
+    "WHERE Account.Owner.Email IN {{}} AND ((Priority = {{}} AND CreatedDate >= {{}} "
+    "AND CreatedDate < {{}}) OR (IsEscalated = true AND IsClosed = false))"
 )
 WEEKLY_BOOKINGS = (
-    "SELECT Id, Amount, CloseDate, Account.Owner.Name, Account.Owner.Email FROM Opportunity "
-    "WHERE Account.Owner.Email IN {} AND IsWon = true AND CloseDate >= {} AND CloseDate < {}"
+    "SELECT Id, Amount, CloseDate, Account.Owner.Name, Account.Owner.Email{cur} "
+    "FROM Opportunity WHERE Account.Owner.Email IN {{}} AND IsWon = true "
+    "AND CloseDate >= {{}} AND CloseDate < {{}}"
 )
 WEEKLY_ACTIVATIONS = (
-    "SELECT Id, TotalAmount, ActivatedDate, Account.Owner.Name, Account.Owner.Email "
-    "FROM Order WHERE Account.Owner.Email IN {} AND ActivatedDate >= {} AND ActivatedDate < {}"
+    "SELECT Id, TotalAmount, ActivatedDate, Account.Owner.Name, Account.Owner.Email{cur} "
+    "FROM Order WHERE Account.Owner.Email IN {{}} AND ActivatedDate >= {{}} "
+    "AND ActivatedDate < {{}}"
 )
 MONTHLY_ORDERS = (
     "SELECT Id, TotalAmount, CreatedDate, ActivatedDate, StatusCode, Account.Owner.Name, "
-    "Account.Owner.Email FROM Order WHERE Account.Owner.Email IN {} "
-    "AND ((CreatedDate >= {} AND CreatedDate < {}) OR (ActivatedDate >= {} AND ActivatedDate < {}))"
+    "Account.Owner.Email{cur} FROM Order WHERE Account.Owner.Email IN {{}} "
+    "AND ((CreatedDate >= {{}} AND CreatedDate < {{}}) OR (ActivatedDate >= {{}} "
+    "AND ActivatedDate < {{}}))"
 )
 
 
@@ -82,24 +95,29 @@ class Line:
     amount: float | None = None
     detail: str = ""
     sort: Any = 0
+    currency: str = "USD"
 
 
 @dataclass
 class Section:
-    """A count and total over every matching record, and the first ``LIST_LIMIT`` lines
-    by ``sort`` (smallest first)."""
+    """A count and per-currency sum over every matching record, the largest amount, and
+    the first ``LIST_LIMIT`` lines by ``sort`` (smallest first)."""
 
+    currencies: Currencies = field(default_factory=Currencies)
     count: int = 0
-    total: float = 0.0
+    total: Amounts = field(default_factory=Amounts)
     largest: Line | None = None
     _heap: list[tuple[Any, int, Line]] = field(default_factory=list, repr=False)
     _seq: Iterator[int] = field(default_factory=itertools.count, repr=False)
 
+    def __post_init__(self) -> None:
+        self.total = self.currencies.amounts()
+
     def add(self, line: Line) -> None:
         self.count += 1
-        self.total += line.amount or 0.0
+        self.total.add(line.amount, line.currency)
         if line.amount is not None and (
-            self.largest is None or line.amount > (self.largest.amount or 0.0)
+            self.largest is None or self._rank(line) > self._rank(self.largest)
         ):
             self.largest = line
         item = (_neg(line.sort), next(self._seq), line)
@@ -107,6 +125,9 @@ class Section:
             heapq.heappush(self._heap, item)
         elif item[:2] > self._heap[0][:2]:
             heapq.heapreplace(self._heap, item)
+
+    def _rank(self, line: Line) -> float:
+        return self.currencies.ranking(line.amount, line.currency)
 
     @property
     def lines(self) -> list[Line]:
@@ -129,6 +150,67 @@ def _neg(sort: Any) -> Any:
 
 
 @dataclass
+class AccountNotDones:
+    """One account's not-dones: how many, their amounts, and the oldest few."""
+
+    account_id: str
+    account: str
+    count: int = 0
+    total: Amounts = field(default_factory=Amounts)
+    ranking: float = 0.0  # the amounts in corporate units, to order accounts only
+    # (age, the negated label so older and then lower numbers win, Id, line)
+    _oldest: list[tuple[int, tuple[int, ...], str, Line]] = field(default_factory=list, repr=False)
+
+    def add(self, line: Line, age: int) -> None:
+        item = (age, tuple(-ord(c) for c in line.label), line.id, line)
+        if len(self._oldest) < ORDERS_PER_ACCOUNT:
+            heapq.heappush(self._oldest, item)
+        elif item[:3] > self._oldest[0][:3]:
+            heapq.heapreplace(self._oldest, item)
+
+    @property
+    def oldest(self) -> list[tuple[int, Line]]:
+        """(age in days, line) of the oldest not-dones, oldest first."""
+        return [(i[0], i[3]) for i in sorted(self._oldest, key=lambda i: i[:3], reverse=True)]
+
+    @property
+    def oldest_days(self) -> int:
+        return max((i[0] for i in self._oldest), default=0)
+
+
+@dataclass
+class NotDones:
+    """Not-dones grouped by account: the exact count and sums, every account kept (an
+    account is a few numbers), the largest shown first."""
+
+    currencies: Currencies = field(default_factory=Currencies)
+    count: int = 0
+    total: Amounts = field(default_factory=Amounts)
+    accounts: dict[str, AccountNotDones] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.total = self.currencies.amounts()
+
+    def add(self, line: Line, account_id: str, age: int) -> None:
+        self.count += 1
+        self.total.add(line.amount, line.currency)
+        group = self.accounts.get(account_id)
+        if group is None:
+            group = AccountNotDones(account_id, line.account, total=self.currencies.amounts())
+            self.accounts[account_id] = group
+        group.count += 1
+        group.total.add(line.amount, line.currency)
+        group.ranking += self.currencies.ranking(line.amount, line.currency)
+        group.add(line, age)
+
+    def largest(self, n: int = ACCOUNT_LIMIT) -> list[AccountNotDones]:
+        """The ``n`` accounts with the most not-dones (then the largest amount)."""
+        return heapq.nsmallest(
+            n, self.accounts.values(), key=lambda g: (-g.count, -g.ranking, g.account)
+        )
+
+
+@dataclass
 class OpenEscalation:
     """An open escalation from the local log (see ``bot.digests.service.open_escalations``)."""
 
@@ -145,15 +227,23 @@ class OpenEscalation:
 @dataclass
 class DailyData:
     period: Period
-    activated: Section = field(default_factory=Section)
-    new_orders: Section = field(default_factory=Section)
-    not_dones: Section = field(default_factory=Section)
-    won: Section = field(default_factory=Section)
-    lost: Section = field(default_factory=Section)
-    closing: Section = field(default_factory=Section)
-    high_cases: Section = field(default_factory=Section)
-    escalated_cases: Section = field(default_factory=Section)
+    currencies: Currencies = field(default_factory=Currencies)
+    activated: Section = field(init=False)
+    new_orders: Section = field(init=False)
+    not_dones: NotDones = field(init=False)
+    won: Section = field(init=False)
+    lost: Section = field(init=False)
+    closing: Section = field(init=False)
+    high_cases: Section = field(init=False)
+    escalated_cases: Section = field(init=False)
     escalations: list[tuple[OpenEscalation, int]] = field(default_factory=list)  # (esc, days)
+
+    def __post_init__(self) -> None:
+        c = self.currencies
+        self.activated, self.new_orders = Section(c), Section(c)
+        self.won, self.lost, self.closing = Section(c), Section(c), Section(c)
+        self.high_cases, self.escalated_cases = Section(c), Section(c)
+        self.not_dones = NotDones(c)
 
     @property
     def quiet(self) -> bool:
@@ -172,21 +262,43 @@ class DailyData:
 
 @dataclass
 class RepFigures:
+    """One rep's week or month. Amounts are per currency."""
+
     name: str
+    currency: str = "USD"  # the org's, for empty sums
     booked: int = 0
-    booked_amount: float = 0.0
+    booked_amount: Amounts = field(init=False)
     booked_before: int = 0
-    booked_amount_before: float = 0.0
+    booked_amount_before: Amounts = field(init=False)
     activated: int = 0
-    activated_amount: float = 0.0
+    activated_amount: Amounts = field(init=False)
     activated_before: int = 0
-    activated_amount_before: float = 0.0
+    activated_amount_before: Amounts = field(init=False)
     processed: int = 0  # monthly: orders created in the month
     days_to_activate: float = 0.0  # monthly: sum over orders created and activated
+
+    def __post_init__(self) -> None:
+        self.booked_amount = Amounts(self.currency)
+        self.booked_amount_before = Amounts(self.currency)
+        self.activated_amount = Amounts(self.currency)
+        self.activated_amount_before = Amounts(self.currency)
 
     @property
     def avg_days(self) -> float | None:
         return self.days_to_activate / self.activated if self.activated else None
+
+    def add(self, other: RepFigures) -> None:
+        """Add another rep's figures to these (a team's total)."""
+        self.booked += other.booked
+        self.booked_before += other.booked_before
+        self.activated += other.activated
+        self.activated_before += other.activated_before
+        self.processed += other.processed
+        self.days_to_activate += other.days_to_activate
+        self.booked_amount.merge(other.booked_amount)
+        self.booked_amount_before.merge(other.booked_amount_before)
+        self.activated_amount.merge(other.activated_amount)
+        self.activated_amount_before.merge(other.activated_amount_before)
 
 
 @dataclass
@@ -194,13 +306,14 @@ class RepData:
     """Weekly and monthly: per-rep figures, keyed by the owner's e-mail."""
 
     period: Period
+    currencies: Currencies = field(default_factory=Currencies)
     reps: dict[str, RepFigures] = field(default_factory=dict)
 
     def rep(self, rec: dict[str, Any]) -> RepFigures:
         owner = (rec.get("Account") or {}).get("Owner") or {}
         email = (owner.get("Email") or "").lower()
         if email not in self.reps:
-            self.reps[email] = RepFigures(owner.get("Name") or email)
+            self.reps[email] = RepFigures(owner.get("Name") or email, self.currencies.corporate)
         return self.reps[email]
 
     @property
@@ -219,6 +332,7 @@ class Scope:
     period: Period
     stuck_days: int = 14
     data: Any = None
+    finished: tuple[str, ...] = DEFAULT_FINISHED_ORDER_STATUSES
 
 
 # --- fetching -------------------------------------------------------------------------
@@ -236,14 +350,25 @@ class Batch:
         self.sf = sf
         self.scopes = scopes
         self.vocab = vocab
-        self.owners = sorted({o for s in scopes for o in s.owners})
+        self.currencies = vocab.currencies
+        self.owners = sorted({o.lower() for s in scopes for o in s.owners})
         self._by_owner: dict[str, list[Scope]] = defaultdict(list)
         for scope in scopes:
-            for owner in scope.owners:
+            for owner in {o.lower() for o in scope.owners}:
                 self._by_owner[owner].append(scope)
 
-    def _records(self, template: str, *args: Any) -> Iterator[tuple[dict[str, Any], list[Scope]]]:
-        for rec in self.sf.query_iter(template, self.owners, *args):
+    def _records(
+        self, template: str, *args: Any, rule: str = ""
+    ) -> Iterator[tuple[dict[str, Any], list[Scope]]]:
+        """Each record of ``template`` (its first ``{}`` is the owners' IN list; ``rule``
+        a formatted condition appended), with the scopes it belongs to; the owners are
+        asked in as many chunks as keep each URL short."""
+        text = template.format(cur=self.currencies.field)
+
+        def build(owners: list[str]) -> str:
+            return format_soql(text, owners, *args) + rule
+
+        for rec in self.sf.iter_in(self.owners, build):
             owner = (((rec.get("Account") or {}).get("Owner")) or {}).get("Email") or ""
             scopes = self._by_owner.get(owner.lower())
             if scopes:
@@ -253,40 +378,66 @@ class Batch:
         periods = [s.period for s in self.scopes]
         return min(p.utc(first(p)) for p in periods), max(p.utc(last(p)) for p in periods)
 
+    def _order_line(self, rec: dict[str, Any], *, sort: Any, detail: str = "") -> Line:
+        return Line(
+            rec["Id"],
+            rec.get("OrderNumber") or rec["Id"],
+            (rec.get("Account") or {}).get("Name") or "",
+            rec.get("TotalAmount"),
+            detail=detail or rec.get("Status") or "",
+            sort=sort,
+            currency=self.currencies.of(rec),
+        )
+
     # -- daily
     def daily(self) -> None:
         for scope in self.scopes:
-            scope.data = DailyData(scope.period)
+            scope.data = DailyData(scope.period, self.currencies)
         if not self.owners:
             return
         start, end = self._span(lambda p: p.start, lambda p: p.end)
         for rec, scopes in self._records(DAILY_ORDERS, start, end, start, end):
             activated = parse_sf_datetime(rec.get("ActivatedDate"))
             created = parse_sf_datetime(rec.get("CreatedDate"))
+            largest_first = -self.currencies.ranking(
+                rec.get("TotalAmount"), self.currencies.of(rec)
+            )
             for scope in scopes:
                 p, d = scope.period, scope.data
                 if activated and p.utc(p.start) <= activated < p.utc(p.end):
-                    d.activated.add(_order_line(rec, sort=-(rec.get("TotalAmount") or 0.0)))
+                    d.activated.add(self._order_line(rec, sort=largest_first))
                 if created and p.utc(p.start) <= created < p.utc(p.end):
-                    d.new_orders.add(_order_line(rec, sort=rec.get("OrderNumber") or ""))
+                    d.new_orders.add(self._order_line(rec, sort=rec.get("OrderNumber") or ""))
         self._daily_not_dones()
         self._daily_opportunities()
         self._daily_cases()
 
+    def _rules(self, scope: Scope) -> OrderRules:
+        p = scope.period
+        return OrderRules(p.tz, scope.stuck_days, self.vocab.draft_status, scope.finished)
+
     def _daily_not_dones(self) -> None:
-        latest_today = max(s.period.run_date for s in self.scopes)
-        cutoff = max(
-            s.period.utc(s.period.run_date - dt.timedelta(days=s.stuck_days)) for s in self.scopes
+        # One query for every scope: the widest bounds (the latest "today", the latest
+        # creation cutoff, every scope's finished statuses kept open), narrowed per scope.
+        latest = max(self.scopes, key=lambda s: s.period.run_date)
+        widest = max(self.scopes, key=lambda s: self._rules(s).created_before(s.period.run_date))
+        finished = set.intersection(*({f.lower() for f in s.finished} for s in self.scopes))
+        everyone = OrderRules(dt.UTC, finished=tuple(sorted(finished)))
+        rule = everyone.open_soql() + format_soql(
+            " AND ((Status = {} AND EffectiveDate < {}) OR CreatedDate < {})",
+            self.vocab.draft_status,
+            latest.period.run_date,
+            self._rules(widest).created_before(widest.period.run_date),
         )
-        draft = self.vocab.draft_status
-        for rec, scopes in self._records(DAILY_NOT_DONES, draft, latest_today, cutoff):
+        for rec, scopes in self._records(DAILY_NOT_DONES, rule=rule):
             for scope in scopes:
-                p = scope.period
-                reason = order_stuck_reason(rec, p.run_date, p.tz, scope.stuck_days, draft)
+                rules, today = self._rules(scope), scope.period.run_date
+                reason = rules.stuck_reason(rec, today)
                 if reason is None:
                     continue
-                age = not_done_age(rec, p.run_date, p.tz, draft)
-                scope.data.not_dones.add(_order_line(rec, sort=-age, detail=reason))
+                age = rules.age(rec, today)
+                line = self._order_line(rec, sort=-age, detail=reason)
+                scope.data.not_dones.add(line, rec.get("AccountId") or "", age)
 
     def _daily_opportunities(self) -> None:
         periods = [s.period for s in self.scopes]
@@ -299,21 +450,22 @@ class Batch:
             close = parse_sf_date(rec.get("CloseDate"))
             if close is None:
                 continue
+            currency = self.currencies.of(rec)
+            rank = self.currencies.ranking(rec.get("Amount"), currency)
             line = Line(
                 rec["Id"],
                 rec.get("Name") or rec["Id"],
                 (rec.get("Account") or {}).get("Name") or "",
                 rec.get("Amount"),
                 detail=rec.get("StageName") or "",
-                sort=(close, -(rec.get("Amount") or 0.0)),
+                sort=(close, -rank),
+                currency=currency,
             )
             for scope in scopes:
                 p, d = scope.period, scope.data
                 if rec.get("IsClosed"):
                     if p.start <= close < p.end:
-                        (d.won if rec.get("IsWon") else d.lost).add(
-                            _sorted(line, -(line.amount or 0))
-                        )
+                        (d.won if rec.get("IsWon") else d.lost).add(_sorted(line, -rank))
                 elif p.run_date <= close <= week_bounds(p.run_date)[1]:
                     d.closing.add(line)
 
@@ -341,7 +493,7 @@ class Batch:
     # -- weekly
     def weekly(self) -> None:
         for scope in self.scopes:
-            scope.data = RepData(scope.period)
+            scope.data = RepData(scope.period, self.currencies)
         if not self.owners:
             return
         periods = [s.period for s in self.scopes]
@@ -349,32 +501,32 @@ class Batch:
         last = max(p.end for p in periods)
         for rec, scopes in self._records(WEEKLY_BOOKINGS, first, last):
             close = parse_sf_date(rec.get("CloseDate"))
-            amount = rec.get("Amount") or 0.0
+            amount, currency = rec.get("Amount"), self.currencies.of(rec)
             for scope in scopes:
                 p, rep = scope.period, scope.data.rep(rec)
                 if close and p.start <= close < p.end:
                     rep.booked += 1
-                    rep.booked_amount += amount
+                    rep.booked_amount.add(amount, currency)
                 elif close and (p.prev_start or p.start) <= close < p.start:
                     rep.booked_before += 1
-                    rep.booked_amount_before += amount
+                    rep.booked_amount_before.add(amount, currency)
         start, end = self._span(lambda p: p.prev_start or p.start, lambda p: p.end)
         for rec, scopes in self._records(WEEKLY_ACTIVATIONS, start, end):
             when = parse_sf_datetime(rec.get("ActivatedDate"))
-            amount = rec.get("TotalAmount") or 0.0
+            amount, currency = rec.get("TotalAmount"), self.currencies.of(rec)
             for scope in scopes:
                 p, rep = scope.period, scope.data.rep(rec)
                 if when and p.utc(p.start) <= when < p.utc(p.end):
                     rep.activated += 1
-                    rep.activated_amount += amount
+                    rep.activated_amount.add(amount, currency)
                 elif when and p.utc(p.prev_start or p.start) <= when < p.utc(p.start):
                     rep.activated_before += 1
-                    rep.activated_amount_before += amount
+                    rep.activated_amount_before.add(amount, currency)
 
     # -- monthly
     def monthly(self) -> None:
         for scope in self.scopes:
-            scope.data = RepData(scope.period)
+            scope.data = RepData(scope.period, self.currencies)
         if not self.owners:
             return
         start, end = self._span(lambda p: p.start, lambda p: p.end)
@@ -388,7 +540,7 @@ class Batch:
                     rep.processed += 1
                 if activated and lo <= activated < hi:
                     rep.activated += 1
-                    rep.activated_amount += rec.get("TotalAmount") or 0.0
+                    rep.activated_amount.add(rec.get("TotalAmount"), self.currencies.of(rec))
                     if created:
                         rep.days_to_activate += max(
                             0.0, (activated - created).total_seconds() / 86400
@@ -396,17 +548,6 @@ class Batch:
 
     def run(self, kind: str) -> None:
         getattr(self, kind)()
-
-
-def _order_line(rec: dict[str, Any], *, sort: Any, detail: str = "") -> Line:
-    return Line(
-        rec["Id"],
-        rec.get("OrderNumber") or rec["Id"],
-        (rec.get("Account") or {}).get("Name") or "",
-        rec.get("TotalAmount"),
-        detail=detail or rec.get("Status") or "",
-        sort=sort,
-    )
 
 
 def _sorted(line: Line, sort: Any, detail: str | None = None) -> Line:
@@ -417,6 +558,7 @@ def _sorted(line: Line, sort: Any, detail: str | None = None) -> Line:
         line.amount,
         detail if detail is not None else line.detail,
         sort,
+        line.currency,
     )
 
 

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.dates import week_bounds
 from bot.localtime import Fire, cron_schedule, start_of_day
-from bot.pipeline.queries import week_bounds
 from bot.teams import Team
 
 KINDS = ("daily", "weekly", "monthly")

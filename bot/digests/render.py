@@ -1,9 +1,16 @@
-"""Digest messages: Block Kit within Slack's limits, continued in thread replies.
+"""Digest messages: Block Kit within Slack's limits, short enough to read at any size.
 
 A digest is rendered to a list of messages: the first goes to the channel, the rest
 are replies in its thread. Each message has at most ``MAX_BLOCKS`` blocks, each section
 at most ``SECTION_LIMIT`` characters (long sections split at line boundaries), and a
 plain-text fallback. Empty sections are left out; an all-quiet day is one line.
+
+Every section gives its exact count and sum and names only its first items
+(``bot.digests.data.LIST_LIMIT``), saying how many more there are; the not-dones are
+grouped by account, the accounts with the most first, each with its count, amount and
+oldest orders. So a team's daily digest is one message, and never more than
+``MAX_MESSAGES``, however many records there are. Counts have thousands separators;
+sums are per currency (``bot.money.Amounts``).
 """
 
 from __future__ import annotations
@@ -14,11 +21,23 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import Message, context, header, link, section
-from bot.digests.data import DailyData, Line, RepData, RepFigures, Section
+from bot.digests.data import (
+    ACCOUNT_LIMIT,
+    DailyData,
+    Line,
+    NotDones,
+    RepData,
+    RepFigures,
+    Section,
+)
+from bot.money import Amounts
 from bot.text import escape_slack, money, plural, truncate
 
 MAX_BLOCKS = 50
+MAX_MESSAGES = 3  # the channel message and at most two thread replies
 SECTION_LIMIT = 3000
+ESCALATIONS_LISTED = 10
+REPS_LISTED = 40
 RecordUrl = Callable[[str], str]
 Block = dict[str, Any]
 
@@ -41,9 +60,16 @@ def text_sections(title: str, lines: list[str]) -> list[Block]:
     return blocks
 
 
-def paginate(blocks: list[Block], fallback: str, *, max_blocks: int = MAX_BLOCKS) -> list[Message]:
+def paginate(
+    blocks: list[Block],
+    fallback: str,
+    *,
+    max_blocks: int = MAX_BLOCKS,
+    max_messages: int | None = None,
+) -> list[Message]:
     """Split blocks into messages of at most ``max_blocks``; the first says the digest
-    continues in the thread."""
+    continues in the thread. With ``max_messages``, blocks past that many messages are
+    left out and the last message says how many (the digests' caps keep well within)."""
     if len(blocks) <= max_blocks:
         return [Message(fallback, blocks)]
     note = context(":thread: Continued in the thread.")
@@ -52,6 +78,15 @@ def paginate(blocks: list[Block], fallback: str, *, max_blocks: int = MAX_BLOCKS
     messages = [Message(fallback, first)]
     for i in range(0, len(rest), max_blocks):
         messages.append(Message(f"{fallback} (continued)", rest[i : i + max_blocks]))
+    if max_messages is not None and len(messages) > max_messages:
+        kept = messages[:max_messages]
+        left = sum(len(m.blocks) for m in messages[max_messages:]) + 1
+        last = kept[-1]
+        last.blocks = [
+            *last.blocks[: max_blocks - 1],
+            context(f"…and {plural(left, 'more block')} left out to keep the digest short."),
+        ]
+        messages = kept
     return messages
 
 
@@ -67,11 +102,15 @@ def _line(url: RecordUrl, line: Line, *extra: str) -> str:
 
 
 def _more(sec: Section) -> list[str]:
-    return [f"_…and {sec.hidden} more_"] if sec.hidden > 0 else []
+    return [f"_…and {sec.hidden:,} more_"] if sec.hidden > 0 else []
 
 
 def _amount(line: Line) -> str:
-    return money(line.amount) if line.amount is not None else ""
+    return money(line.amount, line.currency) if line.amount is not None else ""
+
+
+def _sum(amounts: Amounts) -> str:
+    return escape_slack(amounts.text())
 
 
 def daily_blocks(
@@ -92,78 +131,145 @@ def daily_blocks(
     if late_note:
         blocks.append(context(late_note))
     summary: list[str] = []
-
-    a = data.activated
-    if a.count:
-        head = (
-            f":white_check_mark: *Activated {p.covered}*  "
-            f"{plural(a.count, 'order')} · {money(a.total)}"
-        )
-        if a.largest is not None and a.count > 1:
-            head += (
-                f" · largest {link(url(a.largest.id), a.largest.label)} {money(a.largest.amount)}"
-            )
-        lines = [_line(url, ln, _amount(ln)) for ln in a.lines] + _more(a)
-        blocks += text_sections(head, lines)
-        summary.append(f"{plural(a.count, 'order')} activated ({money(a.total)})")
-    n = data.new_orders
-    if n.count:
-        head = f":new: *New orders*  {n.count} · {money(n.total)}"
-        lines = [_line(url, ln, _amount(ln), escape_slack(ln.detail)) for ln in n.lines] + _more(n)
-        blocks += text_sections(head, lines)
-        summary.append(f"{plural(n.count, 'new order')}")
-    nd = data.not_dones
-    if nd.count:
-        head = f":warning: *Not done*  {plural(nd.count, 'order')} · {money(nd.total)}"
-        lines = [_line(url, ln, escape_slack(ln.detail)) for ln in nd.lines] + _more(nd)
-        blocks += text_sections(head, lines)
-        summary.append(f"{plural(nd.count, 'not-done')}")
-    for sec, emoji, name in ((data.won, ":trophy:", "Won"), (data.lost, ":x:", "Lost")):
-        if sec.count:
-            head = f"{emoji} *{name} {p.covered}*  {plural(sec.count, 'deal')} · {money(sec.total)}"
-            lines = [_line(url, ln, _amount(ln)) for ln in sec.lines] + _more(sec)
-            blocks += text_sections(head, lines)
-            summary.append(f"{sec.count} {name.lower()}")
-    c = data.closing
-    if c.count:
-        head = f":calendar: *Closing this week*  {plural(c.count, 'deal')} · {money(c.total)}"
-        lines = [
-            _line(url, ln, _amount(ln), _close_day(ln), escape_slack(ln.detail)) for ln in c.lines
-        ] + _more(c)
-        blocks += text_sections(head, lines)
-    h = data.high_cases
-    if h.count:
-        head = f":rotating_light: *High-priority cases opened*  {h.count}"
-        lines = [_line(url, ln, escape_slack(truncate(ln.detail, 80))) for ln in h.lines] + _more(h)
-        blocks += text_sections(head, lines)
-        summary.append(f"{plural(h.count, 'high-priority case')}")
-    e = data.escalated_cases
-    if e.count:
-        head = f":fire: *Escalated cases open*  {e.count}"
-        lines = [
-            _line(url, ln, escape_slack(truncate(ln.detail, 80)), _age(-_first(ln.sort)))
-            for ln in e.lines
-        ] + _more(e)
-        blocks += text_sections(head, lines)
-    if data.escalations:
-        head = f":sos: *Open escalations*  {len(data.escalations)}"
-        lines = []
-        for esc, days in data.escalations[:60]:
-            target = esc.account_name or "no account"
-            if esc.order_number:
-                target += f" · order {esc.order_number}"
-            label = f"*{escape_slack(esc.ref)}*"
-            if esc.account_id:
-                label = link(url(esc.account_id), esc.ref)
-            lines.append(
-                f"• {label} {escape_slack(esc.severity)} — {escape_slack(truncate(target, 80))} — "
-                f"{escape_slack(truncate(esc.summary, 80))} — {escape_slack(esc.status)}, "
-                f"{_age(days)}"
-            )
-        blocks += text_sections(head, lines)
-        summary.append(f"{plural(len(data.escalations), 'open escalation')}")
+    for part in (
+        _activated,
+        _new_orders,
+        _not_dones,
+        _won_lost,
+        _closing,
+        _high_cases,
+        _escalated_cases,
+        _escalations,
+    ):
+        more_blocks, said = part(data, url)
+        blocks += more_blocks
+        summary += said
     fallback = f"{title}: " + (", ".join(summary) if summary else "deals closing this week")
     return blocks, fallback
+
+
+Part = tuple[list[Block], list[str]]
+
+
+def _activated(data: DailyData, url: RecordUrl) -> Part:
+    a = data.activated
+    if not a.count:
+        return [], []
+    head = (
+        f":white_check_mark: *Activated {data.period.covered}*  "
+        f"{plural(a.count, 'order')} · {_sum(a.total)}"
+    )
+    if a.largest is not None and a.count > 1:
+        head += f" · largest {link(url(a.largest.id), a.largest.label)} {_amount(a.largest)}"
+    lines = [_line(url, ln, _amount(ln)) for ln in a.lines] + _more(a)
+    return text_sections(head, lines), [f"{plural(a.count, 'order')} activated ({a.total.text()})"]
+
+
+def _new_orders(data: DailyData, url: RecordUrl) -> Part:
+    n = data.new_orders
+    if not n.count:
+        return [], []
+    head = f":new: *New orders*  {n.count:,} · {_sum(n.total)}"
+    lines = [_line(url, ln, _amount(ln), escape_slack(ln.detail)) for ln in n.lines] + _more(n)
+    return text_sections(head, lines), [plural(n.count, "new order")]
+
+
+def _not_dones(data: DailyData, url: RecordUrl) -> Part:
+    nd: NotDones = data.not_dones
+    if not nd.count:
+        return [], []
+    head = (
+        f":warning: *Not done*  {plural(nd.count, 'order')} · {_sum(nd.total)}"
+        f" on {plural(len(nd.accounts), 'account')}, the most first"
+    )
+    lines: list[str] = []
+    shown = nd.largest(ACCOUNT_LIMIT)
+    for group in shown:
+        name = escape_slack(truncate(group.account or "no account", 80))
+        account = link(url(group.account_id), name) if group.account_id else name
+        lines.append(
+            f"• {account} — {plural(group.count, 'order')} · {_sum(group.total)} · "
+            f"oldest {plural(group.oldest_days, 'day')}"
+        )
+        for _age, ln in group.oldest:
+            lines.append(f"      ◦ {link(url(ln.id), ln.label)} — {escape_slack(ln.detail)}")
+        if group.count > len(group.oldest):
+            lines.append(f"      ◦ _…and {plural(group.count - len(group.oldest), 'more')}_")
+    hidden = nd.accounts.keys() - {g.account_id for g in shown}
+    if hidden:
+        orders = sum(nd.accounts[a].count for a in hidden)
+        lines.append(f"_…and {plural(len(hidden), 'more account')} ({plural(orders, 'order')})_")
+    return text_sections(head, lines), [plural(nd.count, "not-done")]
+
+
+def _won_lost(data: DailyData, url: RecordUrl) -> Part:
+    blocks: list[Block] = []
+    said: list[str] = []
+    for sec, emoji, name in ((data.won, ":trophy:", "Won"), (data.lost, ":x:", "Lost")):
+        if sec.count:
+            head = (
+                f"{emoji} *{name} {data.period.covered}*  "
+                f"{plural(sec.count, 'deal')} · {_sum(sec.total)}"
+            )
+            lines = [_line(url, ln, _amount(ln)) for ln in sec.lines] + _more(sec)
+            blocks += text_sections(head, lines)
+            said.append(f"{sec.count:,} {name.lower()}")
+    return blocks, said
+
+
+def _closing(data: DailyData, url: RecordUrl) -> Part:
+    c = data.closing
+    if not c.count:
+        return [], []
+    head = f":calendar: *Closing this week*  {plural(c.count, 'deal')} · {_sum(c.total)}"
+    lines = [
+        _line(url, ln, _amount(ln), _close_day(ln), escape_slack(ln.detail)) for ln in c.lines
+    ] + _more(c)
+    return text_sections(head, lines), []
+
+
+def _high_cases(data: DailyData, url: RecordUrl) -> Part:
+    h = data.high_cases
+    if not h.count:
+        return [], []
+    head = f":rotating_light: *High-priority cases opened*  {h.count:,}"
+    lines = [_line(url, ln, escape_slack(truncate(ln.detail, 80))) for ln in h.lines] + _more(h)
+    return text_sections(head, lines), [plural(h.count, "high-priority case")]
+
+
+def _escalated_cases(data: DailyData, url: RecordUrl) -> Part:
+    e = data.escalated_cases
+    if not e.count:
+        return [], []
+    head = f":fire: *Escalated cases open*  {e.count:,}"
+    lines = [
+        _line(url, ln, escape_slack(truncate(ln.detail, 80)), _age(-_first(ln.sort)))
+        for ln in e.lines
+    ] + _more(e)
+    return text_sections(head, lines), []
+
+
+def _escalations(data: DailyData, url: RecordUrl) -> Part:
+    if not data.escalations:
+        return [], []
+    head = f":sos: *Open escalations*  {len(data.escalations):,}"
+    lines = []
+    for esc, days in data.escalations[:ESCALATIONS_LISTED]:
+        target = esc.account_name or "no account"
+        if esc.order_number:
+            target += f" · order {esc.order_number}"
+        label = f"*{escape_slack(esc.ref)}*"
+        if esc.account_id:
+            label = link(url(esc.account_id), esc.ref)
+        lines.append(
+            f"• {label} {escape_slack(esc.severity)} — {escape_slack(truncate(target, 80))} — "
+            f"{escape_slack(truncate(esc.summary, 80))} — {escape_slack(esc.status)}, "
+            f"{_age(days)}"
+        )
+    more = len(data.escalations) - ESCALATIONS_LISTED
+    if more > 0:
+        lines.append(f"_…and {more:,} more_")
+    return text_sections(head, lines), [plural(len(data.escalations), "open escalation")]
 
 
 def _first(sort: Any) -> Any:
@@ -184,7 +290,17 @@ def _age(days: int) -> str:
 # --- weekly and monthly ---------------------------------------------------------------
 
 
-def _change(now: float, before: float, fmt: Callable[[float], str]) -> str:
+def _change(now: Amounts, before: Amounts) -> str:
+    """Against the week before: an arrow and the change in one currency; with several
+    currencies, the week before's sums (amounts of different currencies are never set
+    against each other)."""
+    a, b = now.single, before.single
+    if a is None or b is None or (a[1] != b[1] and a[0] and b[0]):
+        return f"vs {before.text()} the week before"
+    return _count_change(a[0], b[0], lambda v: money(v, b[1] if b[0] else a[1]))
+
+
+def _count_change(now: float, before: float, fmt: Callable[[float], str]) -> str:
     if now == before:
         return "same as the week before"
     arrow = ":arrow_up:" if now > before else ":arrow_down:"
@@ -193,7 +309,14 @@ def _change(now: float, before: float, fmt: Callable[[float], str]) -> str:
 
 
 def _count(v: float) -> str:
-    return f"{int(v)}"
+    return f"{int(v):,}"
+
+
+def _rep_lines(reps: list[RepFigures], line: Callable[[RepFigures], str]) -> list[str]:
+    lines = [line(r) for r in reps[:REPS_LISTED]]
+    if len(reps) > REPS_LISTED:
+        lines.append(f"_…and {plural(len(reps) - REPS_LISTED, 'more rep')}_")
+    return lines
 
 
 def weekly_blocks(
@@ -208,41 +331,40 @@ def weekly_blocks(
         if late_note:
             blocks.append(context(late_note))
         return blocks, f"{title}: a quiet week."
-    reps = sorted(data.reps.values(), key=lambda r: (-r.booked_amount, r.name))
-    total = RepFigures("Team")
+    c = data.currencies
+    reps = sorted(
+        data.reps.values(),
+        key=lambda r: (
+            -sum(c.ranking(v, k) for k, v in r.booked_amount.by_currency.items()),
+            r.name,
+        ),
+    )
+    total = RepFigures("Team", c.corporate)
     for r in reps:
-        for f in (
-            "booked",
-            "booked_amount",
-            "booked_before",
-            "booked_amount_before",
-            "activated",
-            "activated_amount",
-            "activated_before",
-            "activated_amount_before",
-        ):
-            setattr(total, f, getattr(total, f) + getattr(r, f))
+        total.add(r)
     blocks = [header(title)]
     if late_note:
         blocks.append(context(late_note))
     blocks.append(
         section(
-            f"*Bookings*  {money(total.booked_amount)} in {plural(total.booked, 'deal')} "
-            f"({_change(total.booked_amount, total.booked_amount_before, money)})\n"
-            f"*Activations*  {plural(total.activated, 'order')} · {money(total.activated_amount)} "
-            f"({_change(total.activated, total.activated_before, _count)})"
+            f"*Bookings*  {_sum(total.booked_amount)} in {plural(total.booked, 'deal')} "
+            f"({escape_slack(_change(total.booked_amount, total.booked_amount_before))})\n"
+            f"*Activations*  {plural(total.activated, 'order')} · {_sum(total.activated_amount)} "
+            f"({_count_change(total.activated, total.activated_before, _count)})"
         )
     )
-    lines = [
-        f"• *{escape_slack(r.name)}*  booked {money(r.booked_amount)} ({r.booked}) vs "
-        f"{money(r.booked_amount_before)} ({r.booked_before}) · activated {r.activated} "
-        f"({money(r.activated_amount)}) vs {r.activated_before} "
-        f"({money(r.activated_amount_before)})"
-        for r in reps
-    ]
+    lines = _rep_lines(
+        reps,
+        lambda r: (
+            f"• *{escape_slack(r.name)}*  booked {_sum(r.booked_amount)} ({r.booked:,}) vs "
+            f"{_sum(r.booked_amount_before)} ({r.booked_before:,}) · activated "
+            f"{r.activated:,} ({_sum(r.activated_amount)}) vs {r.activated_before:,} "
+            f"({_sum(r.activated_amount_before)})"
+        ),
+    )
     blocks += text_sections("*Per rep*  this week vs the week before", lines)
     fallback = (
-        f"{title}: bookings {money(total.booked_amount)}, "
+        f"{title}: bookings {total.booked_amount.text()}, "
         f"{plural(total.activated, 'order')} activated"
     )
     return blocks, fallback
@@ -261,28 +383,36 @@ def monthly_blocks(
             blocks.append(context(late_note))
         return blocks, f"{title}: no orders processed or activated."
     reps = sorted(data.reps.values(), key=lambda r: (-r.activated, -r.processed, r.name))
-    processed = sum(r.processed for r in reps)
-    activated = sum(r.activated for r in reps)
-    amount = sum(r.activated_amount for r in reps)
-    days = sum(r.days_to_activate for r in reps)
-    avg = f"{days / activated:.1f} days" if activated else "—"
+    total = RepFigures("Team", data.currencies.corporate)
+    for r in reps:
+        total.add(r)
+    avg = f"{total.days_to_activate / total.activated:.1f} days" if total.activated else "—"
     blocks = [header(title)]
     if late_note:
         blocks.append(context(late_note))
     blocks.append(
         section(
-            f"*Orders processed*  {processed}\n*Activated*  {activated} · {money(amount)}\n"
-            f"*Average time from order to activation*  {avg}"
+            f"*Orders processed*  {total.processed:,}\n*Activated*  {total.activated:,} · "
+            f"{_sum(total.activated_amount)}\n*Average time from order to activation*  {avg}"
         )
     )
-    lines = [
-        f"• *{escape_slack(r.name)}*  {r.processed} processed · {r.activated} activated "
-        f"({money(r.activated_amount)}) · "
-        + (f"avg {r.avg_days:.1f} days to activate" if r.avg_days is not None else "none activated")
-        for r in reps
-    ]
+    lines = _rep_lines(
+        reps,
+        lambda r: (
+            f"• *{escape_slack(r.name)}*  {r.processed:,} processed · {r.activated:,} activated "
+            f"({_sum(r.activated_amount)}) · "
+            + (
+                f"avg {r.avg_days:.1f} days to activate"
+                if r.avg_days is not None
+                else "none activated"
+            )
+        ),
+    )
     blocks += text_sections("*Per rep*", lines)
-    fallback = f"{title}: {processed} processed, {activated} activated, avg {avg} to activate"
+    fallback = (
+        f"{title}: {total.processed:,} processed, {total.activated:,} activated, "
+        f"avg {avg} to activate"
+    )
     return blocks, fallback
 
 
@@ -301,7 +431,9 @@ def render(
         blocks, fallback = weekly_blocks(team, data, late_note=late_note)
     else:
         blocks, fallback = monthly_blocks(team, data, late_note=late_note)
-    return paginate(blocks, truncate(fallback, 3000), max_blocks=max_blocks)
+    return paginate(
+        blocks, truncate(fallback, 3000), max_blocks=max_blocks, max_messages=MAX_MESSAGES
+    )
 
 
 def late_note(scheduled_for: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> str:

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlencode
 
 import requests
 import simple_salesforce
@@ -30,7 +32,16 @@ from bot.settings import SalesforceSettings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+# Salesforce refuses a request whose URI and headers pass 16,384 bytes (HTTP 414/431;
+# see PLATFORM.md, "URL length"). acctbot keeps the encoded query of every GET (and of
+# every composite subrequest's url) under this many bytes, well below the limit with
+# room for the instance host and the headers.
+URL_BUDGET = 8_000
+
 __all__ = [
+    "URL_BUDGET",
     "SalesforceAuthError",
     "SalesforceError",
     "SalesforceForbidden",
@@ -41,6 +52,7 @@ __all__ = [
     "SalesforceTimeout",
     "SalesforceUnavailable",
     "format_soql",
+    "url_bytes",
 ]
 
 
@@ -255,19 +267,84 @@ class SalesforceService:
 
     def query_iter(self, template: str, *args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
         """Every record of a query, page by page (memory stays flat)."""
-        soql = self.soql(template, *args, **kwargs)
-        page = self._request("query", soql)
-        while True:
-            yield from page["records"]
-            if page.get("done", True):
+        return self.iter_soql(self.soql(template, *args, **kwargs))
+
+    def query_soql(self, soql: str) -> dict[str, Any]:
+        """One request: the first page of an already formatted query (built from pieces
+        each formatted with :meth:`soql`; never format a formatted query again)."""
+        return self._request("query", soql)
+
+    def iter_soql(self, soql: str) -> Iterator[dict[str, Any]]:
+        """Every record of an already formatted query, page by page."""
+        return self.pages(self._request("query", soql))
+
+    def pages(self, result: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+        """Every record of a query result, following ``nextRecordsUrl`` (one request a
+        page). Works for a child relationship's result inside its parent too, which
+        Salesforce pages on its own ("done": false with its own ``nextRecordsUrl``;
+        simple-salesforce #311): a child result of null (no children) yields nothing."""
+        page = result
+        while page:
+            yield from page.get("records") or []
+            if page.get("done", True) or not page.get("nextRecordsUrl"):
                 return
             page = self._request("query_more", page["nextRecordsUrl"], identifier_is_url=True)
 
     def count(self, template: str, *args: Any, **kwargs: Any) -> int:
         return int(self.query(template, *args, **kwargs)["totalSize"])
 
+    def chunk_values(
+        self, values: Sequence[T], build: Callable[[list[T]], str], *, budget: int = URL_BUDGET
+    ) -> list[list[T]]:
+        """``values`` in as few chunks as keep ``build(chunk)`` (the query for a chunk, its
+        IN list) under ``budget`` bytes of URL.
+
+        The chunks partition ``values`` in order, so when each record matches exactly one
+        value (an owner's e-mail, an Id) the chunks' records are disjoint and counts and
+        sums over them add up exactly. Raises ValueError when one value alone is too long.
+        """
+        items = list(values)
+        if not items:
+            return []
+        if url_bytes(build(items)) <= budget:
+            return [items]
+        if len(items) == 1:
+            raise ValueError("one value alone makes the query too long for a URL")
+        half = len(items) // 2
+        return self.chunk_values(items[:half], build, budget=budget) + self.chunk_values(
+            items[half:], build, budget=budget
+        )
+
+    def split_in(
+        self, values: Sequence[T], build: Callable[[list[T]], str], *, budget: int = URL_BUDGET
+    ) -> list[str]:
+        """The queries ``build`` makes for the chunks of :meth:`chunk_values`."""
+        return [build(chunk) for chunk in self.chunk_values(values, build, budget=budget)]
+
+    def iter_in(
+        self, values: Sequence[T], build: Callable[[list[T]], str]
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of a query over a long IN list, chunked by :meth:`split_in`."""
+        for soql in self.split_in(values, build):
+            yield from self.iter_soql(soql)
+
     def composite_queries(self, queries: dict[str, str]) -> dict[str, dict[str, Any]]:
-        """Up to 5 already-formatted queries in one composite request (one API call)."""
+        """Up to 5 already-formatted queries in one composite request (one API call);
+        raises the first subrequest's error."""
+        results = self.composite_results(queries)
+        for outcome in results.values():
+            if isinstance(outcome, SalesforceError):
+                raise outcome
+        return {ref: r for ref, r in results.items() if not isinstance(r, SalesforceError)}
+
+    def composite_results(
+        self, queries: dict[str, str]
+    ) -> dict[str, dict[str, Any] | SalesforceError]:
+        """Up to 5 already-formatted queries in one composite request (one API call), each
+        query's result or its error (``allOrNone`` false: one failing does not stop the
+        others). A query may use an earlier one's answer through a reference such as
+        ``@{account.records[0].Id}`` (Composite resource, "Using references"), which a
+        subrequest whose earlier answer has no such value fails with PROCESSING_HALTED."""
         if not 0 < len(queries) <= 5:
             raise ValueError("a composite request carries 1 to 5 queries")
         version = self.settings.api_version
@@ -277,24 +354,40 @@ class SalesforceService:
                 {
                     "method": "GET",
                     "referenceId": ref,
-                    "url": f"/services/data/v{version}/query?" + _qs(q),
+                    "url": f"/services/data/v{version}/query?" + _qs(q, references=True),
                 }
                 for ref, q in queries.items()
             ],
         }
         out = self._request("restful", "composite", method="POST", json=body)
-        results: dict[str, dict[str, Any]] = {}
+        results: dict[str, dict[str, Any] | SalesforceError] = {}
         for sub in out["compositeResponse"]:
             status = sub.get("httpStatusCode", 500)
             if status >= 300:
                 body_ = sub.get("body")
                 first = body_[0] if isinstance(body_, list) and body_ else {}
-                raise _error_for_status(status, first.get("errorCode"), first.get("message", ""))
-            results[sub["referenceId"]] = sub["body"]
+                error = _error_for_status(status, first.get("errorCode"), first.get("message", ""))
+                results[sub["referenceId"]] = error
+            else:
+                results[sub["referenceId"]] = sub["body"]
         return results
 
     def get(self, sobject: str, record_id: str) -> dict[str, Any]:
         return self._request("restful", f"sobjects/{sobject}/{record_id}")
+
+    def userinfo(self) -> dict[str, Any]:
+        """The session user as OpenID Connect's UserInfo endpoint describes it
+        (``GET /services/oauth2/userinfo``: ``zoneinfo``, ``locale``, ``user_id``, …;
+        Salesforce Help, "Query for User Information"). Not an API call."""
+        client = self.client
+        url = client.oauth2_url + "userinfo"
+        timeout = self.settings.timeout
+
+        def call() -> Any:
+            return client._call_salesforce("GET", url, name="userinfo", timeout=timeout).json()
+
+        result: dict[str, Any] = self._call(call)
+        return result
 
     def describe(self, sobject: str) -> dict[str, Any]:
         """An sObject's describe, cached for the process (picklists, labels)."""
@@ -304,14 +397,30 @@ class SalesforceService:
             self._describe_cache[sobject] = cached
         return cached
 
+    def forget_describes(self) -> None:
+        """Drop the cached describe results (the next describe asks Salesforce)."""
+        self._describe_cache.clear()
+
     def limits(self) -> dict[str, Any]:
         return self._request("restful", "limits")
 
 
-def _qs(query: str) -> str:
-    from urllib.parse import urlencode
+# A composite reference as urlencode writes it: @{ref.records[0].Id}
+_ENCODED_REFERENCE = re.compile(r"%40%7B([A-Za-z0-9_.]+(?:%5B[0-9]+%5D[A-Za-z0-9_.]*)*)%7D")
 
-    return urlencode({"q": query})
+
+def _qs(query: str, *, references: bool = False) -> str:
+    """``q=`` and the percent-encoded query; with ``references``, composite references
+    (``@{...}``) stay as written, as Salesforce's examples send them."""
+    encoded = urlencode({"q": query})
+    if references:
+        encoded = _ENCODED_REFERENCE.sub(lambda m: "@{" + unquote(m.group(1)) + "}", encoded)
+    return encoded
+
+
+def url_bytes(soql: str) -> int:
+    """Bytes the query takes in a GET URL (``q=`` and the percent-encoded SOQL)."""
+    return len(_qs(soql))
 
 
 def _error_for_status(status: int, code: str | None, message: str) -> SalesforceError:

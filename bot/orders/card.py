@@ -15,7 +15,7 @@ from bot.blocks import (
     section,
     status_actions,
 )
-from bot.orders.queries import NotDoneList, OrderStatus
+from bot.orders.queries import MAX_LISTED, NotDone, NotDoneList, OrderStatus
 from bot.slack_ids import CardKind
 from bot.text import escape_slack, local_date, money, parse_sf_date, plural, slack_date, truncate
 
@@ -30,56 +30,16 @@ def order_card(
     tz: dt.tzinfo,
     shared_by: str | None = None,
 ) -> Message:
+    """The /order card: status, account, dates, amount (in the order's currency), the
+    largest line items with the rest counted, contract and the stuck flag."""
     rec = st.record
-    today = st.today
     account = rec.get("Account") or {}
-    owner = rec.get("Owner") or {}
-    contract = rec.get("Contract")
     status = rec.get("Status") or "—"
-    flag = ""
-    if st.stuck_reason:
-        flag = f"\n:warning: *Stuck:* {escape_slack(st.stuck_reason)}"
     title = f"Order {st.number}" + (f" · {rec['Name']}" if rec.get("Name") else "")
-    intro = f"*{escape_slack(status)}*"
-    if rec.get("AccountId"):
-        account_link = link(record_url(rec["AccountId"]), account.get("Name") or "—")
-        intro += f" · Account: {account_link}"
-    intro += flag
-    activated = local_date(rec.get("ActivatedDate"), tz)
-    created = local_date(rec.get("CreatedDate"), tz)
-    fields = [
-        f"*Owner*\n{escape_slack(owner.get('Name') or 'unassigned')}",
-        f"*Amount*\n{money(rec.get('TotalAmount'))}",
-        f"*Effective date*\n{slack_date(parse_sf_date(rec.get('EffectiveDate')), today=today)}",
-        f"*Activated*\n{slack_date(activated, today=today) if activated else 'not yet'}",
-        f"*Created*\n{slack_date(created, today=today)}",
-        f"*Type*\n{escape_slack(rec.get('Type') or '—')}",
-    ]
-    if contract:
-        end = parse_sf_date(contract.get("EndDate"))
-        fields.append(
-            f"*Contract*\n{escape_slack(contract.get('ContractNumber') or 'linked')} "
-            f"({escape_slack(contract.get('Status') or '—')}"
-            + (f", ends {slack_date(end, today=today)})" if end else ")")
-        )
-    lines = []
-    for item in st.items[:MAX_ITEMS_SHOWN]:
-        product = (item.get("Product2") or {}).get("Name") or "Product"
-        qty = item.get("Quantity") or 0
-        qty_text = f"{qty:g}"
-        lines.append(
-            f"• {escape_slack(truncate(product, 80))} × {qty_text} @ "
-            f"{money(item.get('UnitPrice'))} = {money(item.get('TotalPrice'))}"
-        )
-    rest = st.items[MAX_ITEMS_SHOWN:]
-    if rest:
-        lines.append(
-            f"…and {plural(len(rest), 'more item')} "
-            f"({money(sum(i.get('TotalPrice') or 0 for i in rest))})"
-        )
-    blocks = [header(title), section(intro), fields_section(fields)]
+    blocks = [header(title), section(_order_intro(st, record_url)), _order_fields(st, tz)]
+    lines = _item_lines(st)
     if lines:
-        blocks.append(section(f"*{plural(len(st.items), 'line item')}*\n" + "\n".join(lines)))
+        blocks.append(section(f"*{plural(st.item_count, 'line item')}*\n" + "\n".join(lines)))
     else:
         blocks.append(context("No line items."))
     if rec.get("Description"):
@@ -90,14 +50,70 @@ def order_card(
     )
     text = (
         f"Order {st.number} ({account.get('Name') or 'no account'}): {status}, "
-        f"{money(rec.get('TotalAmount'))}"
+        f"{money(rec.get('TotalAmount'), st.currency)}"
         + (f". Stuck: {st.stuck_reason}" if st.stuck_reason else "")
         + "."
     )
     return Message(text=escape_slack(text), blocks=blocks)
 
 
-MAX_NOT_DONES = 30
+def _order_intro(st: OrderStatus, record_url: Any) -> str:
+    rec = st.record
+    intro = f"*{escape_slack(rec.get('Status') or '—')}*"
+    if rec.get("AccountId"):
+        account = rec.get("Account") or {}
+        intro += f" · Account: {link(record_url(rec['AccountId']), account.get('Name') or '—')}"
+    if st.stuck_reason:
+        intro += f"\n:warning: *Stuck:* {escape_slack(st.stuck_reason)}"
+    return intro
+
+
+def _order_fields(st: OrderStatus, tz: dt.tzinfo) -> dict[str, Any]:
+    rec, today = st.record, st.today
+    owner = rec.get("Owner") or {}
+    activated = local_date(rec.get("ActivatedDate"), tz)
+    created = local_date(rec.get("CreatedDate"), tz)
+    fields = [
+        f"*Owner*\n{escape_slack(owner.get('Name') or 'unassigned')}",
+        f"*Amount*\n{money(rec.get('TotalAmount'), st.currency)}",
+        f"*Effective date*\n{slack_date(parse_sf_date(rec.get('EffectiveDate')), today=today)}",
+        f"*Activated*\n{slack_date(activated, today=today) if activated else 'not yet'}",
+        f"*Created*\n{slack_date(created, today=today)}",
+        f"*Type*\n{escape_slack(rec.get('Type') or '—')}",
+    ]
+    contract = rec.get("Contract")
+    if contract:
+        end = parse_sf_date(contract.get("EndDate"))
+        fields.append(
+            f"*Contract*\n{escape_slack(contract.get('ContractNumber') or 'linked')} "
+            f"({escape_slack(contract.get('Status') or '—')}"
+            + (f", ends {slack_date(end, today=today)})" if end else ")")
+        )
+    return fields_section(fields)
+
+
+def _item_lines(st: OrderStatus) -> list[str]:
+    lines = []
+    shown = st.items[:MAX_ITEMS_SHOWN]
+    for item in shown:
+        product = (item.get("Product2") or {}).get("Name") or "Product"
+        qty = item.get("Quantity") or 0
+        lines.append(
+            f"• {escape_slack(truncate(product, 80))} × {qty:,g} @ "
+            f"{money(item.get('UnitPrice'), st.currency)} = "
+            f"{money(item.get('TotalPrice'), st.currency)}"
+        )
+    rest = st.item_count - len(shown)
+    if rest > 0:
+        # The order's TotalAmount is the roll-up of every item's TotalPrice.
+        total = st.record.get("TotalAmount")
+        amount = (
+            f" ({money(total - sum(i.get('TotalPrice') or 0 for i in shown), st.currency)})"
+            if total is not None
+            else ""
+        )
+        lines.append(f"…and {plural(rest, 'more item')}{amount}")
+    return lines
 
 
 def not_done_list(
@@ -109,7 +125,9 @@ def not_done_list(
     tz: dt.tzinfo,
     stuck_days: int,
 ) -> Message:
-    if not nd.orders:
+    """A list of not-dones: the exact count and amount, the oldest first (at most
+    ``MAX_LISTED``), and how many more there are."""
+    if not nd.total:
         return Message(
             text=escape_slack(f"{title}: no stuck or overdue orders."),
             blocks=[
@@ -121,31 +139,34 @@ def not_done_list(
                 as_of(now, tz),
             ],
         )
-    shown = nd.orders[:MAX_NOT_DONES]
     blocks = [
         header(truncate(f"Not dones — {title}", 150)),
         section(
             f"*{plural(nd.total, 'order')}* stuck or overdue, "
-            f"{money(nd.amount)} in all. Oldest first."
+            f"{escape_slack(nd.amount.text())} in all. Oldest first."
         ),
     ]
     chunk: list[str] = []
-    for n in shown:
-        r = n.record
-        acct = (r.get("Account") or {}).get("Name") or "—"
-        chunk.append(
-            f"• {link(record_url(r['Id']), r['OrderNumber'])} · "
-            f"{escape_slack(truncate(acct, 50))} · {escape_slack(r['Status'])} · "
-            f"*{plural(n.age_days, 'day')}* · {money(r.get('TotalAmount'))}\n"
-            f"      _{escape_slack(n.reason)}_"
-        )
+    for n in nd.orders[:MAX_LISTED]:
+        chunk.append(_not_done_line(n, record_url))
         if len(chunk) == 10:
             blocks.append(section("\n".join(chunk)))
             chunk = []
     if chunk:
         blocks.append(section("\n".join(chunk)))
-    more = nd.total - len(shown)
+    more = nd.total - min(len(nd.orders), MAX_LISTED)
     extra = f" · {plural(more, 'more order')} not shown" if more > 0 else ""
     blocks.append(as_of(now, tz, extra))
-    text = f"{title}: {plural(nd.total, 'order')} stuck or overdue ({money(nd.amount)})."
+    text = f"{title}: {plural(nd.total, 'order')} stuck or overdue ({nd.amount.text()})."
     return Message(text=escape_slack(text), blocks=blocks)
+
+
+def _not_done_line(n: NotDone, record_url: Any) -> str:
+    r = n.record
+    acct = (r.get("Account") or {}).get("Name") or "—"
+    return (
+        f"• {link(record_url(r['Id']), r['OrderNumber'])} · "
+        f"{escape_slack(truncate(acct, 50))} · {escape_slack(r['Status'])} · "
+        f"*{plural(n.age_days, 'day')}* · {money(r.get('TotalAmount'), n.currency)}\n"
+        f"      _{escape_slack(n.reason)}_"
+    )

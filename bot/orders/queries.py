@@ -1,4 +1,12 @@
-"""Orders: one order's status, and the "not dones" (stuck and overdue orders)."""
+"""Orders: one order's status, and the "not dones" (stuck and overdue orders).
+
+An order's card is one query (its line items are a subquery: the card names the largest
+and counts the rest from the child result's ``totalSize`` and the order's
+``TotalAmount``, so an order of 500 items is counted right). A list of not-dones is one
+composite request: the oldest by creation, the oldest overdue drafts by effective date
+(an order's age runs from whichever came first, an order SOQL cannot sort by, so the
+oldest N are among these two lists), and an aggregate for the exact count and amount.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +15,46 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.accounts.queries import Desk, not_done_age, order_stuck_reason
+from bot.accounts.queries import Desk
+from bot.infra.salesforce import format_soql
+from bot.money import Currencies, Total
+from bot.orders.rules import OrderRules
 
 _ORDER_ID = re.compile(r"^801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 _ORDER_ID_IN_URL = re.compile(r"/(801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
 _ORDER_NUMBER = re.compile(r"^#?0*(\d{1,10})$")
 
-ORDER_SELECT = (
-    "SELECT Id, OrderNumber, Name, Status, StatusCode, Type, EffectiveDate, EndDate, "
-    "ActivatedDate, CreatedDate, TotalAmount, Description, PoNumber, "
-    "AccountId, Account.Name, Owner.Name, Owner.Email, "
-    "Contract.ContractNumber, Contract.Status, Contract.EndDate, "
-    "(SELECT Id, Quantity, UnitPrice, TotalPrice, Product2.Name, Product2.ProductCode"
-    " FROM OrderItems ORDER BY TotalPrice DESC NULLS LAST LIMIT 200) "
-    "FROM Order "
-)
+MAX_LISTED = 30  # not-dones a list names (the rest are counted)
 
-NOT_DONE_SELECT = (
-    "SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, CreatedDate, TotalAmount, "
-    "AccountId, Account.Name, Owner.Name FROM Order "
-    "WHERE StatusCode = 'Draft' AND ((Status = {} AND EffectiveDate < TODAY) "
-    "OR CreatedDate < LAST_N_DAYS:{}) "
-)
+
+def order_select(currencies: Currencies) -> str:
+    """The order card's SELECT (constant text; values go in through format_soql)."""
+    return (
+        "SELECT Id, OrderNumber, Name, Status, StatusCode, Type, EffectiveDate, EndDate, "
+        "ActivatedDate, CreatedDate, TotalAmount, Description, PoNumber, "
+        "AccountId, Account.Name, Owner.Name, Owner.Email, "
+        f"Contract.ContractNumber, Contract.Status, Contract.EndDate{currencies.field}, "
+        "(SELECT Id, Quantity, UnitPrice, TotalPrice, Product2.Name, Product2.ProductCode"
+        " FROM OrderItems ORDER BY TotalPrice DESC NULLS LAST, Id ASC) "
+        "FROM Order "
+    )
+
+
+def not_done_fields(currencies: Currencies) -> str:
+    return (
+        "SELECT Id, OrderNumber, Status, StatusCode, EffectiveDate, CreatedDate, TotalAmount, "
+        f"AccountId, Account.Name, Owner.Name{currencies.field} FROM Order WHERE "
+    )
 
 
 @dataclass
 class OrderStatus:
     record: dict[str, Any]
-    items: list[dict[str, Any]]
+    items: list[dict[str, Any]]  # the largest line items (Salesforce's first page)
     today: dt.date
     stuck_reason: str | None
+    item_count: int = 0  # every line item
+    currency: str = "USD"  # the order's (its items are in it too)
 
     @property
     def number(self) -> str:
@@ -52,16 +70,14 @@ class NotDone:
     record: dict[str, Any]
     reason: str
     age_days: int
+    currency: str = "USD"
 
 
 @dataclass
 class NotDoneList:
-    orders: list[NotDone] = field(default_factory=list)  # oldest first
-    total: int = 0  # all that match; more than len(orders) past the first 2,000
-
-    @property
-    def amount(self) -> float:
-        return sum(n.record.get("TotalAmount") or 0.0 for n in self.orders)
+    orders: list[NotDone] = field(default_factory=list)  # the oldest first (at most N)
+    total: int = 0  # every not-done that matches
+    amount: Total = field(default_factory=lambda: Total(0.0, "USD"))  # over all of them
 
 
 def parse_order_ref(text: str) -> tuple[str, str] | None:
@@ -78,23 +94,65 @@ def parse_order_ref(text: str) -> tuple[str, str] | None:
     return None
 
 
-class OrderDesk(Desk):
-    def _stuck(self, rec: dict[str, Any], today: dt.date) -> str | None:
-        draft = self.vocabulary().draft_status
-        return order_stuck_reason(rec, today, self.tz, self.stuck_days, draft)
+@dataclass(frozen=True)
+class NotDoneQueries:
+    """One composite for the not-dones in a scope (a formatted SOQL condition)."""
 
+    scope: str
+    today: dt.date
+    rules: OrderRules
+    currencies: Currencies
+    limit: int = MAX_LISTED
+
+    def build(self) -> dict[str, str]:
+        select = not_done_fields(self.currencies) + f"({self.scope}) AND "
+        return {
+            "oldest": select
+            + self.rules.not_done_soql(self.today)
+            + f" ORDER BY CreatedDate ASC, Id ASC LIMIT {self.limit}",
+            "overdue": select
+            + self.rules.overdue_soql(self.today)
+            + f" ORDER BY EffectiveDate ASC, Id ASC LIMIT {self.limit}",
+            "totals": f"SELECT COUNT(Id) n, SUM(TotalAmount) amount{self.currencies.field} "
+            f"FROM Order WHERE ({self.scope}) AND "
+            + self.rules.not_done_soql(self.today)
+            + (" GROUP BY CurrencyIsoCode" if self.currencies.multi else ""),
+        }
+
+    def read(self, found: dict[str, dict[str, Any]]) -> NotDoneList:
+        rows = found["totals"]["records"]
+        out = NotDoneList(
+            total=sum(int(r.get("n") or 0) for r in rows),
+            amount=self.currencies.total(rows, "amount"),
+        )
+        seen: dict[str, NotDone] = {}
+        for rec in [*found["oldest"]["records"], *found["overdue"]["records"]]:
+            reason = self.rules.stuck_reason(rec, self.today)
+            if reason is not None and rec["Id"] not in seen:
+                age = self.rules.age(rec, self.today)
+                seen[rec["Id"]] = NotDone(rec, reason, age, self.currencies.of(rec))
+        ordered = sorted(seen.values(), key=lambda n: (-n.age_days, n.record["OrderNumber"]))
+        out.orders = ordered[: self.limit]
+        return out
+
+
+class OrderDesk(Desk):
     def get(self, kind: str, value: str, today: dt.date) -> OrderStatus | None:
+        """One order's card (one request)."""
+        vocab = self.vocabulary()
         where = "WHERE Id = {}" if kind == "id" else "WHERE OrderNumber = {}"
-        recs = self.sf.query_records(ORDER_SELECT + where + " LIMIT 1", value)
+        recs = self.sf.query_records(order_select(vocab.currencies) + where + " LIMIT 1", value)
         if not recs:
             return None
         rec = recs[0]
-        items = list(rec["OrderItems"]["records"]) if rec.get("OrderItems") else []
+        items = rec.get("OrderItems")
         return OrderStatus(
             record=rec,
-            items=items,
+            items=list(items["records"]) if items else [],
+            item_count=int(items["totalSize"]) if items else 0,
             today=today,
-            stuck_reason=self._stuck(rec, today),
+            stuck_reason=self.rules().stuck_reason(rec, today),
+            currency=vocab.currencies.of(rec),
         )
 
     def not_dones(
@@ -103,30 +161,18 @@ class OrderDesk(Desk):
         *,
         owner_email: str | None = None,
         account_name: str | None = None,
+        limit: int = MAX_LISTED,
     ) -> NotDoneList:
-        """Stuck and overdue orders, oldest first, for an owner or an account name.
-
-        One request: the first page (up to 2,000 orders, more than any rep has) is read
-        whole and sorted by age here, since an order's age runs from its effective date
-        (drafts) or its creation (the rest), an order SOQL cannot sort by.
-        """
-        draft = self.vocabulary().draft_status
-        args: list[Any] = [draft, self.stuck_days]
+        """Stuck and overdue orders for an owner (theirs, or on their accounts) or for
+        accounts whose name contains ``account_name``: the oldest ``limit`` and the exact
+        count and amount of all of them. One composite request."""
         if owner_email is not None:
-            template = NOT_DONE_SELECT + "AND (Owner.Email = {} OR Account.Owner.Email = {}) "
-            args += [owner_email, owner_email]
+            scope = format_soql(
+                "Owner.Email = {} OR Account.Owner.Email = {}", owner_email, owner_email
+            )
         elif account_name is not None:
-            template = NOT_DONE_SELECT + "AND Account.Name LIKE '%{:like}%' "
-            args += [account_name]
+            scope = format_soql("Account.Name LIKE '%{:like}%'", account_name)
         else:
-            template = NOT_DONE_SELECT
-        result = self.sf.query(template + "ORDER BY EffectiveDate ASC, CreatedDate ASC", *args)
-        out = NotDoneList(total=int(result["totalSize"]))
-        for rec in result["records"]:
-            reason = order_stuck_reason(rec, today, self.tz, self.stuck_days, draft)
-            if reason is None:  # boundary: created exactly N days ago in another zone
-                out.total -= 1
-                continue
-            out.orders.append(NotDone(rec, reason, not_done_age(rec, today, self.tz, draft)))
-        out.orders.sort(key=lambda n: -n.age_days)
-        return out
+            scope = "Id != null"
+        queries = NotDoneQueries(scope, today, self.rules(), self.vocabulary().currencies, limit)
+        return queries.read(self.sf.composite_queries(queries.build()))

@@ -1,89 +1,161 @@
-"""This quarter's pipeline for a rep, a Slack user or a team."""
+"""This quarter's pipeline for a rep, a Slack user or a team: every figure exact.
+
+One composite request (one API call) per group of owners: an aggregate of the quarter's
+open and won deals by forecast category and stage (Salesforce sums; in a multi-currency
+org converted to the corporate currency and grouped by currency so the card can say
+so), the first deals closing this week and the oldest slipped ones, and the exact count
+of each list. A team whose owners' e-mails would make a query's URL too long is asked in
+several such requests (``SalesforceService.split_in``): each owner falls in exactly one,
+so the counts and sums add up and the lists merge.
+
+Dates are explicit bounds in ACCTBOT_TIMEZONE (``bot.dates``), never THIS_QUARTER or
+THIS_WEEK, which Salesforce evaluates in the integration user's zone and locale.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.infra.salesforce import SalesforceService
+from bot.dates import quarter_bounds, week_bounds
+from bot.infra.salesforce import SalesforceService, format_soql, url_bytes
+from bot.money import Currencies, Total
 from bot.text import parse_sf_date
-
-PIPELINE_SELECT = (
-    "SELECT Id, Name, StageName, Amount, CloseDate, ForecastCategoryName, IsClosed, IsWon, "
-    "Account.Name, Owner.Name FROM Opportunity "
-    "WHERE Owner.Email IN {} AND (CloseDate = THIS_QUARTER OR CloseDate = THIS_WEEK "
-    "OR (IsClosed = false AND CloseDate < TODAY)) "
-    "ORDER BY CloseDate ASC"
-)
+from bot.vocabulary import Vocabulary
 
 CATEGORY_ORDER = ("Commit", "Best Case", "Pipeline", "Omitted")
+LISTED = 10  # deals a list names (the rest are counted)
+
+DEAL_FIELDS = "Id, Name, StageName, Amount, CloseDate, Account.Name, Owner.Name"
 
 
 @dataclass
 class Pipeline:
+    """The quarter around ``today`` (local) for some owners. Totals are Salesforce's
+    sums in the corporate currency; deal records carry their own."""
+
     today: dt.date
-    open_by_category: dict[str, float] = field(default_factory=dict)
-    open_by_stage: dict[str, tuple[int, float]] = field(default_factory=dict)
-    won: list[dict[str, Any]] = field(default_factory=list)
-    closing_this_week: list[dict[str, Any]] = field(default_factory=list)
-    slipped: list[dict[str, Any]] = field(default_factory=list)
+    currencies: Currencies = field(default_factory=Currencies)
     open_count: int = 0
+    open_by_category: dict[str, Total] = field(default_factory=dict)
+    open_by_stage: dict[str, tuple[int, Total]] = field(default_factory=dict)
+    won_count: int = 0
+    won_total: Total = field(default_factory=lambda: Total(0.0, "USD"))
+    closing_this_week: list[dict[str, Any]] = field(default_factory=list)  # first LISTED
+    closing_count: int = 0
+    slipped: list[dict[str, Any]] = field(default_factory=list)  # oldest LISTED
+    slipped_count: int = 0
 
     @property
-    def open_total(self) -> float:
-        return sum(self.open_by_category.values())
-
-    @property
-    def won_total(self) -> float:
-        return sum(o.get("Amount") or 0.0 for o in self.won)
-
-
-def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    """Sunday..Saturday, as Salesforce's THIS_WEEK in the en_US locale."""
-    start = today - dt.timedelta(days=(today.weekday() + 1) % 7)
-    return start, start + dt.timedelta(days=6)
+    def open_total(self) -> Total:
+        total = Total(0.0, self.currencies.corporate)
+        for t in self.open_by_category.values():
+            total = total + t
+        return total
 
 
-def quarter_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    q0 = (today.month - 1) // 3 * 3 + 1
-    start = dt.date(today.year, q0, 1)
-    end_month = q0 + 3
-    end = dt.date(today.year + (end_month > 12), (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
+@dataclass(frozen=True)
+class PipelineQueries:
+    """The five queries for one group of owners (their e-mails, lower case)."""
+
+    emails: list[str]
+    today: dt.date
+    currencies: Currencies
+
+    def build(self) -> dict[str, str]:
+        t, cur = self.today, self.currencies.field
+        q_start, q_end = quarter_bounds(t)
+        week_end = week_bounds(t)[1]
+        owners = format_soql("FROM Opportunity WHERE Owner.Email IN {}", self.emails)
+        closing = format_soql(
+            " AND IsClosed = false AND CloseDate >= {} AND CloseDate <= {}", t, week_end
+        )
+        slipped = format_soql(" AND IsClosed = false AND CloseDate < {}", t)
+        by_currency = " GROUP BY CurrencyIsoCode" if self.currencies.multi else ""
+        return {
+            "quarter": f"SELECT IsWon, ForecastCategoryName, StageName, COUNT(Id) n, "
+            f"SUM(Amount) amount{cur} {owners}"
+            + format_soql(" AND CloseDate >= {} AND CloseDate <= {}", q_start, q_end)
+            + " AND (IsClosed = false OR IsWon = true)"
+            f" GROUP BY IsWon, ForecastCategoryName, StageName{cur}",
+            "closing": f"SELECT {DEAL_FIELDS}{cur} {owners}{closing}"
+            f" ORDER BY CloseDate ASC, Amount DESC NULLS LAST, Id ASC LIMIT {LISTED}",
+            "slipped": f"SELECT {DEAL_FIELDS}{cur} {owners}{slipped}"
+            f" ORDER BY CloseDate ASC, Id ASC LIMIT {LISTED}",
+            "closing_n": f"SELECT COUNT(Id) n{cur} {owners}{closing}{by_currency}",
+            "slipped_n": f"SELECT COUNT(Id) n {owners}{slipped}",
+        }
+
+
+def _count(rows: Iterable[dict[str, Any]]) -> int:
+    return sum(int(r.get("n") or 0) for r in rows)
 
 
 class PipelineDesk:
-    def __init__(self, sf: SalesforceService) -> None:
+    def __init__(
+        self, sf: SalesforceService, *, vocabulary: Callable[[], Vocabulary] = Vocabulary
+    ) -> None:
         self.sf = sf
+        self.vocabulary = vocabulary
 
     def for_owners(self, emails: list[str], today: dt.date) -> Pipeline:
-        p = Pipeline(today=today)
-        by_cat: dict[str, float] = defaultdict(float)
-        by_stage: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-        week_end = week_bounds(today)[1]
-        q_start, q_end = quarter_bounds(today)
-        for opp in self.sf.query_iter(PIPELINE_SELECT, [e.lower() for e in emails]):
-            close = parse_sf_date(opp["CloseDate"]) or today
-            amount = opp.get("Amount") or 0.0
-            if opp["IsWon"]:
-                if q_start <= close <= q_end:
-                    p.won.append(opp)
-                continue
-            if opp["IsClosed"]:
-                continue
-            if close < today:
-                p.slipped.append(opp)
-            elif close <= week_end:  # this week may run into next quarter
-                p.closing_this_week.append(opp)
-            if q_start <= close <= q_end:
-                p.open_count += 1
-                by_cat[opp.get("ForecastCategoryName") or "Pipeline"] += amount
-                entry = by_stage[opp["StageName"]]
-                entry[0] += 1
-                entry[1] += amount
-        p.open_by_category = {c: by_cat[c] for c in CATEGORY_ORDER if c in by_cat}
-        p.open_by_category.update({c: v for c, v in by_cat.items() if c not in CATEGORY_ORDER})
-        p.open_by_stage = {s: (int(v[0]), v[1]) for s, v in by_stage.items()}
+        """The quarter for the owners with these e-mails: one composite request per
+        group of owners that fits a URL (one for any team of a few hundred)."""
+        currencies = self.vocabulary().currencies
+        owners = sorted({e.strip().lower() for e in emails if e.strip()})
+        p = Pipeline(today=today, currencies=currencies, won_total=Total(0.0, currencies.corporate))
+        if not owners:
+            return p
+
+        def longest(chunk: list[str]) -> str:
+            return max(PipelineQueries(chunk, today, currencies).build().values(), key=url_bytes)
+
+        for chunk in self.sf.chunk_values(owners, longest):
+            found = self.sf.composite_queries(PipelineQueries(chunk, today, currencies).build())
+            _add(p, found)
+        _finish(p)
         return p
+
+
+def _add(p: Pipeline, found: dict[str, dict[str, Any]]) -> None:
+    """Add one owner group's answers to the pipeline (counts and sums add exactly)."""
+    c = p.currencies
+    rows = found["quarter"]["records"]
+    won = [r for r in rows if r.get("IsWon")]
+    p.won_count += _count(won)
+    p.won_total = p.won_total + c.total(won, "amount")
+    for r in rows:
+        if r.get("IsWon"):
+            continue
+        n = int(r.get("n") or 0)
+        p.open_count += n
+        cat = str(r.get("ForecastCategoryName") or "Pipeline")
+        p.open_by_category[cat] = p.open_by_category.get(cat, Total(0.0, c.corporate)) + c.total(
+            [r], "amount"
+        )
+        stage = str(r.get("StageName") or "—")
+        count, total = p.open_by_stage.get(stage, (0, Total(0.0, c.corporate)))
+        p.open_by_stage[stage] = (count + n, total + c.total([r], "amount"))
+    p.closing_this_week += found["closing"]["records"]
+    p.slipped += found["slipped"]["records"]
+    p.closing_count += _count(found["closing_n"]["records"])
+    p.slipped_count += _count(found["slipped_n"]["records"])
+
+
+def _finish(p: Pipeline) -> None:
+    """Order what the groups gave: categories in forecast order, lists by date."""
+    c = p.currencies
+
+    def close(o: dict[str, Any]) -> dt.date:
+        return parse_sf_date(o.get("CloseDate")) or p.today
+
+    p.open_by_category = {
+        **{k: p.open_by_category[k] for k in CATEGORY_ORDER if k in p.open_by_category},
+        **{k: v for k, v in p.open_by_category.items() if k not in CATEGORY_ORDER},
+    }
+    p.closing_this_week = sorted(
+        p.closing_this_week, key=lambda o: (close(o), -c.ranking(o.get("Amount"), c.of(o)), o["Id"])
+    )[:LISTED]
+    p.slipped = sorted(p.slipped, key=lambda o: (close(o), o["Id"]))[:LISTED]

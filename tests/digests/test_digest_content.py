@@ -89,8 +89,9 @@ def test_daily_sections_hand_checked(bot: BotUnderTest) -> None:
     assert "Not our case" not in text
     assert "*Escalated cases open*  1" in text and "Double-billed" in text
     assert "2 days old" in text and "Old escalation, closed" not in text
-    # Links go to the Salesforce records.
-    assert f"/lightning/r/{ACME}/view" not in text  # accounts are named, records linked
+    # Links go to the Salesforce records; the not-dones are grouped under their accounts.
+    assert f"/lightning/r/{ACME}/view|Acme Corp> — 2 orders · $942 · oldest 29 days" in nd
+    assert text.count(f"/lightning/r/{ACME}/view") == 1  # elsewhere accounts are named
     assert "/lightning/r/8010000000001" in text
     # Fixed number of Salesforce queries: orders, not-dones, opportunities, cases.
     assert len(bot.sf_requests()) == 4
@@ -180,8 +181,12 @@ def test_long_digest_continues_in_the_thread(
     for m in messages:
         assert_valid_message(m)
     assert "Continued in the thread" in all_text(top[0])
+    assert len(messages) <= 3  # never more than the message and two replies
     everything = "\n".join(all_text(m) for m in messages)
-    assert everything.count("|0000") >= 1200  # 400 activated + 400 new + 400 not-done lines
+    assert everything.count("|0000") >= 800  # 400 activated + 400 new lines
+    # The 400 not-dones are one account's: one line with its count and its oldest three.
+    assert "— 400 orders · $4,000 · oldest 15 days" in everything
+    assert everything.count("draft 8 days past its effective date") == 3
     assert len(bot.sf_requests()) == 4
 
 
@@ -283,6 +288,7 @@ def test_terminal_preview_reads_plainly(bot: BotUnderTest) -> None:
     text = to_terminal(digests.preview(bot.services, team(bot)))
     assert text.startswith("smb-east · daily digest · Wed Nov 18\n====")
     assert "Activated yesterday 3 orders · $1,778 · largest 00000127 $1,200" in text
-    assert "• 00000124 — Acme Corp — pending install for 29 days" in text
+    assert "• Acme Corp — 2 orders · $942 · oldest 29 days" in text
+    assert "◦ 00000124 — pending install for 29 days" in text
     assert "<http" not in text and ":white_check_mark:" not in text
     assert new_messages(bot) == []  # a preview posts nothing

@@ -494,7 +494,7 @@ def test_app_home_counts_every_not_done_and_lists_the_oldest(bot: BotUnderTest) 
     assert "Not dones* — 8 orders stuck or overdue" in text
     assert "29 days" in text  # the pending order from Oct 20 is the oldest, listed first
     assert text.count("days past its effective date") == 4  # 5 listed: 1 pending + 4 drafts
-    assert "/orders mine` lists them all" in text
+    assert "…and 3 more orders: `/orders mine` lists the oldest 30." in text
 
 
 def test_app_home_is_cached_and_survives_salesforce_errors(bot: BotUnderTest) -> None:
