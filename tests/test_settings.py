@@ -67,3 +67,15 @@ def test_the_cli_prints_one_sentence_and_no_traceback(tmp_path) -> None:
     assert proc.stderr.strip() == (
         "acctbot: SLACK_BOT_TOKEN is not set: set it to the app's bot token (xoxb-...)."
     )
+
+
+def test_finished_order_statuses_default_to_both_spellings_of_cancelled() -> None:
+    assert Settings.from_env(BASE).finished_order_statuses == ("Cancelled", "Canceled")
+    s = Settings.from_env({**BASE, "ACCTBOT_FINISHED_ORDER_STATUSES": " Void, On Hold ,void,"})
+    assert s.finished_order_statuses == ("Void", "On Hold")  # trimmed, once each
+    assert (
+        Settings.from_env({**BASE, "ACCTBOT_FINISHED_ORDER_STATUSES": ","}).finished_order_statuses
+        == ()
+    )
+    with pytest.raises(ConfigError, match="ACCTBOT_FINISHED_ORDER_STATUSES"):
+        Settings.from_env({**BASE, "ACCTBOT_FINISHED_ORDER_STATUSES": "Void,\x07bell"})

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from bot.standins.salesforce.server import SandboxOrg
 from bot.standins.slack.standin import SlackStandIn
+from tests.support.orgdata import small_org
 from tests.support.paths import REPO_ROOT
+from tests.support.realorg import integration_user_elsewhere
 
 ROOT = REPO_ROOT
 
@@ -129,3 +131,47 @@ def test_the_scopes_acctbot_checks_are_the_manifests() -> None:
 
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_check_warns_when_the_integration_user_keeps_other_days(
+    org: SandboxOrg, tmp_path: Path
+) -> None:
+    """Salesforce evaluates TODAY and THIS_WEEK in the integration user's zone and locale;
+    acctbot uses its own: `acctbot check` says when they differ, and shows the org's
+    currency and the order statuses that are never open."""
+    data = integration_user_elsewhere(small_org(), "Europe/Berlin", "de_DE")
+    data["Organization"] = [{"DefaultCurrencyIsoCode": "EUR"}]
+    org.load(data)
+    try:
+        with SlackStandIn() as slack:
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "LOG_LEVEL": "WARNING",
+                "SLACK_BOT_TOKEN": slack.bot_token,
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_URL": slack.api_url,
+                "SF_INSTANCE_URL": org.instance_url,
+                "SF_ACCESS_TOKEN": org.access_token,
+                "REQUESTS_CA_BUNDLE": org.ca_path,
+                "DATABASE_URL": f"sqlite:///{tmp_path}/acctbot.db",
+                "ACCTBOT_TIMEZONE": "America/New_York",
+            }
+            env.pop("SLACK_APP_TOKEN", None)
+            env.pop("ACCTBOT_FINISHED_ORDER_STATUSES", None)
+            out = check(env, tmp_path)
+            assert out.returncode == 0, out.stdout + out.stderr  # a warning, not a failure
+            text = out.stdout
+            assert "never these statuses: Cancelled, Canceled" in text
+            assert "Currency: EUR (a single-currency org)" in text
+            assert "Integration user: integration@example.com, time zone Europe/Berlin" in text
+            assert "Warning: the integration user's time zone is Europe/Berlin" in text
+            assert "America/New_York" in text
+            assert "Warning: the integration user's locale de_DE starts weeks on Monday" in text
+
+            data = integration_user_elsewhere(small_org(), "America/New_York", "en_US")
+            org.load(data)
+            quiet = check(env, tmp_path)
+            assert quiet.returncode == 0 and "Warning" not in quiet.stdout, quiet.stdout
+    finally:
+        org.load({})
