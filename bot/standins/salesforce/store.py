@@ -227,6 +227,17 @@ class OrgStore:
             return []
         return index.get(parent_id, [])
 
+    def by_reference(
+        self, sobject: str, field_name: str, parent_id: str
+    ) -> list[dict[str, Any]] | None:
+        """The ``sobject`` records whose lookup ``field_name`` is ``parent_id`` (18
+        characters), in insertion order, from the child index; None when that lookup has
+        no index (the caller scans every record instead)."""
+        index = self._children.get((sobject, field_name))
+        if index is None:
+            return None
+        return index.get(parent_id, [])
+
     def now(self) -> dt.datetime:
         return self.clock.now()
 

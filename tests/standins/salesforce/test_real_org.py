@@ -840,3 +840,24 @@ def test_an_unknown_zone_or_locale_is_refused(
 ) -> None:
     resp = control(loaded, "POST", "data", dated_org(user))
     assert resp.status_code == 400 and message in resp.json()["error"]
+
+
+def test_a_lookup_equality_reads_the_parents_children_with_the_same_answer(
+    sf: Salesforce, loaded: SandboxOrg
+) -> None:
+    """``WHERE AccountId = '...'`` is answered from the child index (for speed); the
+    records, their order and the counts are those of a full scan (IN is not narrowed)."""
+    loaded.load(big_org(3, 40))
+    acct = make_id("001", 2)
+    for where in (f"AccountId = '{acct}'", f"AccountId = '{acct[:15]}' AND TotalAmount > 5"):
+        narrowed = sf.query_all(f"SELECT Id, OrderNumber FROM Order WHERE {where}")["records"]
+        scanned = sf.query_all(
+            f"SELECT Id, OrderNumber FROM Order WHERE AccountId IN ('{acct}') "
+            + ("AND TotalAmount > 5" if "AND" in where else "")
+        )["records"]
+        assert [r["Id"] for r in narrowed] == [r["Id"] for r in scanned] and len(scanned) == 40
+        count = sf.query(f"SELECT COUNT() FROM Order WHERE {where}")["totalSize"]
+        agg = sf.query(f"SELECT COUNT(Id) n FROM Order WHERE {where}")["records"][0]["n"]
+        assert count == agg == 40
+    none = sf.query(f"SELECT COUNT() FROM Order WHERE AccountId = '{make_id('001', 9)}'")
+    assert none["totalSize"] == 0
