@@ -123,7 +123,7 @@ class Total:
         return money(self.amount, self.currency) + (" (converted)" if self.converted_from else "")
 
 
-@dataclass
+@dataclass(slots=True)
 class Amounts:
     """Amounts added up record by record, one sum per currency (never converted)."""
 

@@ -85,7 +85,7 @@ MONTHLY_ORDERS = (
 # --- what each section keeps ----------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One record as a digest line: its Id (for the link), label, and details."""
 
@@ -149,7 +149,7 @@ def _neg(sort: Any) -> Any:
     return (*(-ord(c) for c in str(sort)), 1)  # 1 sorts a prefix before its extensions
 
 
-@dataclass
+@dataclass(slots=True)
 class AccountNotDones:
     """One account's not-dones: how many, their amounts, and the oldest few."""
 
@@ -158,20 +158,20 @@ class AccountNotDones:
     count: int = 0
     total: Amounts = field(default_factory=Amounts)
     ranking: float = 0.0  # the amounts in corporate units, to order accounts only
-    # (age, the negated label so older and then lower numbers win, Id, line)
-    _oldest: list[tuple[int, tuple[int, ...], str, Line]] = field(default_factory=list, repr=False)
+    # (age, arrival as a negative number so the first seen wins a tie, line)
+    _oldest: list[tuple[int, int, Line]] = field(default_factory=list, repr=False)
 
     def add(self, line: Line, age: int) -> None:
-        item = (age, tuple(-ord(c) for c in line.label), line.id, line)
+        item = (age, -self.count, line)
         if len(self._oldest) < ORDERS_PER_ACCOUNT:
             heapq.heappush(self._oldest, item)
-        elif item[:3] > self._oldest[0][:3]:
+        elif item[:2] > self._oldest[0][:2]:
             heapq.heapreplace(self._oldest, item)
 
     @property
     def oldest(self) -> list[tuple[int, Line]]:
         """(age in days, line) of the oldest not-dones, oldest first."""
-        return [(i[0], i[3]) for i in sorted(self._oldest, key=lambda i: i[:3], reverse=True)]
+        return [(i[0], i[2]) for i in sorted(self._oldest, key=lambda i: i[:2], reverse=True)]
 
     @property
     def oldest_days(self) -> int:
@@ -198,10 +198,10 @@ class NotDones:
         if group is None:
             group = AccountNotDones(account_id, line.account, total=self.currencies.amounts())
             self.accounts[account_id] = group
+        group.add(line, age)
         group.count += 1
         group.total.add(line.amount, line.currency)
         group.ranking += self.currencies.ranking(line.amount, line.currency)
-        group.add(line, age)
 
     def largest(self, n: int = ACCOUNT_LIMIT) -> list[AccountNotDones]:
         """The ``n`` accounts with the most not-dones (then the largest amount)."""
@@ -429,15 +429,22 @@ class Batch:
             latest.period.run_date,
             self._rules(widest).created_before(widest.period.run_date),
         )
+        rules = {id(s): (self._rules(s), s.period.run_date) for s in self.scopes}
         for rec, scopes in self._records(DAILY_NOT_DONES, rule=rule):
+            # Teams with the same rule and day share one line (and its memory).
+            seen: dict[tuple[OrderRules, dt.date], tuple[Line, int] | None] = {}
             for scope in scopes:
-                rules, today = self._rules(scope), scope.period.run_date
-                reason = rules.stuck_reason(rec, today)
-                if reason is None:
-                    continue
-                age = rules.age(rec, today)
-                line = self._order_line(rec, sort=-age, detail=reason)
-                scope.data.not_dones.add(line, rec.get("AccountId") or "", age)
+                key = rules[id(scope)]
+                if key not in seen:
+                    rule_, today = key
+                    reason = rule_.stuck_reason(rec, today)
+                    age = rule_.age(rec, today) if reason else 0
+                    seen[key] = (
+                        (self._order_line(rec, sort=-age, detail=reason), age) if reason else None
+                    )
+                hit = seen[key]
+                if hit is not None:
+                    scope.data.not_dones.add(hit[0], rec.get("AccountId") or "", hit[1])
 
     def _daily_opportunities(self) -> None:
         periods = [s.period for s in self.scopes]

@@ -283,7 +283,7 @@ class SalesforceService:
         page). Works for a child relationship's result inside its parent too, which
         Salesforce pages on its own ("done": false with its own ``nextRecordsUrl``;
         simple-salesforce #311): a child result of null (no children) yields nothing."""
-        page = result
+        page, result = result, None  # keep one page alive at a time
         while page:
             yield from page.get("records") or []
             if page.get("done", True) or not page.get("nextRecordsUrl"):
