@@ -21,7 +21,7 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.teams import Team, parse_teams
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import EIGHT_AM, digest_org
-from tests.support.harness import BotUnderTest
+from tests.support.harness import BotUnderTest, posts
 from tests.support.orgdata import ACME, ANA_SF, TEAMS_YAML, small_org
 from tests.support.realorg import (
     BIG,
@@ -65,10 +65,10 @@ def team(bot: BotUnderTest, name: str = "smb-east") -> Team:
 
 def post(bot: BotUnderTest) -> list[dict[str, Any]]:
     """Post smb-east's daily digest now; the messages it took (channel + thread)."""
-    before = len(bot.slack.messages(SMB))
+    before = len(posts(bot.slack, SMB))
     outcome = digests.send_now(bot.services, team(bot))
     assert outcome.status == "posted", outcome
-    messages = bot.slack.messages(SMB)[before:]
+    messages = posts(bot.slack, SMB)[before:]
     for m in messages:
         assert_valid_message(m)
     return messages
