@@ -154,10 +154,50 @@ class Fire:
         return self.wall.date()
 
 
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def cron_weekdays(field: str) -> str:
+    """A cron day-of-week field read as crontab(5) does (0 and 7 are Sunday, 1 Monday;
+    names; ranges, lists and steps) and written as a list of names, which APScheduler 3
+    reads the same way (its own numbers start at 0 = Monday). ``*`` stays ``*``.
+    Raises ``ValueError`` for a field that is not a day of the week."""
+    if field == "*":
+        return field
+    days: set[int] = set()
+    for item in field.lower().split(","):
+        rng, slash, step_text = item.partition("/")
+        if (slash and not step_text.isdigit()) or (slash and int(step_text) < 1):
+            raise ValueError(f"'{item}' is not a day-of-week step")
+        step = int(step_text) if slash else 1
+        if rng == "*":
+            lo, hi = 0, 6
+        else:
+            first, dash, last = rng.partition("-")
+            lo = _cron_day(first)
+            hi = _cron_day(last) if dash else (6 if slash else lo)
+            if dash and hi == 0 and lo > 0:  # "sat-sun", "5-0": up to Sunday, the 7th day
+                hi = 7
+        if hi < lo:
+            raise ValueError(f"'{item}' is a range that runs backwards")
+        days.update(d % 7 for d in range(lo, hi + 1, step))
+    return ",".join(_CRON_DAYS[d] for d in sorted(days))
+
+
+def _cron_day(text: str) -> int:
+    """0-7 (0 and 7 Sunday) or sun-sat, as crontab(5) numbers them."""
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text)
+    if text in _CRON_DAYS:
+        return _CRON_DAYS.index(text)
+    raise ValueError(f"'{text}' is not a day of the week (0-7 or sun-sat)")
+
+
 class CronSchedule:
-    """A five-field cron expression (``minute hour day month day_of_week``, as
-    APScheduler 3's ``CronTrigger.from_crontab`` reads it: day_of_week 0 is Monday) in an
-    IANA time zone, as a set of instants that only goes forward.
+    """A five-field cron expression (``minute hour day month day_of_week``, read as
+    crontab(5) reads it: day_of_week 0 and 7 are Sunday, and when both day fields are
+    restricted a day matching *either* runs) in an IANA time zone, as a set of instants
+    that only goes forward.
 
     Each local wall-clock time the expression matches runs once, at :func:`to_utc` of
     it; scheduled times that map to the same instant (several inside one spring-forward
@@ -170,11 +210,21 @@ class CronSchedule:
 
         if not is_known_timezone(timezone):
             raise ScheduleError(f"'{timezone}' is not a known time zone")
-        self._wall: CronTrigger
+        self._walls: list[CronTrigger] = []
         try:
+            fields = expression.split()
+            if len(fields) != 5:
+                raise ValueError(f"'{expression}' does not have five fields")
+            minute, hour, dom, month, dow = fields
+            dow = cron_weekdays(dow)
+            # crontab(5): with both day fields restricted, either one matching is a run.
+            shapes = [(dom, "*"), ("*", dow)] if dom != "*" and dow != "*" else [(dom, dow)]
             # Cron fields evaluated in UTC, which has no DST: a matcher of naive
             # wall-clock values.
-            self._wall = CronTrigger.from_crontab(expression, timezone=UTC)
+            self._walls = [
+                CronTrigger.from_crontab(f"{minute} {hour} {d} {month} {w}", timezone=UTC)
+                for d, w in shapes
+            ]
         except ValueError as exc:
             raise ScheduleError(str(exc)) from None
         self.expression = expression
@@ -186,8 +236,9 @@ class CronSchedule:
 
     def _next_wall(self, wall: dt.datetime) -> dt.datetime | None:
         """The first wall-clock time at or after ``wall`` (naive) that the cron matches."""
-        found = self._wall.get_next_fire_time(None, wall.replace(tzinfo=UTC))
-        return found.replace(tzinfo=None) if found is not None else None
+        start = wall.replace(tzinfo=UTC)
+        found = [f for w in self._walls if (f := w.get_next_fire_time(None, start)) is not None]
+        return min(found).replace(tzinfo=None) if found else None
 
     def never_fires(self) -> bool:
         """True for an expression no date matches (``0 8 31 2 *``). Takes up to 0.2 s."""

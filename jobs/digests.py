@@ -33,7 +33,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from bot.digests import service as digests
 from bot.digests.periods import Delivery
-from bot.localtime import cron_schedule
+from bot.localtime import as_utc, cron_schedule
 from bot.services import Services
 from jobs import runtime
 from jobs.scheduler import JOB_TABLE
@@ -78,7 +78,7 @@ class DigestTrigger(BaseTrigger):
         if previous_fire_time is not None:
             fire = cron.next_after(previous_fire_time)
         else:
-            fire = cron.next_after(now - dt.timedelta(microseconds=1))
+            fire = cron.next_after(as_utc(now) - dt.timedelta(microseconds=1))
         return fire.at if fire is not None else None
 
     def __getstate__(self) -> dict[str, Any]:

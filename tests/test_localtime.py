@@ -645,3 +645,71 @@ def test_the_late_note_gives_the_posted_time_its_zone_and_its_day() -> None:
     assert "posted at 1:29 AM EST." in same_night  # the second pass of the hour: EST
     next_day = late_note(due, dt.datetime(2026, 11, 2, 6, 29, tzinfo=UTC), tz)
     assert "posted at 1:29 AM EST on Mon Nov 2." in next_day
+
+
+# --- cron as crontab(5) reads it ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dow", "days"),
+    [
+        ("1-5", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+        ("mon-fri", ["Mon", "Tue", "Wed", "Thu", "Fri"]),
+        ("0", ["Sun"]),
+        ("7", ["Sun"]),
+        ("5-7", ["Fri", "Sat", "Sun"]),
+        ("sat-sun", ["Sat", "Sun"]),
+        ("*/2", ["Sun", "Tue", "Thu", "Sat"]),
+        ("1,3,5", ["Mon", "Wed", "Fri"]),
+    ],
+)
+def test_numeric_weekdays_are_crontabs_sunday_is_0_and_7(dow: str, days: list[str]) -> None:
+    schedule = CronSchedule(f"0 8 * * {dow}", "America/New_York")
+    week = schedule.fires(
+        dt.datetime(2026, 6, 1, tzinfo=UTC), dt.datetime(2026, 6, 7, 23, 59, tzinfo=UTC)
+    )
+    got = [f.day.strftime("%a") for f in week]
+    assert sorted(got) == sorted(days)
+
+
+@pytest.mark.parametrize("dow", ["8", "mon-", "fri-mon", "*/0", "funday"])
+def test_a_bad_weekday_field_is_refused(dow: str) -> None:
+    from bot.localtime import ScheduleError
+
+    with pytest.raises(ScheduleError):
+        CronSchedule(f"0 8 * * {dow}", "America/New_York")
+
+
+def test_both_day_fields_mean_either_as_in_crontab() -> None:
+    schedule = CronSchedule("0 8 1 * mon", "America/New_York")
+    june = schedule.fires(dt.datetime(2026, 6, 1, tzinfo=UTC), dt.datetime(2026, 7, 1, tzinfo=UTC))
+    # Monday 1 June, and every Monday after it; the 1st of July is a Wednesday.
+    assert [f.day.day for f in june] == [1, 8, 15, 22, 29]
+    july = schedule.fires(dt.datetime(2026, 7, 1, tzinfo=UTC), dt.datetime(2026, 7, 7, tzinfo=UTC))
+    assert [f.day for f in july] == [dt.date(2026, 7, 1), dt.date(2026, 7, 6)]
+
+
+# --- "now" in the second pass of a repeated hour ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schedule", "zone"),
+    [
+        ("30 1 * * *", "America/New_York"),
+        ("30 5 * * *", "Europe/London"),
+        ("30 1 1 * *", "America/New_York"),
+    ],
+)
+def test_a_local_now_in_the_repeated_hour_never_gives_a_past_run(schedule: str, zone: str) -> None:
+    from bot.digests.periods import next_fire
+    from jobs.digests import DigestTrigger
+
+    ny = ZoneInfo("America/New_York")
+    # 01:10 EST, the second pass (fold=1): how APScheduler hands "now" in the app's zone.
+    now = dt.datetime(2026, 11, 1, 6, 10, tzinfo=UTC).astimezone(ny)
+    assert now.fold == 1
+    trigger_next = DigestTrigger(schedule, zone).get_next_fire_time(None, now)
+    assert trigger_next is not None and trigger_next > now
+    upcoming = next_fire(schedule, zone, now)
+    assert upcoming is not None and upcoming > now
+    assert upcoming == trigger_next

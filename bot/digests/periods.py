@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.dates import week_bounds
-from bot.localtime import Fire, cron_schedule, start_of_day
+from bot.localtime import Fire, as_utc, cron_schedule, cron_weekdays, start_of_day
 from bot.teams import Team
 
 KINDS = ("daily", "weekly", "monthly")
@@ -137,7 +137,7 @@ def last_fire(
 def next_fire(schedule: str, timezone: str, now: dt.datetime) -> dt.datetime | None:
     """The first run of ``schedule`` (cron, in ``timezone``) at or after ``now`` (aware),
     as an instant in UTC; None for a schedule that never fires."""
-    fire = cron_schedule(schedule, timezone).next_after(now - dt.timedelta(microseconds=1))
+    fire = cron_schedule(schedule, timezone).next_after(as_utc(now) - dt.timedelta(microseconds=1))
     return fire.at if fire is not None else None
 
 
@@ -189,7 +189,12 @@ def describe_schedule(schedule: str) -> str:
     if dom == "*" and dow == "*":
         return f"{at} every day"
     if dom == "*":
-        return f"{at} on {dow.replace('-', '–').title()}"
+        if not any(c.isdigit() for c in dow):
+            return f"{at} on {dow.replace('-', '–').title()}"
+        try:  # numbers as crontab(5) reads them: 0 and 7 are Sunday
+            return f"{at} on {cron_weekdays(dow).title().replace(',', ', ')}"
+        except ValueError:
+            return f"`{schedule}`"
     if dow == "*" and dom.isdigit():
         return f"{at} on day {dom} of each month"
     return f"`{schedule}`"
