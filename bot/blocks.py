@@ -191,5 +191,8 @@ def is_progress(message: dict[str, Any]) -> bool:
 
 
 def usage_message(usage: str, note: str | None = None) -> Message:
+    """A command's usage (mrkdwn; its ``<``, ``>`` and ``&`` are escaped here, since Slack
+    reads ``<...>`` as a link or mention even inside code), after an optional plain note."""
+    usage = escape_slack(usage)
     body = (f"{escape_slack(note)}\n\n" if note else "") + usage
     return Message(text=(f"{escape_slack(note)} " if note else "") + usage, blocks=[section(body)])

@@ -39,7 +39,7 @@ HELP = """\
 Type slash commands exactly as in Slack; the answer shows as Slack would show it.
   /account <name | number | Id | link>   where an account stands   e.g. /account Acme
   /order <number | Id>                   an order                    e.g. /order 123
-  /orders [mine | @user | account]       stuck and overdue orders    e.g. /orders mine
+  /orders [mine | @user | account]       stuck and overdue orders    e.g. /orders @raj.rep
   /pipeline [mine | @user | team]        this quarter                e.g. /pipeline smb-east
   /escalate [account or order]           file an escalation (a modal, field by field)
   /escalations [open | mine | account]   list escalations
@@ -176,8 +176,10 @@ class DemoConsole:
             for u in DEMO_SLACK_USERS.values():
                 role = "manager" if u["is_manager"] else "rep"
                 self.say(
-                    f"  {u['name'].split('.')[0]:10} {u['real_name']:18} {role:8} {u['title']}"
+                    f"  {u['name'].split('.')[0]:10} {u['real_name']:18} {role:8} "
+                    f"@{u['name']:14} {u['title']}"
                 )
+            self.say("Mention someone by their Slack handle, as Slack's @ list would: @raj.rep")
             return
         key = who.lstrip("@").lower()
         for uid, u in DEMO_SLACK_USERS.items():

@@ -322,7 +322,10 @@ def run_batch(
 def _not_claimed(db: Database, item: Item) -> Outcome:
     row = digest_runs.find(db, item.key)
     if row is not None and row.status == "posted":
-        return Outcome(item, "already posted", row.ts, f"posted at {row.posted_at}")
+        when = digest_runs._aware(row.posted_at)
+        tz = item.delivery.tz
+        at = f" at {when.astimezone(tz):%a %b %-d, %-I:%M %p %Z}" if when else ""
+        return Outcome(item, "already posted", row.ts, f"posted{at}")
     if row is not None and row.status == "failed":
         return Outcome(item, "failed", detail=f"gave up: {row.error}")
     return Outcome(item, "in progress", detail="another process is posting it")

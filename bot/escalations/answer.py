@@ -8,6 +8,7 @@ from bot.blocks import Message
 from bot.escalations import service as escalations
 from bot.escalations import views
 from bot.orders.queries import parse_order_ref
+from bot.people import not_one_person
 from bot.services import Services
 from bot.text import Argument
 
@@ -36,7 +37,10 @@ def list_answer(svc: Services, user_id: str, arg: Argument) -> Message:
     if mention is not None and mention.kind == "user":
         rows, total = escalations.search(svc, user=mention.id)
         title = f"filed by or assigned to {arg.text}"
-    elif mention is not None:
+    elif mention is not None or arg.text.startswith("@"):
+        refusal = not_one_person(arg, "Name one person (@name) or an account.")
+        if refusal is not None:
+            return refusal
         note = f"{arg.text} is not one person or an account: name a person (@name) or an account."
         return cards.usage_message(ESCALATIONS_USAGE, note)
     elif word in ("", "open"):

@@ -573,3 +573,20 @@ def test_a_button_from_an_unknown_card_says_it_is_out_of_date(
     reply = bot.answer(sent)
     assert "out of date" in all_text(reply) and reply.get("replace_original") is not True
     assert bot.sf_requests() == []  # nothing was looked up
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["/account", "/order", "/orders", "/pipeline", "/escalate", "/escalations", "/digest"],
+)
+def test_usage_text_shows_its_angle_brackets(bot: BotUnderTest, command: str) -> None:
+    """Slack reads <...> as a link or mention even inside code: a usage line like
+    `<order number | Salesforce Id>` must arrive escaped or half of it disappears."""
+    sent = bot.command(command, "help")
+    assert sent.status == 200
+    texts = [sent.body.get("text", "")] + [
+        b["text"]["text"] for b in sent.body.get("blocks", []) if b.get("type") == "section"
+    ]
+    assert any(command in t for t in texts)
+    for t in texts:
+        assert "<" not in t and ">" not in t, t
