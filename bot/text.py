@@ -243,8 +243,9 @@ _MINOR_UNITS = {
 def money(value: float | int | None, currency: str, *, compact: bool = False) -> str:
     """An amount in ``currency`` (an ISO 4217 code such as "USD" or "EUR") for a card.
 
-    "$1,200", "€950", "¥5,000,000", "CHF 1,200"; cents only under 1,000 when there are
-    any ("$19.50"), never for a currency without minor units. ``compact``: "$1.2M".
+    "$1,200", "€950", "¥5,000,000", "CHF 1,200"; cents whenever there are any
+    ("$19.50", "$1,234.50": a figure is exact), never for a currency without minor units.
+    ``compact`` ("$1.2M") is for places that say they round.
     None is "—". The amount is never converted: say which currency it is in.
     """
     if value is None:
@@ -260,7 +261,7 @@ def money(value: float | int | None, currency: str, *, compact: bool = False) ->
             if v >= size:
                 figure = f"{v / size:,.1f}{suffix}".replace(".0" + suffix, suffix)
                 break
-    elif v == int(v) or v >= 1000 or digits == 0:
+    elif round(v, digits) == int(v) or digits == 0:
         figure = f"{v:,.0f}"
     else:
         figure = f"{v:,.{digits}f}"

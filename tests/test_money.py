@@ -39,8 +39,8 @@ def test_totals_say_what_was_converted_into_them() -> None:
         {"amount": None, "CurrencyIsoCode": "GBP"},  # no amounts: nothing converted
     ]
     total = c.total(rows, "amount")
-    assert total.text() == "$164,444 (converted to USD from EUR, JPY)"
-    assert total.short() == "$164,444 (converted)"
+    assert total.text() == "$164,444.44 (converted to USD from EUR, JPY)"
+    assert total.short() == "$164,444.44 (converted)"
     assert Currencies("EUR").total([{"amount": 5.0}], "amount").text() == "€5"
     with pytest.raises(ValueError, match="never added"):
         _ = Total(1.0, "USD") + Total(1.0, "EUR")

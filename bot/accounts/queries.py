@@ -392,8 +392,9 @@ def assess_health(st: AccountStatus) -> tuple[str, list[str]]:
 def _case_health(st: AccountStatus, red: list[str], amber: list[str]) -> None:
     if st.escalated_count:
         red.append(f"{plural(st.escalated_count, 'escalated case')} open")
-    if st.high_count:
-        amber.append(f"{plural(st.high_count, 'high-priority case')} open")
+    if st.high_count:  # the escalated ones are counted above, so say "other" then
+        other = "other " if st.escalated_count else ""
+        amber.append(f"{plural(st.high_count, other + 'high-priority case')} open")
 
 
 def _order_health(st: AccountStatus, red: list[str], amber: list[str]) -> None:

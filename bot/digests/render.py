@@ -194,7 +194,8 @@ def _not_dones(data: DailyData, url: RecordUrl) -> Part:
         for _age, ln in group.oldest:
             lines.append(f"      ◦ {link(url(ln.id), ln.label)} — {escape_slack(ln.detail)}")
         if group.count > len(group.oldest):
-            lines.append(f"      ◦ _…and {plural(group.count - len(group.oldest), 'more')}_")
+            rest = plural(group.count - len(group.oldest), "more order")
+            lines.append(f"      ◦ _…and {rest}_")
     hidden = nd.accounts.keys() - {g.account_id for g in shown}
     if hidden:
         orders = sum(nd.accounts[a].count for a in hidden)

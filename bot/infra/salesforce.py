@@ -78,6 +78,15 @@ class SalesforceTimeout(SalesforceUnavailable):
     user_message = "Salesforce is taking too long to answer. Try again in a minute."
 
 
+class SalesforceUntrusted(SalesforceUnavailable):
+    """TLS verification failed: waiting will not help, trusting the right CA will."""
+
+    user_message = (
+        "acctbot does not trust Salesforce's HTTPS certificate. An admin should check "
+        "REQUESTS_CA_BUNDLE (the CA file acctbot trusts) and the Salesforce URL."
+    )
+
+
 class SalesforceLimitExceeded(SalesforceError):
     user_message = (
         "Salesforce refused the request: the org's API request limit is used up. "
@@ -218,6 +227,8 @@ class SalesforceService:
             return fn(*args, **kwargs)
         except requests.Timeout as exc:
             raise SalesforceTimeout(str(exc)) from exc
+        except requests.exceptions.SSLError as exc:
+            raise SalesforceUntrusted(str(exc)) from exc
         except requests.ConnectionError as exc:
             raise SalesforceUnavailable(str(exc)) from exc
         except SalesforceExpiredSession as exc:

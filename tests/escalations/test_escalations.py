@@ -316,6 +316,8 @@ def test_lifecycle_updates_the_alerts_in_place_and_dms_the_reporter(bot: BotUnde
     esc = file_one(bot)
     card = alert_in(bot, ESC_CHANNEL, esc.ref)
     click(bot, MARCUS, "escalation_ack", card)
+    # The click is acknowledged at once and handled after: wait for the change itself.
+    bot.slack.wait_until(lambda: escalations.get(bot.services, esc.id).status != "open")
     settle(bot)
     for where in (ESC_CHANNEL, MARCUS, PRIYA):
         updated = alert_in(bot, where, esc.ref)  # still one message: edited in place

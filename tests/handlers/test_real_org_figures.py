@@ -154,13 +154,13 @@ def test_amounts_in_different_currencies_are_never_added(bot: BotUnderTest) -> N
     load(bot, multicurrency_org())
     text = card(bot, "Euro GmbH")
     # €100,000 at 0.9 and ¥5,000,000 at 150 are $111,111.11 and $33,333.33.
-    assert "2 open deals · $144,444 (converted to USD from EUR, JPY)" in text
+    assert "2 open deals · $144,444.44 (converted to USD from EUR, JPY)" in text
     assert "Biggest €100,000" in text  # the largest once converted, in its own currency
     assert "5,100,000" not in text and "5,165,000" not in text
     order = all_text(bot.ask("/order", "91000"))
     assert "Amount*\n€1,200" in order and "× 2 @ €600 = €1,200" in order
     pipeline = all_text(bot.ask("/pipeline"))
-    assert "Prospecting: 3 · $156,444 (converted)" in pipeline  # + Acme's $12,000
+    assert "Prospecting: 3 · $156,444.44 (converted)" in pipeline  # + Acme's $12,000
     assert "(converted to USD from EUR, JPY)" in pipeline
     assert "Euro deal · Euro GmbH · €100,000" not in pipeline  # not closing, not slipped
     acme = card(bot, ACME)

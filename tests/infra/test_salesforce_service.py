@@ -16,6 +16,7 @@ from bot.infra.salesforce import (
     SalesforceService,
     SalesforceTimeout,
     SalesforceUnavailable,
+    SalesforceUntrusted,
 )
 from bot.settings import SalesforceSettings
 from bot.standins.salesforce.server import SandboxOrg
@@ -152,8 +153,9 @@ def test_the_ca_bundle_may_come_from_dotenv_alone(
     bare = SalesforceService(
         SalesforceSettings(**{**settings.salesforce.__dict__, "ca_bundle": None})
     )
-    with pytest.raises(SalesforceUnavailable):
+    with pytest.raises(SalesforceUntrusted) as refused:
         bare.query_records("SELECT Id FROM Account WHERE Id = {}", ACME)
+    assert "REQUESTS_CA_BUNDLE" in refused.value.user_message  # not "try again in a minute"
 
 
 def test_a_ca_bundle_that_is_not_a_file_stops_start_up() -> None:
