@@ -123,11 +123,29 @@ def _ref(name: str, target: str, relationship: str, label: str | None = None) ->
 
 
 def _audit() -> list[Field]:
+    """The system fields every record carries. The platform sets them on each save; the
+    API refuses to write them (Object Reference, "System Fields": CreatedById,
+    CreatedDate, LastModifiedById, LastModifiedDate, SystemModstamp are read-only)."""
     return [
         _f("CreatedDate", DATETIME, "Created Date", calculated=True, nillable=False),
+        _system_ref("CreatedById", "CreatedBy", "Created By ID"),
         _f("LastModifiedDate", DATETIME, "Last Modified Date", calculated=True, nillable=False),
+        _system_ref("LastModifiedById", "LastModifiedBy", "Last Modified By ID"),
         _f("SystemModstamp", DATETIME, "System Modstamp", calculated=True, nillable=False),
     ]
+
+
+def _system_ref(name: str, relationship: str, label: str) -> Field:
+    return Field(
+        name=name,
+        type=REFERENCE,
+        label=label,
+        reference_to="User",
+        relationship_name=relationship,
+        calculated=True,
+        nillable=False,
+        length=18,
+    )
 
 
 # Opportunity stages: value -> (IsClosed, IsWon, ForecastCategoryName, Probability).

@@ -15,7 +15,13 @@ counted, not logged):
 - ``POST /__sandbox__/data``: replace the org's records (INTERFACE.md's data-file shape)
 - ``GET|POST /__sandbox__/clock``: ``{"now": "2026-11-22T14:00:00Z"}`` or ``{"now": null}``
 - ``GET|POST /__sandbox__/limits``: ``{"max": M, "remaining": R}``
-- ``POST /__sandbox__/reset``: faults, log, limits and clock back to their start state
+- ``GET|POST /__sandbox__/acting-user``: ``{"user": "raj.rep@example.com"}`` (an Id,
+  Username or e-mail) makes later REST writes be made by that User (LastModifiedById),
+  ``{"user": null}`` by the session's user again. Sandbox-only: a real org's changes are
+  made by whoever is logged in; tests and the demo use it to change a record "as someone
+  else" without a second session.
+- ``POST /__sandbox__/reset``: faults, log, limits, clock and acting user back to their
+  start state
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +67,7 @@ from bot.standins.salesforce.store import (
     format_datetime,
     parse_datetime,
 )
+from bot.standins.salesforce.writes import RecordWriter
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +246,8 @@ class SandboxOrg:
         self._fault: Fault | None = None
         self._log: collections.deque[dict[str, Any]] = collections.deque(maxlen=MAX_LOG_ENTRIES)
         self._cursors = QueryCursors()
-        self._api = RestApi(self.store, self._limits_now, self._cursors)
+        self.writes = RecordWriter(self.store)
+        self._api = RestApi(self.store, self._limits_now, self._cursors, self.writes)
         self._server: _HttpsServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: str | None = None
@@ -336,6 +344,20 @@ class SandboxOrg:
         with self._lock:
             return {"max": self._max, "remaining": self._max - self._used, "used": self._used}
 
+    def act_as(self, who: str | None) -> str | None:
+        """Make later REST writes by ``who`` (User Id, Username or e-mail), or by the
+        session's user again with None. Returns the User Id; raises ValueError."""
+        return self.writes.act_as(who)
+
+    @contextlib.contextmanager
+    def acting_as(self, who: str) -> Iterator[str | None]:
+        """``with org.acting_as("raj.rep@example.com"): sf.Order.update(...)``."""
+        user = self.act_as(who)
+        try:
+            yield user
+        finally:
+            self.act_as(None)
+
     def set_now(self, when: dt.datetime | None) -> None:
         """Freeze the org's clock at ``when`` (aware), or back to real time with None."""
         self.clock.set(when)
@@ -349,6 +371,7 @@ class SandboxOrg:
             self._used = 0
         if self._own_clock:
             self.clock.set(None)
+        self.writes.act_as(None)
 
     # -- serving (called by the handler threads)
     def _limits_now(self) -> tuple[int, int]:
@@ -471,6 +494,7 @@ class SandboxOrg:
             "data": ("POST",),
             "clock": ("GET", "POST"),
             "limits": ("GET", "POST"),
+            "acting-user": ("GET", "POST"),
             "reset": ("POST",),
         }
         if name not in routes:
@@ -509,6 +533,18 @@ class SandboxOrg:
             if method == "POST":
                 self._set_limits(payload)
             return ApiResponse(200, self.limits())
+        if name == "acting-user":
+            if method == "POST":
+                if not isinstance(payload, dict) or set(payload) != {"user"}:
+                    raise _ControlError(400, 'expected {"user": "<User Id, Username or e-mail>"}')
+                try:
+                    self.act_as(payload["user"])
+                except ValueError as exc:
+                    raise _ControlError(400, str(exc)) from None
+            return ApiResponse(
+                200,
+                {"user": self.writes.acting_user, "session_user": self.writes.session_user()},
+            )
         self.reset()  # name == "reset"
         return ApiResponse(200, {"reset": True})
 

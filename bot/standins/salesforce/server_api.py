@@ -3,7 +3,8 @@
 ``RestApi.dispatch`` takes one already-authenticated request (method, path, query
 parameters, headers, body) and answers with status, JSON body and headers, the way
 Salesforce's REST API does: versions, resources, describeGlobal, sObject basic info,
-describe, record retrieval, query / queryAll with query locators, limits and composite.
+describe, record retrieval, query / queryAll with query locators, limits and composite,
+and record writes (create, update, delete: ``writes.py``).
 Authentication, API limits, fault injection and the request log live in ``server.py``.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 from bot.standins.salesforce import schema, soql
 from bot.standins.salesforce.schema import Field, SObject
 from bot.standins.salesforce.store import OrgStore, format_datetime, to_json
+from bot.standins.salesforce.writes import RecordWriter, WriteError
 
 
 def to_json_datetime(value: dt.datetime | None) -> str | None:
@@ -450,11 +452,16 @@ class RestApi:
     """Answers REST requests against an OrgStore."""
 
     def __init__(
-        self, store: OrgStore, limits: Callable[[], tuple[int, int]], cursors: QueryCursors
+        self,
+        store: OrgStore,
+        limits: Callable[[], tuple[int, int]],
+        cursors: QueryCursors,
+        writes: RecordWriter | None = None,
     ) -> None:
         self.store = store
         self.limits = limits  # () -> (max, remaining) after counting this request
         self.cursors = cursors
+        self.writes = writes if writes is not None else RecordWriter(store)
 
     # -- OpenID Connect UserInfo
     def userinfo(self, instance_url: str) -> ApiResponse:
@@ -528,6 +535,8 @@ class RestApi:
             return self._route(req, in_composite)
         except ApiError as exc:
             return exc.response()
+        except WriteError as exc:
+            return ApiResponse(exc.status, exc.body())
         except soql.SoqlError as exc:
             return ApiResponse(exc.status, error_body(exc.error_code, exc.message))
 
@@ -599,7 +608,10 @@ class RestApi:
         if obj is None:
             raise not_found()
         if len(tail) == 1:
-            self._allow(req, "GET", "HEAD")
+            self._allow(req, "GET", "HEAD", "POST")
+            if req.method == "POST":
+                new_id = self.writes.create(obj.name, _json_body(req))
+                return ApiResponse(201, {"id": new_id, "success": True, "errors": []})
             return ApiResponse(
                 200, {"objectDescribe": sobject_basic(obj, version), "recentItems": []}
             )
@@ -607,7 +619,13 @@ class RestApi:
             self._allow(req, "GET", "HEAD")
             return ApiResponse(200, describe_sobject(obj, version))
         if len(tail) == 2:
-            self._allow(req, "GET", "HEAD")
+            self._allow(req, "GET", "HEAD", "PATCH", "DELETE")
+            if req.method == "PATCH":
+                self.writes.update(obj.name, tail[1], _json_body(req))
+                return ApiResponse(204)
+            if req.method == "DELETE":
+                self.writes.delete(obj.name, tail[1])
+                return ApiResponse(204)
             return self._record(req, version, obj, tail[1])
         raise not_found()
 
@@ -803,6 +821,18 @@ class RestApi:
                 f"The request can’t contain more than {COMPOSITE_MAX_QUERIES} query operations.",
             )
 
+        # Writes inside an allOrNone request are undone when a later part fails, as
+        # Salesforce rolls the whole request back (the store's lock is held meanwhile).
+        with self.writes.atomic() as rollback:
+            return self._run_composite(version, subs, all_or_none, rollback)
+
+    def _run_composite(
+        self,
+        version: str,
+        subs: list[dict[str, Any]],
+        all_or_none: bool,
+        rollback: Callable[[], None],
+    ) -> ApiResponse:
         results: dict[str, Any] = {}
         out: list[dict[str, Any]] = []
         sub_log: list[dict[str, Any]] = []
@@ -854,6 +884,7 @@ class RestApi:
             )
         if failed and all_or_none:
             # Salesforce rolls the whole request back: every other subrequest reports 400.
+            rollback()
             for item in out:
                 if item["httpStatusCode"] < 300:
                     item.update(_halted(item["referenceId"]))
@@ -892,6 +923,14 @@ class RestApi:
             return urllib.parse.quote(text, safe="")
 
         return _REFERENCE_RE.sub(replace, url)
+
+
+def _json_body(req: ApiRequest) -> Any:
+    """The JSON body of a write (Salesforce: JSON_PARSER_ERROR when it is not JSON)."""
+    try:
+        return json.loads(req.body or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
 
 
 def _bad_reference(expr: str, ref: str) -> ApiError:

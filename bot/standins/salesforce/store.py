@@ -755,6 +755,9 @@ def _derive_all(
     picklists: IsClosed/IsWon/ForecastCategoryName from the stage (OpportunityStage),
     IsClosed from the case status (CaseStatus), StatusCode from the order and contract
     status category (OrderStatus/ContractStatus.StatusCode)."""
+    # Every record has a creator and a last modifier; a data set that names none was
+    # loaded by the API session's user (the first active User given).
+    loader = next((u["Id"] for u in new["User"].values() if u.get("IsActive") is not False), None)
     for obj_name, recs in new.items():
         for rec in recs.values():
             if rec.get("CreatedDate") is None:
@@ -763,6 +766,10 @@ def _derive_all(
                 rec["LastModifiedDate"] = rec["CreatedDate"]
             if rec.get("SystemModstamp") is None:
                 rec["SystemModstamp"] = rec["LastModifiedDate"]
+            if rec.get("CreatedById") is None:
+                rec["CreatedById"] = loader
+            if rec.get("LastModifiedById") is None:
+                rec["LastModifiedById"] = rec["CreatedById"]
         if obj_name in ("User", "Contact"):
             for rec in recs.values():
                 if rec["Name"] is None:
