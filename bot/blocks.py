@@ -114,10 +114,17 @@ def link(url: str, label: str) -> str:
 
 
 def status_actions(
-    kind: CardKind, record_id: str, sf_url: str, *, shared_by: str | None = None
+    kind: CardKind,
+    record_id: str,
+    sf_url: str,
+    *,
+    shared_by: str | None = None,
+    watching: bool | None = None,
 ) -> dict[str, Any]:
     """The actions block under a record card: Share (private copies only), Refresh, Open
-    in Salesforce, and Escalate for accounts and orders."""
+    in Salesforce, and for accounts and orders Escalate and Watch / Stop watching
+    (``watching``: whether the person who sees this private card watches the record;
+    None on a shared card, where the button is Watch for whoever presses it)."""
     ref = CardRef(kind, record_id, shared_by=shared_by).to_value()
     elements = []
     if not shared_by:
@@ -128,6 +135,9 @@ def status_actions(
     ]
     if kind in (CardKind.ACCOUNT, CardKind.ORDER):
         elements.append(button("Escalate", ActionId.ESCALATE_FROM_CARD, ref))
+        elements.append(
+            button("Stop watching" if watching else "Watch", ActionId.WATCH_TOGGLE, ref)
+        )
     return actions(*elements, block_id=f"card_actions:{kind}")
 
 

@@ -25,14 +25,16 @@ def card_for(
     fresh: bool = False,
     shared_by: str | None = None,
     client: WebClient | None = None,
+    viewer: str | None = None,
 ) -> Message:
     """Re-render what a Share or Refresh button points at: a record card (``ref.id`` is
     its Salesforce Id), or a list answer (``ref.id`` is the question as typed for
-    /orders and /pipeline, asked by ``ref.asker``)."""
+    /orders and /pipeline, asked by ``ref.asker``). ``viewer``: who sees a private record
+    card (its Watch button is theirs)."""
     if ref.kind is CardKind.ACCOUNT:
-        return account_card_for(svc, ref.id, fresh=fresh, shared_by=shared_by)
+        return account_card_for(svc, ref.id, fresh=fresh, shared_by=shared_by, viewer=viewer)
     if ref.kind is CardKind.ORDER:
-        return order_card_for(svc, ref.id, fresh=fresh, shared_by=shared_by)
+        return order_card_for(svc, ref.id, fresh=fresh, shared_by=shared_by, viewer=viewer)
     if client is not None and ref.asker:
         answer = orders_answer if ref.kind is CardKind.ORDERS else pipeline_answer
         return answer(svc, client, ref.asker, ref.id, shared_by=shared_by)

@@ -1,9 +1,9 @@
 """The App Home tab: where *your* accounts stand when you open acctbot in Slack.
 
-Your not-dones, your quarter, the escalations you filed or own, and the commands. Two
-Salesforce requests (two composites: not-dones, pipeline), cached per person like the
-commands' answers; every count and sum is exact. The escalations come from the local
-database.
+Your not-dones, your quarter, the escalations you filed or own, what you watch, and the
+commands. Two Salesforce requests (two composites: not-dones, pipeline), cached per person
+like the commands' answers; every count and sum is exact. The escalations and watches
+come from the local database.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.infra.salesforce import SalesforceError
 from bot.orders.queries import MAX_LISTED as NOT_DONES_LISTED
 from bot.services import Services, UnmappedUser
 from bot.text import escape_slack, plural, truncate
+from bot.watches import service as watches
 
 MAX_LISTED = 5
 OPEN = ACTIVE
@@ -32,7 +33,9 @@ COMMANDS = (
     ("/escalate Acme", "file an escalation; managers are alerted"),
     ("/escalations mine", "escalations you filed or own"),
     ("/digest preview", "your team's daily digest, now"),
+    ("/watch 00000123", "a DM when an order, account, deal, case or contract changes"),
 )
+MAX_WATCHES_LISTED = 10
 
 
 def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[dict[str, Any]]:
@@ -93,12 +96,30 @@ def _escalation_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
     return [section("\n".join(lines))]
 
 
+def _watch_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
+    mine = watches.home_watches(svc, user_id)
+    if not mine:
+        return [
+            section(
+                "*What you watch* — nothing yet. `/watch 00000123` or `/watch Acme`, or "
+                "*Watch* on a card, and I'll DM you when it changes."
+            )
+        ]
+    lines = [f"*What you watch* — {plural(len(mine), 'record')}"]
+    for w in mine[:MAX_WATCHES_LISTED]:
+        lines.append(f"• {link(svc.record_url(w.record_id), truncate(w.label, 80))}")
+    if len(mine) > MAX_WATCHES_LISTED:
+        lines.append("`/watch list` shows them all.")
+    return [section("\n".join(lines))]
+
+
 def home_view(svc: Services, client: WebClient, user_id: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         header("acctbot"),
         section(f"Hi <@{user_id}>. Here is where your accounts stand."),
         *_salesforce_blocks(svc, client, user_id),
         *_escalation_blocks(svc, user_id),
+        *_watch_blocks(svc, user_id),
         divider(),
         section(
             "*Commands* (answers are only visible to you; share them with a button)\n"

@@ -6,7 +6,9 @@ sentence naming the variable; the CLI prints it and exits without a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +79,10 @@ class Settings:
     outbox_interval_seconds: int = 15
     outbox_lease_seconds: int = 300
     sla_check_seconds: int = 60
+    # Watches: how often watched records are checked for changes, and the watcher's
+    # quiet hours (local wall-clock times in their own Slack time zone; None: never quiet).
+    watch_interval_seconds: int = 60
+    watch_quiet_hours: tuple[dt.time, dt.time] | None = (dt.time(19, 0), dt.time(8, 0))
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -167,6 +173,8 @@ class Settings:
             outbox_interval_seconds=_int(get, "ACCTBOT_OUTBOX_INTERVAL_SECONDS", 15, 1, 3600),
             outbox_lease_seconds=_int(get, "ACCTBOT_OUTBOX_LEASE_SECONDS", 300, 1, 3600),
             sla_check_seconds=_int(get, "ACCTBOT_SLA_CHECK_SECONDS", 60, 1, 3600),
+            watch_interval_seconds=_int(get, "ACCTBOT_WATCH_INTERVAL_SECONDS", 60, 1, 86400),
+            watch_quiet_hours=_quiet_hours(get("ACCTBOT_WATCH_QUIET_HOURS")),
             log_level=_log_level(get("LOG_LEVEL")),
         )
 
@@ -231,6 +239,26 @@ def _salesforce(get) -> SalesforceSettings:  # type: ignore[no-untyped-def]
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_QUIET = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+def _quiet_hours(raw: str | None) -> tuple[dt.time, dt.time] | None:
+    """``ACCTBOT_WATCH_QUIET_HOURS``: ``HH:MM-HH:MM`` (start-end, may wrap past midnight;
+    default 19:00-08:00) or ``off``."""
+    if raw is None:
+        return dt.time(19, 0), dt.time(8, 0)
+    if raw.lower() in ("off", "none", "no"):
+        return None
+    m = _QUIET.match(raw)
+    bad = ConfigError(
+        f"ACCTBOT_WATCH_QUIET_HOURS {raw!r} is not a range like 19:00-08:00 (or off)."
+    )
+    if m is None:
+        raise bad
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+        raise bad
+    return dt.time(h1, m1), dt.time(h2, m2)
 
 
 def _statuses(raw: str | None) -> tuple[str, ...]:

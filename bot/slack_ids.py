@@ -31,6 +31,11 @@ class ActionId(StrEnum):
     ESCALATION_RESOLVE = "escalation_resolve"
     ESCALATION_REASSIGN = "escalation_reassign"
     ESCALATION_ACCOUNT = "escalation_account"  # the modal's external select (block_suggestion)
+    WATCH_TOGGLE = "watch_toggle"  # Watch / Stop watching on a record card (value: CardRef)
+    WATCH_PICK = "watch_pick"  # /watch <name> matching several accounts (value: account Id)
+    WATCH_STOP = "watch_stop"  # Stop watching on an alert or the list (value: record Id)
+    WATCH_SNOOZE = "watch_snooze"  # Snooze on an alert (value: a SnoozeFor)
+    WATCH_RESUME = "watch_resume"  # end a snooze from the list
 
 
 class CallbackId(StrEnum):
@@ -55,6 +60,13 @@ class CardKind(StrEnum):
     ORDER = "order"
     ORDERS = "orders"
     PIPELINE = "pipeline"
+
+
+class SnoozeFor(StrEnum):
+    """How long a Snooze button on a watch alert holds the alerts."""
+
+    HOUR = "1h"
+    MORNING = "morning"  # until the start of the person's next day
 
 
 CARD_REF_VERSION = 1

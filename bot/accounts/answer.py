@@ -12,6 +12,7 @@ from bot.accounts.queries import AccountStatus, Lookup
 from bot.blocks import Message
 from bot.services import Services
 from bot.text import Argument
+from bot.watches.service import is_watching
 
 ACCOUNT_USAGE = (
     "*/account* `<name | account number | Salesforce Id | Salesforce URL>`\n"
@@ -34,19 +35,32 @@ def _account_status(svc: Services, account_id: str, *, fresh: bool) -> AccountSt
 
 
 def account_card_for(
-    svc: Services, account_id: str, *, fresh: bool = False, shared_by: str | None = None
+    svc: Services,
+    account_id: str,
+    *,
+    fresh: bool = False,
+    shared_by: str | None = None,
+    viewer: str | None = None,
 ) -> Message:
+    """The card of one account (cached unless ``fresh``), for ``viewer`` (the Slack user
+    who sees this private copy: its Watch button says whether they watch it)."""
     status = _account_status(svc, account_id, fresh=fresh)
     if status is None:
         return cards.error_message("That account no longer exists in Salesforce.")
     return account_card(
-        status, record_url=svc.record_url, now=svc.now(), tz=svc.tz, shared_by=shared_by
+        status,
+        record_url=svc.record_url,
+        now=svc.now(),
+        tz=svc.tz,
+        shared_by=shared_by,
+        watching=None if shared_by else is_watching(svc, viewer, status.id),
     )
 
 
-def account_answer(svc: Services, arg: Argument) -> Message:
+def account_answer(svc: Services, arg: Argument, viewer: str | None = None) -> Message:
     """The card of the account ``arg`` names (name, account number, Id, or a link to it),
-    a picker when several match, or "no match" with the closest names."""
+    a picker when several match, or "no match" with the closest names. ``viewer``: the
+    Slack user who asked (the card's Watch button is theirs)."""
     mention = arg.mention
     if mention is not None:
         what = {"user": "a person", "channel": "a channel"}.get(mention.kind, "a group of people")
@@ -69,7 +83,7 @@ def account_answer(svc: Services, arg: Argument) -> Message:
             svc.cache.put(key, found)
     account_id = found.resolved_id or (found.status.id if found.status else None)
     if account_id is not None:
-        return account_card_for(svc, account_id)
+        return account_card_for(svc, account_id, viewer=viewer)
     if found.matches:
         return account_picker(text, found.matches, found.total)
     return cards.not_found(

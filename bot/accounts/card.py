@@ -34,9 +34,12 @@ def account_card(
     now: dt.datetime,
     tz: dt.tzinfo,
     shared_by: str | None = None,
+    watching: bool | None = None,
 ) -> Message:
     """The /account card: identity, pipeline, won, orders, cases, contracts, activity and
-    health. Every count and sum is exact; amounts carry their currency."""
+    health. Every count and sum is exact; amounts carry their currency. ``watching``: whether the
+    person it is for watches the record (None on a shared card: its Watch button is for
+    whoever presses it)."""
     blocks = [
         header(f"{st.name}"),
         section(_intro(st)),
@@ -55,7 +58,9 @@ def account_card(
             + escape_slack("; ".join(st.reasons))
         ),
         as_of(now, tz, f" · shared by <@{shared_by}>" if shared_by else ""),
-        status_actions(CardKind.ACCOUNT, st.id, record_url(st.id), shared_by=shared_by),
+        status_actions(
+            CardKind.ACCOUNT, st.id, record_url(st.id), shared_by=shared_by, watching=watching
+        ),
     ]
     text = (
         f"{st.name}: health {st.health} ({'; '.join(st.reasons)}). "

@@ -129,6 +129,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"Not-dones: orders open more than {settings.stuck_days} days or drafts past their "
         f"effective date; never these statuses: {finished} (ACCTBOT_FINISHED_ORDER_STATUSES)"
     )
+    quiet = settings.watch_quiet_hours
+    print(
+        f"Watches: checked every {settings.watch_interval_seconds} s; quiet hours "
+        + (f"{quiet[0]:%H:%M}-{quiet[1]:%H:%M} in each person's own time zone" if quiet else "off")
+    )
     try:
         teams = load_teams(settings.teams_file)
         print(f"Teams file {settings.teams_file}: {len(teams.teams)} team(s)")

@@ -220,3 +220,90 @@ class SlackEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+# --- watches ------------------------------------------------------------------------
+
+
+class Watch(Base):
+    """One person watching one Salesforce record (an account covers its orders, open
+    deals, cases and contracts). Stopping deletes the row."""
+
+    __tablename__ = "watches"
+    __table_args__ = (UniqueConstraint("slack_user_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slack_user_id: Mapped[str] = mapped_column(String(20), index=True)
+    record_id: Mapped[str] = mapped_column(String(18), index=True)  # 18-character Id
+    sobject: Mapped[str] = mapped_column(String(20))  # Account | Order | Opportunity | ...
+    label: Mapped[str] = mapped_column(String(255))  # "Order 00000123 · Acme Corp"
+    account_id: Mapped[str | None] = mapped_column(String(18))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class WatchedRecord(Base):
+    """The last values acctbot saw of a watched record's watched fields (old -> new comes
+    from here). ``version`` goes up on each change: updates are conditional on it, so of
+    two workers seeing the same change exactly one records it."""
+
+    __tablename__ = "watch_records"
+
+    record_id: Mapped[str] = mapped_column(String(18), primary_key=True)
+    sobject: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(18), index=True)
+    label: Mapped[str] = mapped_column(String(255))
+    fields: Mapped[str] = mapped_column(Text)  # JSON: field -> value, plus "_flags"
+    modstamp: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # SystemModstamp
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class WatchChange(Base):
+    """One change of one record, as recorded once (unique per record and version)."""
+
+    __tablename__ = "watch_changes"
+    __table_args__ = (UniqueConstraint("record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(18))
+    version: Mapped[int] = mapped_column(Integer)
+    sobject: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[str | None] = mapped_column(String(18))
+    label: Mapped[str] = mapped_column(String(255))
+    changes: Mapped[str] = mapped_column(Text)  # JSON list of what changed
+    changed_by: Mapped[str | None] = mapped_column(String(255))  # LastModifiedBy.Name
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # LastModifiedDate
+    detected_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class WatchNotice(Base):
+    """One person to tell about one change (unique per person and change). Delivered in
+    bundles: ``outbox_key`` is the DM that carried it."""
+
+    __tablename__ = "watch_notices"
+    __table_args__ = (UniqueConstraint("slack_user_id", "change_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slack_user_id: Mapped[str] = mapped_column(String(20))
+    change_id: Mapped[int] = mapped_column(ForeignKey("watch_changes.id"), index=True)
+    watched_id: Mapped[str] = mapped_column(String(18))  # the watch it came through
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    outbox_key: Mapped[str | None] = mapped_column(String(200))
+    dropped: Mapped[str | None] = mapped_column(String(40))  # why it was never sent
+
+
+Index("ix_watch_notices_pending", WatchNotice.slack_user_id, WatchNotice.delivered_at)
+
+
+class WatchPerson(Base):
+    """A watcher's own settings: their Slack time zone (``users.info``, refreshed daily)
+    and how long their alerts are snoozed."""
+
+    __tablename__ = "watch_people"
+
+    slack_user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    tz: Mapped[str | None] = mapped_column(String(64))
+    tz_checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

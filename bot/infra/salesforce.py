@@ -301,6 +301,11 @@ class SalesforceService:
                 return
             page = self._request("query_more", page["nextRecordsUrl"], identifier_is_url=True)
 
+    def query_more(self, next_records_url: str) -> dict[str, Any]:
+        """One request: the page of a query behind ``nextRecordsUrl`` (a query's, or one
+        that came back inside a composite response)."""
+        return self._request("query_more", next_records_url, identifier_is_url=True)
+
     def count(self, template: str, *args: Any, **kwargs: Any) -> int:
         return int(self.query(template, *args, **kwargs)["totalSize"])
 

@@ -12,6 +12,7 @@ from bot.people import not_one_person, person_for
 from bot.services import Services, UnmappedUser
 from bot.slack_ids import CardKind
 from bot.text import Argument, read_argument
+from bot.watches.service import is_watching
 
 ORDER_USAGE = (
     "*/order* `<order number | Salesforce Id>`\n"
@@ -41,25 +42,44 @@ def _order_status(svc: Services, kind: str, value: str, *, fresh: bool) -> Order
     return status
 
 
-def order_answer(svc: Services, arg: Argument) -> Message:
-    """The card of the order ``arg`` names (a number, ``#123``, an Id or its link)."""
+def order_answer(svc: Services, arg: Argument, viewer: str | None = None) -> Message:
+    """The card of the order ``arg`` names (a number, ``#123``, an Id or its link), for
+    ``viewer`` (the Slack user who asked: the card's Watch button is theirs)."""
     ref = parse_order_ref(arg.text)
     if ref is None:
         return cards.usage_message(ORDER_USAGE, f"'{arg.text}' is not an order number or Id.")
     status = _order_status(svc, ref[0], ref[1], fresh=False)
     if status is None:
         return cards.not_found("order", ref[1], [], "Order numbers look like 00000123.")
-    return order_card(status, record_url=svc.record_url, now=svc.now(), tz=svc.tz)
+    return order_card(
+        status,
+        record_url=svc.record_url,
+        now=svc.now(),
+        tz=svc.tz,
+        watching=is_watching(svc, viewer, status.record["Id"]),
+    )
 
 
 def order_card_for(
-    svc: Services, order_id: str, *, fresh: bool = False, shared_by: str | None = None
+    svc: Services,
+    order_id: str,
+    *,
+    fresh: bool = False,
+    shared_by: str | None = None,
+    viewer: str | None = None,
 ) -> Message:
+    """The card of one order (cached unless ``fresh``), for ``viewer`` (see
+    ``account_card_for``)."""
     status = _order_status(svc, "id", order_id, fresh=fresh)
     if status is None:
         return cards.error_message("That order no longer exists in Salesforce.")
     return order_card(
-        status, record_url=svc.record_url, now=svc.now(), tz=svc.tz, shared_by=shared_by
+        status,
+        record_url=svc.record_url,
+        now=svc.now(),
+        tz=svc.tz,
+        shared_by=shared_by,
+        watching=None if shared_by else is_watching(svc, viewer, status.record["Id"]),
     )
 
 

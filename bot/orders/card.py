@@ -29,9 +29,12 @@ def order_card(
     now: dt.datetime,
     tz: dt.tzinfo,
     shared_by: str | None = None,
+    watching: bool | None = None,
 ) -> Message:
     """The /order card: status, account, dates, amount (in the order's currency), the
-    largest line items with the rest counted, contract and the stuck flag."""
+    largest line items with the rest counted, contract and the stuck flag. ``watching``: whether the
+    person it is for watches the record (None on a shared card: its Watch button is for
+    whoever presses it)."""
     rec = st.record
     account = rec.get("Account") or {}
     status = rec.get("Status") or "—"
@@ -46,7 +49,13 @@ def order_card(
         blocks.append(context(escape_slack(truncate(rec["Description"], 500))))
     blocks.append(as_of(now, tz, f" · shared by <@{shared_by}>" if shared_by else ""))
     blocks.append(
-        status_actions(CardKind.ORDER, rec["Id"], record_url(rec["Id"]), shared_by=shared_by)
+        status_actions(
+            CardKind.ORDER,
+            rec["Id"],
+            record_url(rec["Id"]),
+            shared_by=shared_by,
+            watching=watching,
+        )
     )
     text = (
         f"Order {st.number} ({account.get('Name') or 'no account'}): {status}, "

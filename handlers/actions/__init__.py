@@ -12,6 +12,9 @@ from handlers.actions import (
     open_in_salesforce,
     refresh_card,
     share_card,
+    watch_alert,
+    watch_pick,
+    watch_toggle,
 )
 
 
@@ -24,3 +27,8 @@ def register(app: App) -> None:
     app.action(ActionId.ESCALATION_ACK)(escalation_ack.escalation_ack)
     app.action(ActionId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve)
     app.action(ActionId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign)
+    app.action(ActionId.WATCH_TOGGLE)(watch_toggle.watch_toggle)
+    app.action(ActionId.WATCH_PICK)(watch_pick.watch_pick)
+    app.action(ActionId.WATCH_STOP)(watch_alert.watch_stop)
+    app.action(ActionId.WATCH_SNOOZE)(watch_alert.watch_snooze)
+    app.action(ActionId.WATCH_RESUME)(watch_alert.watch_resume)

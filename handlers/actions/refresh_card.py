@@ -36,7 +36,9 @@ def refresh_card(
     shared_by = ref.shared_by or (user_id if shared else None)
     svc.answer(
         respond,
-        lambda: card_refs.card_for(svc, ref, fresh=True, shared_by=shared_by, client=client),
+        lambda: card_refs.card_for(
+            svc, ref, fresh=True, shared_by=shared_by, client=client, viewer=user_id
+        ),
         replace_original=True,
         what="refresh card",
     )

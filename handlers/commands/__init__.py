@@ -2,7 +2,16 @@
 
 from slack_bolt import App
 
-from handlers.commands import account, digest, escalate, escalations, order, orders, pipeline
+from handlers.commands import (
+    account,
+    digest,
+    escalate,
+    escalations,
+    order,
+    orders,
+    pipeline,
+    watch,
+)
 
 
 def register(app: App) -> None:
@@ -13,3 +22,4 @@ def register(app: App) -> None:
     app.command("/digest")(digest.digest_command)
     app.command("/escalate")(escalate.escalate_command)
     app.command("/escalations")(escalations.escalations_command)
+    app.command("/watch")(watch.watch_command)

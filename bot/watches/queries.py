@@ -1,0 +1,260 @@
+"""The SOQL of watches: find what a person asked to watch, read it once to start from,
+and find what changed for everybody's watches at once.
+
+**Change detection costs one API call per check, however many people watch.** One
+composite request (at most 5 queries, one API call; PLATFORM.md "Limits") holds one query
+per kind of record (orders, deals, cases, contracts) for the records whose
+``SystemModstamp`` moved since the last check, filtered to the watched Ids and the
+watched accounts' records. ``SystemModstamp`` is the field to poll: it moves on every
+change, by a person or by the system (Object Reference, "System Fields"), and it is
+indexed.
+
+The filter makes the answer small, but it grows with the number of watched records. A
+subrequest's URL is kept under Salesforce's 16,384-byte limit on a request's URI and
+headers (PLATFORM.md, "URL length"; the stricter reading is to hold every URL to it,
+composite subrequests included). When the Ids no longer fit, that kind's query drops the
+Id filter and asks for every record of the kind that changed since the last check; the
+bot then keeps the watched ones. So the number of queries per check stays fixed (4, in
+one request) whether 1 or 10,000 people watch; only the pages of a busy minute add
+requests (2,000 records a page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import urllib.parse
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.accounts.queries import AccountMatch, Lookup
+from bot.infra.salesforce import SalesforceNotFound, SalesforceService
+from bot.orders.queries import parse_order_ref
+from bot.watches import rules
+
+# Salesforce refuses a request whose URI and headers pass 16,384 bytes (HTTP 414/431);
+# leave room for the headers a client adds.
+MAX_URL_BYTES = 16_384 - 2_048
+BASELINE_LIMIT = 2000  # one page per kind when an account watch starts
+
+_ANY_ID = re.compile(r"(?<![A-Za-z0-9])((?:001|801|006|500|800)[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)")
+_SOME_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+
+
+def _looks_like_id(text: str) -> bool:
+    """A Salesforce Id of some other object (15 or 18 letters and digits, a key prefix
+    with a digit, and digits throughout, as Ids have and names rarely do)."""
+    return bool(
+        _SOME_ID.match(text)
+        and any(c.isdigit() for c in text[:3])
+        and sum(c.isdigit() for c in text) >= 5
+    )
+
+
+@dataclass
+class Target:
+    """A record someone asked to watch. ``record``: its fields as the change query reads
+    them (None for an account, whose watch covers its orders, deals, cases and contracts)."""
+
+    record_id: str
+    sobject: str
+    label: str
+    account_id: str | None
+    account_name: str | None = None
+    record: dict[str, Any] | None = None
+
+
+@dataclass
+class Resolution:
+    """What ``/watch <text>`` points at: one target, several accounts to choose from, or
+    nothing (with suggestions or a reason)."""
+
+    target: Target | None = None
+    matches: list[AccountMatch] = field(default_factory=list)
+    total: int = 0
+    suggestions: list[str] = field(default_factory=list)
+    problem: str | None = None
+
+
+def to_18(record_id: str) -> str:
+    """A 15-character Id with its case-safe suffix (Salesforce's checksum), else as is."""
+    if len(record_id) != 15:
+        return record_id
+    chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    suffix = ""
+    for chunk in range(3):
+        bits = sum(
+            1 << i for i, ch in enumerate(record_id[chunk * 5 : chunk * 5 + 5]) if ch.isupper()
+        )
+        suffix += chars[bits]
+    return record_id + suffix
+
+
+def find_id(text: str) -> str | None:
+    """A watchable Salesforce Id in what was typed: the Id, or a record link."""
+    m = _ANY_ID.search(text)
+    return to_18(m.group(1)) if m else None
+
+
+def target_from(sobject: str, rec: dict[str, Any]) -> Target:
+    account = rec.get("Account") or {}
+    if sobject == "Account":
+        return Target(rec["Id"], "Account", rules.label_of("Account", rec), rec["Id"], rec["Name"])
+    return Target(
+        record_id=rec["Id"],
+        sobject=sobject,
+        label=rules.label_of(sobject, rec),
+        account_id=rec.get("AccountId"),
+        account_name=account.get("Name"),
+        record=rec,
+    )
+
+
+def read_record(
+    sf: SalesforceService, sobject: str, record_id: str, currency_field: str = ""
+) -> dict[str, Any] | None:
+    """One record with the fields a watch keeps (one request). ``currency_field``:
+    ``Currencies.field`` of the org."""
+    if sobject == "Account":
+        recs = sf.query_records("SELECT Id, Name FROM Account WHERE Id = {}", record_id)
+    else:
+        soql = rules.select(sobject, currency_field) + " WHERE Id = {}"
+        recs = sf.query_records(soql, record_id)
+    return recs[0] if recs else None
+
+
+def resolve(
+    sf: SalesforceService,
+    find_account: Callable[[str, dt.date], Lookup],
+    text: str,
+    today: dt.date,
+    currency_field: str = "",
+) -> Resolution:
+    """What ``text`` names: a Salesforce Id or link (account, order, deal, case,
+    contract), an order number, or an account (name or number, searched as ``/account``
+    does with ``find_account(text, today)``)."""
+    record_id = find_id(text)
+    if record_id is None and _looks_like_id(text.strip()):
+        return Resolution(
+            problem="I can watch accounts, orders, deals, cases and contracts; "
+            f"`{text.strip()[:3]}…` is the Id of another kind of record."
+        )
+    if record_id is not None:
+        sobject = rules.kind_of(record_id)
+        assert sobject is not None
+        try:
+            rec = read_record(sf, sobject, record_id, currency_field)
+        except SalesforceNotFound:
+            rec = None
+        if rec is None:
+            return Resolution(problem=f"Salesforce has no {rules.NOUNS[sobject]} {record_id}.")
+        return Resolution(target=target_from(sobject, rec))
+    ref = parse_order_ref(text)
+    if ref is not None and ref[0] == "number":
+        recs = sf.query_records(rules.SELECTS["Order"] + " WHERE OrderNumber = {} LIMIT 1", ref[1])
+        if not recs:
+            return Resolution(problem=f"No order {ref[1]} in Salesforce.")
+        return Resolution(target=target_from("Order", recs[0]))
+    found = find_account(text, today)
+    if found.status is not None:
+        st = found.status
+        return Resolution(target=Target(st.id, "Account", st.name, st.id, st.name))
+    if found.matches:
+        return Resolution(matches=found.matches, total=found.total)
+    return Resolution(suggestions=found.suggestions)
+
+
+def baseline(
+    sf: SalesforceService, target: Target, today: dt.date, currency_field: str = ""
+) -> list[tuple[str, dict[str, Any]]]:
+    """The records a new watch starts from, as (kind, record): the record itself, or an
+    account's open orders, open deals, open cases and contracts not yet ended (one
+    composite request: one API call, plus pages past 2,000 of a kind)."""
+    if target.sobject != "Account":
+        rec = target.record or read_record(sf, target.sobject, target.record_id, currency_field)
+        return [(target.sobject, rec)] if rec else []
+    filters = {
+        "Order": "AccountId = {} AND StatusCode = 'Draft'",
+        "Opportunity": "AccountId = {} AND IsClosed = false",
+        "Case": "AccountId = {} AND IsClosed = false",
+        # today in the bot's zone, not TODAY (the integration user's; PLATFORM.md)
+        "Contract": "AccountId = {} AND (EndDate = null OR EndDate >= {})",
+    }
+    queries = {
+        kind: sf.soql(f"{rules.select(kind, currency_field)} WHERE {where} LIMIT {{}}",
+                      target.record_id,
+                      *([today] if kind == "Contract" else []), BASELINE_LIMIT)
+        for kind, where in filters.items()
+    }  # fmt: skip
+    return list(_run(sf, queries))
+
+
+def change_queries(
+    since: dt.datetime,
+    direct: dict[str, set[str]],
+    accounts: set[str],
+    *,
+    api_version: str,
+    currency_field: str = "",
+) -> dict[str, tuple[str, bool]]:
+    """kind -> (SOQL, narrow) for each kind with something watched. ``narrow``: filtered
+    to the watched Ids and accounts; otherwise every record of the kind changed since
+    ``since`` (the filter would not fit in a URL)."""
+    from simple_salesforce import format_soql
+
+    out: dict[str, tuple[str, bool]] = {}
+    for kind in rules.SELECTS:
+        ids = sorted(direct.get(kind, set()))
+        if not ids and not accounts:
+            continue
+        base = rules.select(kind, currency_field) + " WHERE SystemModstamp >= {}"
+        clauses, args = [], []
+        if ids:
+            clauses.append("Id IN {}")
+            args.append(ids)
+        if accounts:
+            clauses.append("AccountId IN {}")
+            args.append(sorted(accounts))
+        narrow = format_soql(base + " AND (" + " OR ".join(clauses) + ")", since, *args)
+        if url_bytes(narrow, api_version) <= MAX_URL_BYTES:
+            out[kind] = (narrow, True)
+        else:
+            out[kind] = (format_soql(base, since), False)
+    return out
+
+
+def changed_since(
+    sf: SalesforceService,
+    since: dt.datetime,
+    direct: dict[str, set[str]],
+    accounts: set[str],
+    currency_field: str = "",
+) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, bool]]:
+    """Every (kind, record) whose SystemModstamp is at or after ``since`` among the
+    watched records (or, for a kind whose filter did not fit, among all of that kind),
+    and for each kind queried whether it was filtered by Id (narrow)."""
+    queries = change_queries(
+        since, direct, accounts, api_version=sf.settings.api_version, currency_field=currency_field
+    )
+    if not queries:
+        return [], {}
+    found = list(_run(sf, {kind: soql for kind, (soql, _) in queries.items()}))
+    return found, {kind: narrow for kind, (_, narrow) in queries.items()}
+
+
+def url_bytes(soql: str, api_version: str) -> int:
+    """The length of the GET URL (path and query string) that carries ``soql``."""
+    return len(f"/services/data/v{api_version}/query?" + urllib.parse.urlencode({"q": soql}))
+
+
+def _run(sf: SalesforceService, queries: dict[str, str]) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Run up to 5 queries in one composite request and page through each result."""
+    results = sf.composite_queries(queries)
+    for kind, page in results.items():
+        while True:
+            for rec in page.get("records") or []:
+                yield kind, rec
+            if page.get("done", True) or not page.get("nextRecordsUrl"):
+                break
+            page = sf.query_more(page["nextRecordsUrl"])

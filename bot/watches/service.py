@@ -1,0 +1,253 @@
+"""Watches: start and stop them, list them, snooze and resume alerts.
+
+Starting a watch reads the record once (an account: its open orders, open deals, open
+cases and contracts, in one composite request) and keeps those values, so the first
+change after is already "old → new". A person may only watch what their Salesforce user
+may read (:func:`bot.visibility.readable_ids`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from bot import visibility
+from bot.blocks import Message, error_message, not_found, section
+from bot.orders.queries import parse_order_ref
+from bot.slack_ids import SnoozeFor
+from bot.watches import card, detect, queries, repo, rules
+from bot.watches.deliver import person_zone, quiet_hours
+from bot.watches.queries import Target
+from bot.watches.quiet import next_morning
+
+if TYPE_CHECKING:
+    from bot.infra.models import Watch
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_WATCHES = 100
+CANNOT_READ = (
+    "Your Salesforce user can't see {what}, so I can't watch it for you. Ask its owner or a "
+    "Salesforce admin for access."
+)
+
+
+def watch(services: Services, user: str, text: str) -> Message:
+    """``/watch <text>``: resolve what ``text`` names and start watching it."""
+    found = queries.resolve(
+        services.salesforce,
+        services.accounts.find,
+        text,
+        services.today(),
+        detect.currency_field(services),
+    )
+    if found.problem:
+        return error_message(found.problem)
+    if found.matches:
+        return card.picker(text, found.matches, found.total)
+    if found.target is None:
+        return not_found(
+            "account or order",
+            text,
+            found.suggestions,
+            "Try an order number, part of an account's name, or paste a Salesforce link.",
+        )
+    return start(services, user, found.target)
+
+
+def watch_id(services: Services, user: str, record_id: str) -> Message:
+    """Start watching a record by its Id (the Watch button, the account picker)."""
+    record_id = queries.to_18(record_id)
+    sobject = rules.kind_of(record_id)
+    if sobject is None:
+        return error_message("I can watch accounts, orders, deals, cases and contracts.")
+    rec = queries.read_record(
+        services.salesforce, sobject, record_id, detect.currency_field(services)
+    )
+    if rec is None:
+        return error_message(f"That {rules.NOUNS[sobject]} no longer exists in Salesforce.")
+    return start(services, user, queries.target_from(sobject, rec))
+
+
+def start(services: Services, user: str, target: Target) -> Message:
+    """Watch ``target`` for ``user``: refused when they may not read it or watch too
+    much already; otherwise its values are kept as the starting point."""
+    url = services.record_url(target.record_id)
+    if target.record_id not in visibility.readable_ids(services, user, [target.record_id]):
+        return error_message(CANNOT_READ.format(what=f"*{target.label}*"))
+    with services.db.session() as s:
+        if repo.is_watching(s, user, target.record_id):
+            return card.already(target.label, url, target.record_id)
+        if repo.count_watches(s, user) >= MAX_WATCHES:
+            return error_message(
+                f"You're watching {MAX_WATCHES} records already, the most I keep for one "
+                "person. `/watch list` shows them; stop some to watch others."
+            )
+    ctx = detect.context(services)
+    seen = [
+        detect.seen_from(kind, rec, ctx)
+        for kind, rec in queries.baseline(
+            services.salesforce, target, ctx.today, detect.currency_field(services)
+        )
+    ]
+    now = services.now()
+    with services.db.session() as s:
+        added = repo.add_watch(
+            s,
+            user=user,
+            record_id=target.record_id,
+            sobject=target.sobject,
+            label=target.label,
+            account_id=target.account_id,
+            now=now,
+        )
+        for one in seen:
+            repo.first_sight(s, one, now)
+        if repo.cursor(s) is None:  # the first watch: changes count from now
+            repo.advance_cursor(s, now, now)
+    if not added:  # the same click twice at once
+        return card.already(target.label, url, target.record_id)
+    log.info("%s watches %s %s", user, target.sobject, target.record_id)
+    tz = person_zone(services, user, now)
+    return card.watching(
+        target.label,
+        target.sobject,
+        url,
+        target.record_id,
+        quiet=quiet_hours(services).describe(),
+        tz=tz.key,
+    )
+
+
+def stop(services: Services, user: str, text: str) -> Message:
+    """``/watch stop <text>``: the watch ``text`` names (by Id or link, order number,
+    name), among the person's own watches first."""
+    with services.db.session() as s:
+        mine = repo.watches_of(s, user)
+    chosen = _match(mine, text)
+    if chosen is None and len(text) >= 2:
+        try:
+            found = queries.resolve(
+                services.salesforce,
+                services.accounts.find,
+                text,
+                services.today(),
+                detect.currency_field(services),
+            )
+        except Exception:  # Salesforce down: say what we know from our own list
+            log.warning("stop %r: could not ask Salesforce", text, exc_info=True)
+            found = None
+        if found is not None and found.target is not None:
+            chosen = next((w for w in mine if w.record_id == found.target.record_id), None)
+    if chosen is None:
+        return card.not_watching(text)
+    return stop_id(services, user, chosen.record_id)
+
+
+def stop_id(services: Services, user: str, record_id: str) -> Message:
+    """Stop the watch of ``record_id``; its unsent alerts are dropped."""
+    with services.db.session() as s:
+        gone = repo.remove_watch(s, user, queries.to_18(record_id))
+    if gone is None:
+        return Message(
+            text="You weren't watching that (any more).",
+            blocks=[
+                section("You weren't watching that (any more). `/watch list` shows what you watch.")
+            ],
+        )
+    log.info("%s stopped watching %s", user, gone.record_id)
+    return card.stopped(gone.label)
+
+
+def toggle(services: Services, user: str, record_id: str) -> tuple[Message, bool]:
+    """The Watch / Stop watching button: (the answer, whether they watch it now)."""
+    record_id = queries.to_18(record_id)
+    with services.db.session() as s:
+        watching = repo.is_watching(s, user, record_id)
+    if watching:
+        return stop_id(services, user, record_id), False
+    answer = watch_id(services, user, record_id)
+    with services.db.session() as s:
+        return answer, repo.is_watching(s, user, record_id)
+
+
+def is_watching(services: Services, user: str | None, record_id: str) -> bool | None:
+    """Whether ``user`` watches ``record_id`` (None without a user: a shared card)."""
+    if user is None:
+        return None
+    with services.db.session() as s:
+        return repo.is_watching(s, user, queries.to_18(record_id))
+
+
+def listing(services: Services, user: str) -> Message:
+    """``/watch list``."""
+    now = services.now()
+    with services.db.session() as s:
+        mine = repo.watches_of(s, user)
+        p = repo.person(s, user)
+        snoozed = p.snoozed_until if p is not None else None
+    tz = person_zone(services, user, now)
+    return card.watch_list(
+        mine,
+        record_url=services.record_url,
+        quiet=quiet_hours(services).describe(),
+        tz=tz,
+        now=now,
+        snoozed_until=snoozed,
+    )
+
+
+def snooze(services: Services, user: str, how_long: str) -> Message:
+    """Hold a person's alerts for an hour or until the start of their next day (a UTC
+    instant; ``quiet.next_morning``). What arrives meanwhile comes after, bundled."""
+    try:
+        span = SnoozeFor(how_long)
+    except ValueError:
+        return error_message("That snooze button is out of date.")
+    now = services.now()
+    tz = person_zone(services, user, now)
+    if span is SnoozeFor.HOUR:
+        until = now + dt.timedelta(hours=1)
+    else:
+        until = next_morning(now, tz, quiet_hours(services).day_starts)
+    with services.db.session() as s:
+        repo.save_person(s, user, now, snoozed_until=until)
+    return card.snoozed(until, tz, now)
+
+
+def resume(services: Services, user: str) -> Message:
+    with services.db.session() as s:
+        repo.save_person(s, user, services.now(), snoozed_until=None)
+    return card.resumed()
+
+
+def home_watches(services: Services, user: str) -> list[Watch]:
+    """A person's watches for the App Home."""
+    with services.db.session() as s:
+        return repo.watches_of(s, user)
+
+
+def _match(mine: list[Watch], text: str) -> Watch | None:
+    """The one watch of ``mine`` that ``text`` names, else None."""
+    wanted = queries.find_id(text)
+    if wanted:
+        return next((w for w in mine if w.record_id == wanted), None)
+    ref = parse_order_ref(text)
+    if ref is not None and ref[0] == "number":
+        label = f"Order {ref[1]}"
+        return next((w for w in mine if w.label == label or w.label.startswith(label + " ·")), None)
+    t = text.strip().lower()
+    for exact in (True, False):
+        hits = [
+            w
+            for w in mine
+            if (w.label.lower() == t or w.label.lower().split(" · ")[0] == t)
+            or (not exact and t in w.label.lower())
+        ]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1 and exact:
+            return None
+    return None

@@ -1,0 +1,23 @@
+"""The account picker of ``/watch <name>``: watch the account chosen."""
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot.services import services_of
+from bot.watches import service as watches
+
+
+def watch_pick(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    svc = services_of(context)
+    account_id = str((action.get("selected_option") or {}).get("value") or "")
+    user = (body.get("user") or {}).get("id") or ""
+    svc.answer(
+        respond,
+        lambda: watches.watch_id(svc, user, account_id),
+        replace_original=True,
+        what="watch pick",
+    )
