@@ -1,0 +1,176 @@
+"""The pure parts of watches: what counts as news, quiet hours across daylight saving, and
+the change queries, whose number does not grow with the watchers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.watches import queries, rules
+from bot.watches.quiet import QuietHours, local_instant, next_morning
+from bot.watches.rules import Change, Context, Snapshot
+
+NY = ZoneInfo("America/New_York")
+CTX = Context(today=dt.date(2026, 11, 18), tz=NY, stuck_days=14)
+
+
+def snap(sobject: str, **values: object) -> Snapshot:
+    base = {name: None for name in rules.KEPT[sobject]}
+    base.update(values)
+    return Snapshot(base, rules.flags(sobject, base, CTX))
+
+
+def kinds(changes: list[Change]) -> list[str]:
+    return [c.kind if c.kind != "field" else f"{c.field}" for c in changes]
+
+
+def test_order_status_and_activation() -> None:
+    old = snap("Order", Status="Draft", StatusCode="Draft", EffectiveDate="2026-12-01",
+               CreatedDate="2026-11-17T14:00:00.000+0000")  # fmt: skip
+    new = snap("Order", Status="Activated", StatusCode="Activated",
+               EffectiveDate="2026-12-01", CreatedDate="2026-11-17T14:00:00.000+0000")  # fmt: skip
+    out = rules.changes("Order", old, new, CTX)
+    assert kinds(out) == ["Status", "activated"]
+    assert (out[0].old, out[0].new) == ("Draft", "Activated")
+    assert rules.changes("Order", old, old, CTX) == []
+
+
+def test_orders_go_overdue_and_stuck_with_the_date_alone() -> None:
+    values = {"Status": "Draft", "StatusCode": "Draft", "EffectiveDate": "2026-11-18",
+              "CreatedDate": "2026-11-04T06:00:00.000+0000"}  # fmt: skip
+    today = Snapshot(values, rules.flags("Order", values, CTX))
+    assert today.flags == {"overdue": False, "stuck": False}  # 14 days, not more
+    tomorrow = Context(today=dt.date(2026, 11, 19), tz=NY, stuck_days=14)
+    new = Snapshot(values, rules.flags("Order", values, tomorrow))
+    assert new.flags == {"overdue": True, "stuck": True}
+    assert kinds(rules.changes("Order", today, new, tomorrow)) == ["overdue", "stuck"]
+    # Created Nov 4 03:30 UTC is 22:30 on Nov 3 in New York: the age counts in New York.
+    late = {**values, "CreatedDate": "2026-11-04T03:30:00.000+0000"}
+    assert rules.flags("Order", late, CTX)["stuck"] is True
+    # The org's own draft status decides what a draft is.
+    renamed = Context(today=dt.date(2026, 11, 19), tz=NY, draft_status="Entwurf")
+    assert rules.flags("Order", values, renamed)["overdue"] is False
+
+
+def test_deals_move_and_close() -> None:
+    old = snap("Opportunity", StageName="Prospecting", Amount=100.0, CloseDate="2026-12-01",
+               IsClosed=False, IsWon=False)  # fmt: skip
+    moved = snap("Opportunity", StageName="Prospecting", Amount=100.0000000001,
+                 CloseDate="2026-12-15", IsClosed=False, IsWon=False)  # fmt: skip
+    assert kinds(rules.changes("Opportunity", old, moved, CTX)) == ["CloseDate"]
+    won = snap("Opportunity", StageName="Closed Won", Amount=120.0, CloseDate="2026-12-01",
+               IsClosed=True, IsWon=True)  # fmt: skip
+    assert kinds(rules.changes("Opportunity", old, won, CTX)) == ["StageName", "Amount", "won"]
+    lost = snap("Opportunity", StageName="Closed Lost", Amount=100.0, CloseDate="2026-12-01",
+                IsClosed=True, IsWon=False)  # fmt: skip
+    assert kinds(rules.changes("Opportunity", old, lost, CTX))[-1] == "lost"
+
+
+def test_cases_opened_high_or_escalated() -> None:
+    high = snap("Case", Status="New", Priority="High", IsEscalated=False, IsClosed=False)
+    assert kinds(rules.changes("Case", None, high, CTX, created=True)) == ["opened_high"]
+    assert rules.changes("Case", None, high, CTX, created=False) == []  # merely first seen
+    low = snap("Case", Status="New", Priority="Low", IsEscalated=False, IsClosed=False)
+    assert rules.changes("Case", None, low, CTX, created=True) == []
+    other = Context(today=CTX.today, tz=NY, top_priority="P1")  # the org's own priorities
+    assert rules.changes("Case", None, high, other, created=True) == []
+    up = snap("Case", Status="Escalated", Priority="Low", IsEscalated=True, IsClosed=False)
+    assert kinds(rules.changes("Case", low, up, CTX)) == ["escalated"]
+
+
+def test_contracts_ending_within_30_days() -> None:
+    at_31 = snap("Contract", Status="Activated", StatusCode="Activated", EndDate="2026-12-19")
+    assert at_31.flags == {"ending_soon": False}
+    day_after = Context(today=dt.date(2026, 11, 19), tz=NY)
+    moved = Snapshot(at_31.values, rules.flags("Contract", at_31.values, day_after))
+    assert kinds(rules.changes("Contract", at_31, moved, day_after)) == ["ending_soon"]
+    draft = {**at_31.values, "StatusCode": "Draft"}
+    assert rules.flags("Contract", draft, day_after) == {"ending_soon": False}
+
+
+@pytest.mark.parametrize(
+    ("utc", "quiet"),
+    [
+        ("2026-11-18T23:59:00", False),  # 18:59 EST
+        ("2026-11-19T00:00:00", True),  # 19:00 EST
+        ("2026-11-19T12:59:00", True),  # 07:59 EST
+        ("2026-11-19T13:00:00", False),  # 08:00 EST
+        ("2026-07-01T11:59:00", True),  # 07:59 EDT
+        ("2026-07-01T12:00:00", False),  # 08:00 EDT
+        ("2026-03-08T11:59:00", True),  # the spring-forward day: 07:59 EDT
+        ("2026-03-08T12:00:00", False),
+        ("2026-11-01T12:59:00", True),  # the fall-back day: 07:59 EST
+        ("2026-11-01T13:00:00", False),
+    ],
+)
+def test_quiet_hours_in_the_persons_zone(utc: str, quiet: bool) -> None:
+    hours = QuietHours((dt.time(19), dt.time(8)))
+    when = dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC)
+    assert hours.is_quiet(when, NY) is quiet
+    assert QuietHours(None).is_quiet(when, NY) is False
+
+
+def test_next_morning_is_stepped_in_utc_across_daylight_saving() -> None:
+    eight = dt.time(8)
+    # Saturday night before the fall back: Sunday 8:00 EST is 13:00 UTC (25 h days).
+    assert next_morning(dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.UTC), NY, eight) == (
+        dt.datetime(2026, 11, 1, 13, 0, tzinfo=dt.UTC)
+    )
+    # Saturday night before the spring forward: Sunday 8:00 EDT is 12:00 UTC.
+    assert next_morning(dt.datetime(2026, 3, 8, 3, 0, tzinfo=dt.UTC), NY, eight) == (
+        dt.datetime(2026, 3, 8, 12, 0, tzinfo=dt.UTC)
+    )
+    # After 8:00 it is tomorrow's.
+    assert next_morning(dt.datetime(2026, 11, 18, 15, 0, tzinfo=dt.UTC), NY, eight) == (
+        dt.datetime(2026, 11, 19, 13, 0, tzinfo=dt.UTC)
+    )
+    # A wall time in the gap (2:30 on Mar 8) is read with the offset before it: 3:30 EDT.
+    assert local_instant(dt.date(2026, 3, 8), dt.time(2, 30), NY) == (
+        dt.datetime(2026, 3, 8, 7, 30, tzinfo=dt.UTC)
+    )
+    # A repeated wall time (1:30 on Nov 1) is its first occurrence: 1:30 EDT.
+    assert local_instant(dt.date(2026, 11, 1), dt.time(1, 30), NY) == (
+        dt.datetime(2026, 11, 1, 5, 30, tzinfo=dt.UTC)
+    )
+
+
+def _ids(prefix: str, n: int) -> set[str]:
+    return {queries.to_18(f"{prefix}{i:012d}") for i in range(n)}
+
+
+def test_the_number_of_queries_does_not_grow_with_watchers() -> None:
+    since = dt.datetime(2026, 11, 18, 15, 0, tzinfo=dt.UTC)
+    few = queries.change_queries(since, {"Order": _ids("801", 3)}, _ids("001", 2),
+                                 api_version="62.0")  # fmt: skip
+    many = queries.change_queries(
+        since,
+        {"Order": _ids("801", 6000), "Opportunity": _ids("006", 2000), "Case": _ids("500", 500)},
+        _ids("001", 1500),
+        api_version="62.0",
+    )
+    assert sorted(few) == sorted(many) == ["Case", "Contract", "Opportunity", "Order"]
+    assert all(narrow for _, narrow in few.values())
+    assert not any(narrow for _, narrow in many.values())  # too many Ids for a URL
+    for soql, _ in [*few.values(), *many.values()]:
+        assert queries.url_bytes(soql, "62.0") <= 16_384
+        url = "/services/data/v62.0/query?" + urllib.parse.urlencode({"q": soql})
+        assert len(url) == queries.url_bytes(soql, "62.0")
+    # Nothing watched of a kind and no account: that kind is not asked for at all.
+    only_orders = queries.change_queries(since, {"Order": _ids("801", 1)}, set(),
+                                         api_version="62.0")  # fmt: skip
+    assert list(only_orders) == ["Order"]
+
+
+def test_what_a_watch_can_be_given() -> None:
+    assert queries.find_id("801000000000001AAA") == "801000000000001AAA"
+    fifteen = queries.find_id("See 80100000000000A please")
+    assert fifteen == queries.to_18("80100000000000A") and len(fifteen) == 18
+    link = "https://acme.my.salesforce.com/lightning/r/Opportunity/006000000000001AAA/view"
+    assert queries.find_id(link) == "006000000000001AAA"
+    assert queries.find_id("Acme Corp") is None
+    assert queries.to_18("001000000000001") == "001000000000001AAA"
+    assert rules.kind_of("500000000000001AAA") == "Case"
+    assert rules.kind_of("003000000000001AAA") is None
