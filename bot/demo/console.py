@@ -9,6 +9,7 @@ terminal it reads one command per line, prints the results, and exits 0 at the e
 
 from __future__ import annotations
 
+import datetime as dt
 import queue
 import sys
 import time
@@ -33,6 +34,7 @@ SLASH_COMMANDS = (
     "/escalate",
     "/escalations",
     "/digest",
+    "/watch",
 )
 
 HELP = """\
@@ -44,7 +46,14 @@ Type slash commands exactly as in Slack; the answer shows as Slack would show it
   /escalate [account or order]           file an escalation (a modal, field by field)
   /escalations [open | mine | account]   list escalations
   /digest now <team>                     run a team's digest now     e.g. /digest now smb-east
+  /watch <order | account | Id>          a DM when it changes        e.g. /watch 123
+  /watch list | /watch stop <same>       what you watch; stop one
   /<command> help                        a command's usage
+Salesforce (the sandbox org, through its REST API, as a person there would):
+  /sf set <order number | Id> <Field> <value> [as <name>]
+             change a record as someone, e.g. /sf set 123 Status Activated as raj;
+             acctbot's watch check (every 60 s in production) then runs at once
+  /sf morning   move the org's clock to 8:00 tomorrow (quiet hours end; held alerts go)
 Console:
   3          press button 3 of the last output      3.2   choose option 2 of menu 3
   /as <name>  act as someone else (/as alone lists people: reps and managers)
@@ -119,6 +128,7 @@ class DemoConsole:
         self.say("  /account Acme      several match: choose one from the picker")
         self.say("  /order 123         an order stuck in Pending Install")
         self.say("  /orders mine       your stuck and overdue orders")
+        self.say("  /watch 123         then /sf set 123 Status Activated as raj: a DM arrives")
         self.say("Type help for more, /as marcus to act as a sales manager, quit to leave.\n")
 
     def run(self) -> int:
@@ -153,6 +163,8 @@ class DemoConsole:
             self.open_home()
         elif line.startswith("/digest now"):
             self.digest_now(line[len("/digest now") :].strip())
+        elif line == "/sf" or line.startswith("/sf "):
+            self.salesforce(line[3:].strip())
         elif line[0].isdigit():
             self.press(line)
         elif line.startswith("/"):
@@ -359,6 +371,100 @@ class DemoConsole:
                 + ")"
             )
 
+    def salesforce(self, args: str) -> None:
+        """``/sf set <record> <Field> <value> [as <name>]`` and ``/sf morning``."""
+        from simple_salesforce import Salesforce
+        from simple_salesforce.exceptions import SalesforceError
+
+        usage = (
+            "Usage: /sf set <order number | Id> <Field> <value> [as <name>], e.g. "
+            "/sf set 123 Status Activated as raj; or /sf morning."
+        )
+        self.numbering.clear()
+        if args == "morning":
+            self.morning()
+            return
+        words = args.split()
+        if not words or words[0] != "set":
+            self.say(usage)
+            return
+        words = words[1:]
+        who = self.user
+        if len(words) >= 2 and words[-2].lower() == "as":
+            found = _person(words[-1])
+            if found is None:
+                self.say(f"No one called {words[-1]!r}. /as lists the people in the demo.")
+                return
+            who, words = found, words[:-2]
+        if len(words) < 3:
+            self.say(usage)
+            return
+        ref, field, raw = words[0], words[1], " ".join(words[2:])
+        value: Any = {"null": None, "true": True, "false": False}.get(raw.lower(), raw)
+        org = self.stack.org
+        sf = Salesforce(instance_url=org.instance_url, session_id=org.access_token)
+        try:
+            target = _record(sf, ref)
+            if target is None:
+                self.say(f"No order {ref} in Salesforce (give an order number or a record Id).")
+                return
+            sobject, record_id, label = target
+            with org.acting_as(DEMO_SLACK_USERS[who]["email"]):
+                getattr(sf, sobject).update(record_id, {field: value})
+        except SalesforceError as exc:
+            first = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
+            self.say(f"Salesforce refused it: {first.get('message') or exc}")
+            return
+        finally:
+            sf.session.close()
+        self.say(
+            f"{DEMO_SLACK_USERS[who]['real_name']} set {field} of {label} to {raw} in Salesforce."
+        )
+        self.check_watches()
+
+    def check_watches(self) -> None:
+        """Run acctbot's watch check now (the scheduled job runs it every minute) and show
+        the DMs it sends."""
+        from sqlalchemy import func, select
+
+        from bot.infra.models import WatchNotice
+        from bot.watches import detect
+
+        services = self.stack.running.services
+        started = time.monotonic()
+        result = detect.run_check(services)
+        self.say(
+            f"(acctbot's watch check: {result.requests} Salesforce request"
+            f"{'' if result.requests == 1 else 's'}, {result.changes} change"
+            f"{'' if result.changes == 1 else 's'} for watchers, {result.dms} DM"
+            f"{'' if result.dms == 1 else 's'})"
+        )
+        self.settle(None, started, quiet=0.6)
+        with services.db.session() as session:
+            held = session.scalar(
+                select(func.count(WatchNotice.id)).where(
+                    WatchNotice.delivered_at.is_(None), WatchNotice.dropped.is_(None)
+                )
+            )
+        if held:
+            local = services.now().astimezone(services.tz).strftime("%-I:%M %p %Z")
+            self.say(
+                f"({held} alert{'s wait' if held > 1 else ' waits'} for the watcher's quiet "
+                f"hours to end (it is {local}); /sf morning moves the clock there.)"
+            )
+
+    def morning(self) -> None:
+        """Move the org's (and so acctbot's) clock to 8:00 tomorrow, then check."""
+        from bot.watches.quiet import next_morning
+
+        services = self.stack.running.services
+        hours = services.settings.watch_quiet_hours
+        starts = hours[1] if hours else dt.time(8, 0)
+        when = next_morning(services.now(), services.tz, starts)
+        self.stack.org.set_now(when)
+        self.say(f"The org's clock is now {when.astimezone(services.tz):%a %b %-d, %-I:%M %p %Z}.")
+        self.check_watches()
+
     # -- waiting for Slack to show things
     def settle(
         self,
@@ -533,9 +639,35 @@ class DemoConsole:
         return None
 
 
+def _person(name: str) -> str | None:
+    """The demo Slack user a first name (or user id) names."""
+    key = name.lstrip("@").lower()
+    for uid, u in DEMO_SLACK_USERS.items():
+        if key in (uid.lower(), u["name"].split(".")[0], u["real_name"].split()[0].lower()):
+            return uid
+    return None
+
+
+def _record(sf: Any, ref: str) -> tuple[str, str, str] | None:
+    """(sObject, Id, label) of an order number or a record Id, else None."""
+    from simple_salesforce import format_soql
+
+    from bot.standins.salesforce import schema
+
+    if schema.is_valid_id(ref) and schema.sobject_for_id(ref) is not None:
+        obj = schema.sobject_for_id(ref)
+        assert obj is not None
+        return obj.name, ref, f"{obj.label} {ref}"
+    digits = ref.lstrip("#").lstrip("0")
+    if not digits.isdigit():
+        return None
+    number = digits.zfill(8)
+    recs = sf.query(format_soql("SELECT Id FROM Order WHERE OrderNumber = {}", number))["records"]
+    return ("Order", recs[0]["Id"], f"Order {number}") if recs else None
+
+
 def _epoch(text: str, user: dict[str, Any]) -> Any:
     """'YYYY-MM-DD HH:MM' in the user's Slack time zone, as a datetimepicker sends it."""
-    import datetime as dt
     from zoneinfo import ZoneInfo
 
     try:

@@ -129,3 +129,23 @@ def test_the_demo_knows_exactly_the_manifest_commands() -> None:
     assert sorted(declared) == sorted(SLASH_COMMANDS)
     for c in manifest["features"]["slash_commands"]:
         assert c["description"] and c["usage_hint"] is not None
+
+
+def test_the_demo_shows_a_watch_alert_arriving() -> None:
+    """Whatever the hour: in New York's quiet hours the alert waits for /sf morning."""
+    proc = run_demo(
+        "/watch 123\n/sf set 123 Status Activated as raj\n/sf set 123 Colour red\n"
+        "/sf set 99999 Status Draft\n/sf morning\n/watch list\n"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert "/watch 123         then /sf set 123 Status Activated as raj" in out
+    assert "You're watching Order 00000123" in section(out, "ana> /watch 123")
+    assert "Raj Patel set Status of Order 00000123 to Activated" in out
+    assert "Salesforce refused it: No such column 'Colour' on sobject of type Order" in out
+    assert "No order 99999 in Salesforce" in out
+    assert out.count("── DM to Ana Ruiz · acctbot ──") == 1
+    alert = out[out.index("── DM to Ana Ruiz · acctbot ──") :]
+    assert "Status: Pending Install → Activated" in alert
+    assert "Changed in Salesforce by Raj Patel" in alert
+    assert "What you watch (1)" in section(out, "ana> /watch list")
