@@ -412,7 +412,8 @@ class DemoConsole:
             with org.acting_as(DEMO_SLACK_USERS[who]["email"]):
                 getattr(sf, sobject).update(record_id, {field: value})
         except SalesforceError as exc:
-            first = exc.content[0] if isinstance(exc.content, list) and exc.content else {}
+            content: Any = exc.content
+            first: dict[str, Any] = content[0] if isinstance(content, list) and content else {}
             self.say(f"Salesforce refused it: {first.get('message') or exc}")
             return
         finally:

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot.infra.models import Watch, WatchChange
+from bot.infra.models import WatchChange
 from bot.text import parse_sf_datetime
 from bot.watches import queries, repo, rules
-from bot.watches.repo import Conflict, Seen
+from bot.watches.repo import Conflict, Seen, WatchRow
 from bot.watches.rules import Context, Snapshot
 
 if TYPE_CHECKING:
@@ -67,10 +67,9 @@ class _Coverage:
     direct: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     accounts: set[str] = field(default_factory=set)
     watchers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    earliest: dt.datetime | None = None
 
     @classmethod
-    def of(cls, watches: list[Watch]) -> _Coverage:
+    def of(cls, watches: list[WatchRow]) -> _Coverage:
         cov = cls()
         for w in watches:
             if w.sobject == "Account":
@@ -78,8 +77,6 @@ class _Coverage:
             else:
                 cov.direct[w.sobject].add(w.record_id)
             cov.watchers[w.record_id].append(w.slack_user_id)
-            if cov.earliest is None or w.created_at < cov.earliest:
-                cov.earliest = w.created_at
         return cov
 
     def recipients(self, record_id: str, account_id: str | None) -> dict[str, str]:
@@ -137,12 +134,12 @@ def run_check(services: Services, *, deliver: bool = True) -> CheckResult:
     result = CheckResult()
     with services.db.session() as s:
         watches = repo.all_watches(s)
-        last = repo.cursor(s)
+        last = repo.cursor(s) or repo.earliest_watch(s)
         flags_day = repo.get_meta(s, repo.FLAGS_DAY_KEY)
     cov = _Coverage.of(watches)
     ctx = context(services)
     if watches:
-        since = (last or cov.earliest or now) - OVERLAP
+        since = (last or now) - OVERLAP
         before = services.salesforce.requests_made
         found, result.narrow = queries.changed_since(
             services.salesforce, since, cov.direct, cov.accounts, currency_field(services)
@@ -266,7 +263,7 @@ def _forget_uncovered(session: Session, *, started: dt.datetime) -> None:
     cov = _Coverage.of(repo.all_watches(session))
     drop = [
         record_id
-        for record_id, sobject, account_id, updated_at in repo.kept_rows(session)
-        if updated_at < started and not cov.covers(sobject, record_id, account_id)
+        for record_id, sobject, account_id in repo.kept_rows(session, before=started)
+        if not cov.covers(sobject, record_id, account_id)
     ]
     repo.forget(session, drop)

@@ -135,8 +135,24 @@ def is_watching(session: Session, user: str, record_id: str) -> bool:
     )
 
 
-def all_watches(session: Session) -> list[Watch]:
-    return list(session.scalars(select(Watch)))
+@dataclass(frozen=True)
+class WatchRow:
+    """The columns of a watch a check needs (plain tuples: thousands are read a minute)."""
+
+    slack_user_id: str
+    record_id: str
+    sobject: str
+
+
+def all_watches(session: Session) -> list[WatchRow]:
+    """Every watch, as light rows."""
+    rows = session.execute(select(Watch.slack_user_id, Watch.record_id, Watch.sobject)).all()
+    return [WatchRow(r[0], r[1], r[2]) for r in rows]
+
+
+def earliest_watch(session: Session) -> dt.datetime | None:
+    """When the oldest watch started (UTC), or None."""
+    return session.scalar(select(func.min(Watch.created_at)))
 
 
 # --- last values seen -----------------------------------------------------------------
@@ -254,17 +270,15 @@ def record_first_news(
     return change
 
 
-def kept_rows(session: Session) -> list[tuple[str, str, str | None, dt.datetime]]:
-    """(record Id, kind, account Id, updated at) of every record whose values are kept."""
+def kept_rows(session: Session, *, before: dt.datetime) -> list[tuple[str, str, str | None]]:
+    """(record Id, kind, account Id) of every record whose values were kept before
+    ``before``."""
     rows = session.execute(
-        select(
-            WatchedRecord.record_id,
-            WatchedRecord.sobject,
-            WatchedRecord.account_id,
-            WatchedRecord.updated_at,
+        select(WatchedRecord.record_id, WatchedRecord.sobject, WatchedRecord.account_id).where(
+            WatchedRecord.updated_at < before
         )
     ).all()
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def forget(session: Session, record_ids: list[str]) -> int:
