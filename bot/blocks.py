@@ -135,9 +135,10 @@ def status_actions(
     ]
     if kind in (CardKind.ACCOUNT, CardKind.ORDER):
         elements.append(button("Escalate", ActionId.ESCALATE_FROM_CARD, ref))
-        elements.append(
-            button("Stop watching" if watching else "Watch", ActionId.WATCH_TOGGLE, ref)
-        )
+        if watching:
+            elements.append(button("Stop watching", ActionId.UNWATCH_CARD, ref))
+        else:
+            elements.append(button("Watch", ActionId.WATCH_CARD, ref))
     return actions(*elements, block_id=f"card_actions:{kind}")
 
 

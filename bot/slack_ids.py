@@ -31,7 +31,8 @@ class ActionId(StrEnum):
     ESCALATION_RESOLVE = "escalation_resolve"
     ESCALATION_REASSIGN = "escalation_reassign"
     ESCALATION_ACCOUNT = "escalation_account"  # the modal's external select (block_suggestion)
-    WATCH_TOGGLE = "watch_toggle"  # Watch / Stop watching on a record card (value: CardRef)
+    WATCH_CARD = "watch_card"  # Watch on a record card (value: CardRef)
+    UNWATCH_CARD = "unwatch_card"  # Stop watching on a record card (value: CardRef)
     WATCH_PICK = "watch_pick"  # /watch <name> matching several accounts (value: account Id)
     WATCH_STOP = "watch_stop"  # Stop watching on an alert or the list (value: record Id)
     WATCH_SNOOZE = "watch_snooze"  # Snooze on an alert (value: a SnoozeFor)

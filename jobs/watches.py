@@ -15,7 +15,6 @@ import logging
 
 from apscheduler.schedulers.base import BaseScheduler
 
-from bot.infra.salesforce import SalesforceError
 from bot.settings import Settings
 from bot.watches import detect
 from jobs import runtime
@@ -26,13 +25,9 @@ CHECK_JOB = "watches.check"
 
 
 def check() -> None:
-    """One watch check (Salesforce down: logged, and the next check starts from the same
-    point, so nothing is lost)."""
-    try:
-        result = detect.run_check(runtime.services())
-    except SalesforceError as exc:
-        log.warning("watch check: Salesforce failed (%s); trying again next time", exc)
-        return
+    """One watch check and the alerts that are due (Salesforce down: logged by the check,
+    and the next one starts from the same point, so nothing is lost)."""
+    result = detect.run_check(runtime.services())
     if result.changes or result.dms:
         log.info(
             "watch check: %s records read in %s requests, %s changes, %s notices, %s DMs",

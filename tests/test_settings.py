@@ -23,6 +23,20 @@ def test_a_complete_environment_parses_with_defaults() -> None:
     assert not s.socket_mode
 
 
+def test_watch_settings() -> None:
+    import datetime as dt
+
+    s = Settings.from_env(BASE)
+    assert s.watch_interval_seconds == 60
+    assert s.watch_quiet_hours == (dt.time(19, 0), dt.time(8, 0))
+    s = Settings.from_env(
+        {**BASE, "ACCTBOT_WATCH_INTERVAL_SECONDS": "300", "ACCTBOT_WATCH_QUIET_HOURS": "22:30-6:45"}
+    )
+    assert s.watch_interval_seconds == 300
+    assert s.watch_quiet_hours == (dt.time(22, 30), dt.time(6, 45))
+    assert Settings.from_env({**BASE, "ACCTBOT_WATCH_QUIET_HOURS": "off"}).watch_quiet_hours is None
+
+
 def test_password_and_jwt_logins_can_log_in_again() -> None:
     pw = {k: v for k, v in BASE.items() if not k.startswith("SF_")}
     s = Settings.from_env({**pw, "SF_USERNAME": "u@x.com", "SF_PASSWORD": "p"})
@@ -43,6 +57,11 @@ def test_password_and_jwt_logins_can_log_in_again() -> None:
         ({"PORT": "70000"}, "PORT must be between"),
         ({"SF_API_VERSION": "latest"}, "SF_API_VERSION"),
         ({"ACCTBOT_TIMEZONE": "Mars/Base"}, "ACCTBOT_TIMEZONE"),
+        ({"ACCTBOT_WATCH_INTERVAL_SECONDS": "1m"}, "ACCTBOT_WATCH_INTERVAL_SECONDS '1m' is not"),
+        ({"ACCTBOT_WATCH_INTERVAL_SECONDS": "0"}, "ACCTBOT_WATCH_INTERVAL_SECONDS must be"),
+        ({"ACCTBOT_WATCH_QUIET_HOURS": "7pm-8am"}, "ACCTBOT_WATCH_QUIET_HOURS '7pm-8am' is not"),
+        ({"ACCTBOT_WATCH_QUIET_HOURS": "25:00-08:00"}, "ACCTBOT_WATCH_QUIET_HOURS"),
+        ({"ACCTBOT_WATCH_QUIET_HOURS": "08:00-08:00"}, "ACCTBOT_WATCH_QUIET_HOURS"),
     ],
 )
 def test_bad_settings_name_the_variable(change: dict, named: str) -> None:

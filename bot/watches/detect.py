@@ -33,7 +33,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.infra.models import WatchChange
+from bot.infra.salesforce import SalesforceError
 from bot.text import parse_sf_datetime
+from bot.watches import deliver as delivery
 from bot.watches import queries, repo, rules
 from bot.watches.repo import Conflict, Seen, WatchRow
 from bot.watches.rules import Context, Snapshot
@@ -50,7 +52,8 @@ TIME_KINDS = ("Order", "Contract")  # kinds whose news can come from the date al
 @dataclass
 class CheckResult:
     """What one check did: Salesforce requests, records read, changes and notices
-    recorded, DMs queued, and which kinds were filtered by Id (``narrow``)."""
+    recorded, DMs queued, which kinds were filtered by Id (``narrow``), and why it could
+    not read Salesforce (``failed``)."""
 
     requests: int = 0
     records: int = 0
@@ -58,6 +61,7 @@ class CheckResult:
     notices: int = 0
     dms: int = 0
     narrow: dict[str, bool] = field(default_factory=dict)
+    failed: str | None = None  # Salesforce could not be read: why
 
 
 @dataclass
@@ -125,13 +129,23 @@ def seen_from(sobject: str, rec: dict[str, Any], ctx: Context) -> Seen:
 
 
 def run_check(services: Services, *, deliver: bool = True) -> CheckResult:
-    """One check for every watch (see the module docstring). Safe to run from several
-    processes at once. Raises SalesforceError when Salesforce cannot be read (the next
-    check picks up from the same point)."""
-    from bot.watches import deliver as delivery
-
+    """One check for every watch (see the module docstring), then the alerts that are
+    due. Safe to run from several processes at once. When Salesforce cannot be read, the
+    failure is in ``result.failed``, nothing moves forward (the next check starts from the
+    same point, so nothing is lost) and the alerts already due still go out."""
     now = services.now()
     result = CheckResult()
+    try:
+        _detect(services, now, result)
+    except SalesforceError as exc:
+        result.failed = f"{exc.error_code or type(exc).__name__}: {exc}"
+        log.warning("watch check: Salesforce failed (%s); the next check starts from here", exc)
+    if deliver:
+        result.dms = delivery.deliver(services)
+    return result
+
+
+def _detect(services: Services, now: dt.datetime, result: CheckResult) -> None:
     with services.db.session() as s:
         watches = repo.all_watches(s)
         last = repo.cursor(s) or repo.earliest_watch(s)
@@ -154,9 +168,6 @@ def run_check(services: Services, *, deliver: bool = True) -> CheckResult:
         if flags_day != ctx.today.isoformat():
             repo.set_meta(s, repo.FLAGS_DAY_KEY, ctx.today.isoformat(), now)
         _forget_uncovered(s, started=now)
-    if deliver:
-        result.dms = delivery.deliver(services)
-    return result
 
 
 def _compare(

@@ -55,7 +55,7 @@ SELECTS: dict[str, str] = {
         f"IsWon, CreatedDate, {_AUDIT} FROM Opportunity"
     ),
     "Case": (
-        "SELECT Id, CaseNumber, Subject, AccountId, Account.Name, Status, Priority, "
+        "SELECT Id, CaseNumber, AccountId, Account.Name, Status, Priority, "
         f"IsEscalated, IsClosed, CreatedDate, {_AUDIT} FROM Case"
     ),
     "Contract": (

@@ -161,18 +161,6 @@ def stop_id(services: Services, user: str, record_id: str) -> Message:
     return card.stopped(gone.label)
 
 
-def toggle(services: Services, user: str, record_id: str) -> tuple[Message, bool]:
-    """The Watch / Stop watching button: (the answer, whether they watch it now)."""
-    record_id = queries.to_18(record_id)
-    with services.db.session() as s:
-        watching = repo.is_watching(s, user, record_id)
-    if watching:
-        return stop_id(services, user, record_id), False
-    answer = watch_id(services, user, record_id)
-    with services.db.session() as s:
-        return answer, repo.is_watching(s, user, record_id)
-
-
 def is_watching(services: Services, user: str | None, record_id: str) -> bool | None:
     """Whether ``user`` watches ``record_id`` (None without a user: a shared card)."""
     if user is None:

@@ -13,8 +13,8 @@ from handlers.actions import (
     refresh_card,
     share_card,
     watch_alert,
+    watch_card,
     watch_pick,
-    watch_toggle,
 )
 
 
@@ -27,7 +27,8 @@ def register(app: App) -> None:
     app.action(ActionId.ESCALATION_ACK)(escalation_ack.escalation_ack)
     app.action(ActionId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve)
     app.action(ActionId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign)
-    app.action(ActionId.WATCH_TOGGLE)(watch_toggle.watch_toggle)
+    app.action(ActionId.WATCH_CARD)(watch_card.watch_card)
+    app.action(ActionId.UNWATCH_CARD)(watch_card.unwatch_card)
     app.action(ActionId.WATCH_PICK)(watch_pick.watch_pick)
     app.action(ActionId.WATCH_STOP)(watch_alert.watch_stop)
     app.action(ActionId.WATCH_SNOOZE)(watch_alert.watch_snooze)

@@ -200,6 +200,23 @@ def test_nothing_changed_nothing_said_and_one_request_per_check(
     assert all(ACME in q for q in queries)
 
 
+def test_salesforce_down_loses_nothing_and_says_nothing_twice(
+    bot: BotUnderTest, sf: Salesforce
+) -> None:
+    watch(bot, "00000123")
+    sf.Order.update(DRAFT_ORDER, {"Status": "Provisioning"})
+    for error in ("SERVER_UNAVAILABLE", "REQUEST_LIMIT_EXCEEDED"):
+        bot.org.set_faults({"error": error, "count": 1})
+        later(bot, minutes=1)
+        result = check(bot)
+        assert result.failed and error in result.failed and alerts(bot) == []
+    later(bot, minutes=5)  # the next check starts where the failed ones could not
+    assert check(bot).dms == 1
+    assert "Status: Draft → *Provisioning*" in all_text(alerts(bot)[0])
+    later(bot, minutes=1)
+    assert check(bot).dms == 0 and len(alerts(bot)) == 1
+
+
 def test_stop_then_changes_are_not_told(bot: BotUnderTest, sf: Salesforce) -> None:
     watch(bot, "00000123")
     text = all_text(bot.ask("/watch", "stop 123"))
@@ -427,13 +444,13 @@ def test_watch_button_on_the_order_card_toggles(bot: BotUnderTest) -> None:
     sent = bot.slack.block_action(
         bot.url,
         user_id=ANA,
-        action_id=ActionId.WATCH_TOGGLE,
+        action_id=ActionId.WATCH_CARD,
         value=next(
             e["value"]
             for b in card["blocks"]
             if b["type"] == "actions"
             for e in b["elements"]
-            if e["action_id"] == ActionId.WATCH_TOGGLE
+            if e["action_id"] == ActionId.WATCH_CARD
         ),
         channel_id=CHANNEL,
         message={"ts": "1.0", **card},
@@ -446,7 +463,7 @@ def test_watch_button_on_the_order_card_toggles(bot: BotUnderTest) -> None:
     # Another person's private card still says Watch for them.
     assert "Stop watching" not in all_text(bot.ask("/order", "123", user=RAJ))
     assert "Stop watching" in all_text(bot.ask("/order", "123"))
-    again = press(bot, redrawn, ActionId.WATCH_TOGGLE)
+    again = press(bot, redrawn, ActionId.UNWATCH_CARD)
     assert "Watch" in all_text(again) and "Stop watching" not in all_text(again)
 
 
@@ -455,13 +472,13 @@ def test_watch_from_an_account_card_and_a_shared_card(bot: BotUnderTest) -> None
     sent = bot.slack.block_action(
         bot.url,
         user_id=RAJ,
-        action_id=ActionId.WATCH_TOGGLE,
+        action_id=ActionId.WATCH_CARD,
         value=next(
             e["value"]
             for b in card["blocks"]
             if b["type"] == "actions"
             for e in b["elements"]
-            if e["action_id"] == ActionId.WATCH_TOGGLE
+            if e["action_id"] == ActionId.WATCH_CARD
         ),
         channel_id=CHANNEL,
         message={"ts": "9.0", "user": "UBOT", **card},  # a shared (in-channel) card

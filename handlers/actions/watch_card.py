@@ -1,0 +1,58 @@
+""" "Watch" and "Stop watching" on an account or order card.
+
+Each button says what it does, so a stale card never does the opposite: Watch when
+already watching says so, Stop when not watching says so. On a private card the card is
+drawn again with the other button, and a note says what was done; on a shared card the
+button is Watch for whoever presses it, and only they get the note.
+"""
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+
+from bot import card_refs
+from bot import blocks as cards
+from bot.services import Services, services_of
+from bot.slack_ids import CardRef, StaleButton
+from bot.watches import service as watches
+from handlers.actions.refresh_card import OUT_OF_DATE
+
+
+def watch_card(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    _press(services_of(context), body, action, respond, start=True)
+
+
+def unwatch_card(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    ack()
+    _press(services_of(context), body, action, respond, start=False)
+
+
+def _press(
+    svc: Services, body: dict[str, Any], action: dict[str, Any], respond: Respond, *, start: bool
+) -> None:
+    what = "watch button" if start else "stop watching button"
+    try:
+        ref = CardRef.from_value(action.get("value"))
+    except StaleButton:
+        svc.deliver(respond, cards.error_message(OUT_OF_DATE), replace_original=False, what=what)
+        return
+    user = (body.get("user") or {}).get("id") or ""
+    shared = (body.get("container") or {}).get("is_ephemeral") is False or bool(ref.shared_by)
+
+    def work() -> None:
+        if start:
+            note = svc.compute(lambda: watches.watch_id(svc, user, ref.id), what=what)
+        else:
+            note = svc.compute(lambda: watches.stop_id(svc, user, ref.id), what=what)
+        if not shared and not note.is_error:
+            card = svc.compute(lambda: card_refs.card_for(svc, ref, viewer=user), what=what)
+            if not card.is_error:
+                svc.deliver(respond, card, replace_original=True, what=what)
+        svc.deliver(respond, note, replace_original=False, what=what)
+
+    svc.submit(work, what=what)
