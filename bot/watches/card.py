@@ -176,6 +176,7 @@ def watching(label: str, sobject: str, url: str, record_id: str, *, quiet: str, 
 
 
 def already(label: str, url: str, record_id: str) -> Message:
+    """The answer to watching what one already watches (with a Stop button)."""
     return Message(
         text=escape_slack(f"You're already watching {label}."),
         blocks=[
@@ -188,6 +189,7 @@ def already(label: str, url: str, record_id: str) -> Message:
 
 
 def stopped(label: str) -> Message:
+    """The answer to a stopped watch."""
     return Message(
         text=escape_slack(f"You're no longer watching {label}."),
         blocks=[section(f":no_bell: You're no longer watching *{escape_slack(label)}*.")],
@@ -195,6 +197,7 @@ def stopped(label: str) -> Message:
 
 
 def not_watching(text: str) -> Message:
+    """``/watch stop <text>`` when no watch of the person matches ``text``."""
     return Message(
         text=escape_slack(f"You're not watching anything that matches {text}."),
         blocks=[
@@ -274,6 +277,7 @@ def watch_list(
 
 
 def snoozed(until: dt.datetime, tz: dt.tzinfo, now: dt.datetime) -> Message:
+    """The answer to a Snooze button: until when (in the person's zone ``tz``)."""
     stamp = when(until, tz, now)
     return Message(
         text=escape_slack(f"Watch alerts snoozed until {stamp}."),
@@ -288,6 +292,7 @@ def snoozed(until: dt.datetime, tz: dt.tzinfo, now: dt.datetime) -> Message:
 
 
 def resumed() -> Message:
+    """The answer to Resume."""
     return Message(
         text="Watch alerts are on again.",
         blocks=[section(":bell: Watch alerts are on again.")],

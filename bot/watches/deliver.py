@@ -39,6 +39,7 @@ TZ_FRESH = dt.timedelta(hours=12)
 
 
 def quiet_hours(services: Services) -> QuietHours:
+    """The quiet hours (``ACCTBOT_WATCH_QUIET_HOURS``)."""
     return QuietHours(services.settings.watch_quiet_hours)
 
 

@@ -101,6 +101,8 @@ class _Coverage:
 
 
 def context(services: Services) -> Context:
+    """The rules' context now: the org's today and zone, the stuck threshold, the org's
+    draft status and top case priority (from describe, cached per process)."""
     vocab = services.vocabulary()
     return Context(
         today=services.today(),
@@ -118,6 +120,7 @@ def currency_field(services: Services) -> str:
 
 
 def seen_from(sobject: str, rec: dict[str, Any], ctx: Context) -> Seen:
+    """A record as Salesforce returned it (``rules.SELECTS``), as the check keeps it."""
     return Seen(
         record_id=rec["Id"],
         sobject=sobject,

@@ -123,10 +123,12 @@ def watches_of(session: Session, user: str) -> list[Watch]:
 
 
 def count_watches(session: Session, user: str) -> int:
+    """How many records ``user`` watches."""
     return session.scalar(select(func.count(Watch.id)).where(Watch.slack_user_id == user)) or 0
 
 
 def is_watching(session: Session, user: str, record_id: str) -> bool:
+    """Does ``user`` watch ``record_id`` (18 characters)?"""
     return (
         session.scalar(
             select(Watch.id).where(Watch.slack_user_id == user, Watch.record_id == record_id)
@@ -170,6 +172,7 @@ def known(session: Session, record_ids: Iterable[str]) -> dict[str, WatchedRecor
 
 
 def known_of_kinds(session: Session, kinds: Sequence[str]) -> list[WatchedRecord]:
+    """The kept values of every record of these kinds (``Order``...)."""
     return list(session.scalars(select(WatchedRecord).where(WatchedRecord.sobject.in_(kinds))))
 
 
@@ -295,6 +298,7 @@ def forget(session: Session, record_ids: list[str]) -> int:
 def add_notice(
     session: Session, *, user: str, change: WatchChange, watched_id: str, now: dt.datetime
 ) -> None:
+    """Someone to tell about ``change``, through their watch of ``watched_id``."""
     session.add(
         WatchNotice(
             slack_user_id=user,
@@ -351,6 +355,7 @@ def claim_notices(session: Session, ids: list[int], *, key: str, now: dt.datetim
 
 
 def drop_notices(session: Session, ids: list[int], why: str) -> None:
+    """Never send these notices (``why`` is kept, 40 characters)."""
     session.execute(
         update(WatchNotice)
         .where(WatchNotice.id.in_(ids), WatchNotice.delivered_at.is_(None))
@@ -363,6 +368,7 @@ def drop_notices(session: Session, ids: list[int], why: str) -> None:
 
 
 def person(session: Session, user: str) -> WatchPerson | None:
+    """A watcher's own settings, if any were kept."""
     return session.get(WatchPerson, user)
 
 
@@ -387,11 +393,13 @@ def save_person(session: Session, user: str, now: dt.datetime, **values: Any) ->
 
 
 def get_meta(session: Session, key: str) -> str | None:
+    """A value of the app_meta table (the check's own state), or None."""
     row = session.get(AppMeta, key)
     return row.value if row is not None else None
 
 
 def set_meta(session: Session, key: str, value: str, now: dt.datetime) -> None:
+    """Create or replace a value of the app_meta table."""
     row = session.get(AppMeta, key)
     if row is None:
         try:

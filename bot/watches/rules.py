@@ -117,10 +117,12 @@ class Change:
     currency: str | None = None  # an amount's ISO currency code
 
     def to_json(self) -> dict[str, Any]:
+        """The change as stored (JSON-ready; empty parts left out)."""
         return {k: v for k, v in vars(self).items() if v is not None}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Change:
+        """A change as :meth:`to_json` stored it."""
         return cls(**data)
 
 
@@ -132,10 +134,12 @@ class Snapshot:
     flags: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The values with the flags under ``_flags`` (as stored)."""
         return {**self.values, "_flags": self.flags}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Snapshot:
+        """A snapshot as :meth:`to_json` stored it."""
         values = dict(data)
         flags = values.pop("_flags", {}) or {}
         return cls(values, dict(flags))

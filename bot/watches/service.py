@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from bot import visibility
 from bot.blocks import Message, error_message, not_found, section
 from bot.orders.queries import parse_order_ref
+from bot.services import UnmappedUser
 from bot.slack_ids import SnoozeFor
+from bot.text import escape_slack
 from bot.watches import card, detect, queries, repo, rules
 from bot.watches.deliver import person_zone, quiet_hours
 from bot.watches.queries import Target
@@ -75,8 +77,12 @@ def start(services: Services, user: str, target: Target) -> Message:
     """Watch ``target`` for ``user``: refused when they may not read it or watch too
     much already; otherwise its values are kept as the starting point."""
     url = services.record_url(target.record_id)
-    if target.record_id not in visibility.readable_ids(services, user, [target.record_id]):
-        return error_message(CANNOT_READ.format(what=f"*{target.label}*"))
+    try:
+        readable = visibility.readable_ids(services, user, [target.record_id])
+    except UnmappedUser as exc:  # acctbot cannot tell who they are in Salesforce
+        return error_message(str(exc))
+    if target.record_id not in readable:
+        return error_message(CANNOT_READ.format(what=f"*{escape_slack(target.label)}*"))
     with services.db.session() as s:
         if repo.is_watching(s, user, target.record_id):
             return card.already(target.label, url, target.record_id)
@@ -206,6 +212,7 @@ def snooze(services: Services, user: str, how_long: str) -> Message:
 
 
 def resume(services: Services, user: str) -> Message:
+    """End a person's snooze now."""
     with services.db.session() as s:
         repo.save_person(s, user, services.now(), snoozed_until=None)
     return card.resumed()
