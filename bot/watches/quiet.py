@@ -11,14 +11,17 @@ well defined on every day of the year:
   built from the *date* (never ``local_time + timedelta``, which is wall-clock arithmetic
   in Python and drops ``fold``; PLATFORM.md, "Daylight saving"), then converted to UTC.
   A wall-clock time repeated that day (clocks going back) is its first occurrence; one
-  that does not exist (clocks going forward) is read with the offset before the change.
+  that does not exist (clocks going forward) is the instant the clocks jump
+  (``bot.localtime.to_utc``, the rule every schedule in acctbot follows).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from bot.localtime import is_known_timezone, to_utc
 
 DEFAULT_START = dt.time(8, 0)  # the start of a day when quiet hours are off
 
@@ -63,20 +66,18 @@ def next_morning(now: dt.datetime, tz: dt.tzinfo, starts: dt.time) -> dt.datetim
 
 
 def local_instant(day: dt.date, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
-    """The UTC instant of wall-clock ``at`` on ``day`` in ``tz``. A repeated time (clocks
-    going back) is its first occurrence; a time in a gap (clocks going forward) is read
-    with the offset before the change, so 02:30 in a 02:00-03:00 gap is 03:30 after it."""
-    return dt.datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
+    """The UTC instant of wall-clock ``at`` on ``day`` in ``tz``, by acctbot's one rule
+    for local times (``bot.localtime.to_utc``): a repeated time is its first occurrence,
+    a skipped one the instant the clocks jump."""
+    return to_utc(dt.datetime.combine(day, at), tz)
 
 
 def zone(name: str | None, fallback: str) -> ZoneInfo:
-    """``name`` as a time zone (Slack's ``tz``), else ``fallback``."""
+    """``name`` as a time zone (Slack's ``tz``), else ``fallback`` (else UTC): only zones
+    ``bot.localtime.is_known_timezone`` accepts."""
     for candidate in (name, fallback):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
+        if candidate and is_known_timezone(candidate):
+            return ZoneInfo(candidate)
     return ZoneInfo("UTC")
 
 

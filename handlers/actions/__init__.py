@@ -12,9 +12,12 @@ from handlers.actions import (
     open_in_salesforce,
     refresh_card,
     share_card,
-    watch_alert,
+    unwatch_card,
     watch_card,
     watch_pick,
+    watch_resume,
+    watch_snooze,
+    watch_stop,
 )
 
 
@@ -28,8 +31,8 @@ def register(app: App) -> None:
     app.action(ActionId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve)
     app.action(ActionId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign)
     app.action(ActionId.WATCH_CARD)(watch_card.watch_card)
-    app.action(ActionId.UNWATCH_CARD)(watch_card.unwatch_card)
+    app.action(ActionId.UNWATCH_CARD)(unwatch_card.unwatch_card)
     app.action(ActionId.WATCH_PICK)(watch_pick.watch_pick)
-    app.action(ActionId.WATCH_STOP)(watch_alert.watch_stop)
-    app.action(ActionId.WATCH_SNOOZE)(watch_alert.watch_snooze)
-    app.action(ActionId.WATCH_RESUME)(watch_alert.watch_resume)
+    app.action(ActionId.WATCH_STOP)(watch_stop.watch_stop)
+    app.action(ActionId.WATCH_SNOOZE)(watch_snooze.watch_snooze)
+    app.action(ActionId.WATCH_RESUME)(watch_resume.watch_resume)

@@ -10,8 +10,8 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import card_refs
 from bot import blocks as cards
+from bot import card_refs
 from bot.services import Services, services_of
 from bot.slack_ids import CardRef, StaleButton
 from bot.watches import service as watches
@@ -22,19 +22,14 @@ def watch_card(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     ack()
-    _press(services_of(context), body, action, respond, start=True)
+    press_card(services_of(context), body, action, respond, start=True)
 
 
-def unwatch_card(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
-    ack()
-    _press(services_of(context), body, action, respond, start=False)
-
-
-def _press(
+def press_card(
     svc: Services, body: dict[str, Any], action: dict[str, Any], respond: Respond, *, start: bool
 ) -> None:
+    """Watch (``start``) or stop watching the card's record for the presser (after the
+    ack), and answer as the module docstring says."""
     what = "watch button" if start else "stop watching button"
     try:
         ref = CardRef.from_value(action.get("value"))

@@ -127,9 +127,9 @@ def test_next_morning_is_stepped_in_utc_across_daylight_saving() -> None:
     assert next_morning(dt.datetime(2026, 11, 18, 15, 0, tzinfo=dt.UTC), NY, eight) == (
         dt.datetime(2026, 11, 19, 13, 0, tzinfo=dt.UTC)
     )
-    # A wall time in the gap (2:30 on Mar 8) is read with the offset before it: 3:30 EDT.
+    # A wall time in the gap (2:30 on Mar 8) is the instant the clocks jump: 3:00 EDT.
     assert local_instant(dt.date(2026, 3, 8), dt.time(2, 30), NY) == (
-        dt.datetime(2026, 3, 8, 7, 30, tzinfo=dt.UTC)
+        dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.UTC)
     )
     # A repeated wall time (1:30 on Nov 1) is its first occurrence: 1:30 EDT.
     assert local_instant(dt.date(2026, 11, 1), dt.time(1, 30), NY) == (

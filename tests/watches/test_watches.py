@@ -280,6 +280,30 @@ def test_an_account_watch_covers_orders_deals_cases_contracts_bundled_in_one_dm(
     assert "*Lost* (Closed Lost)" in last and "Lost TV deal" not in last
 
 
+def test_a_deals_amount_is_told_in_its_own_currency(bot: BotUnderTest, sf: Salesforce) -> None:
+    data = small_org()
+    data["CurrencyType"] = [
+        {"IsoCode": "USD", "ConversionRate": 1, "IsCorporate": True},
+        {"IsoCode": "EUR", "ConversionRate": 0.9},
+    ]
+    for opp in data["Opportunity"]:
+        opp["CurrencyIsoCode"] = "EUR" if opp["Name"] == "Fiber upgrade" else "USD"
+    bot.org.load(data)
+    bot.services.vocabulary.forget()  # another org: read its currencies again
+    try:
+        watch(bot, "Acme Corp")
+        sf.Opportunity.update(_opp(sf, "Fiber upgrade"), {"Amount": 60000})
+        sf.Opportunity.update(_opp(sf, "SIP trunks"), {"Amount": 13000})
+        later(bot, minutes=1)
+        check(bot)
+        body = all_text(alerts(bot)[0])
+        assert "Amount: €50,000 → *€60,000*" in body
+        assert "Amount: $12,000 → *$13,000*" in body
+    finally:
+        bot.org.load(small_org())
+        bot.services.vocabulary.forget()
+
+
 def test_dates_passing_alone_are_announced_once(bot: BotUnderTest, sf: Salesforce) -> None:
     sf.Order.update(DRAFT_ORDER, {"EffectiveDate": "2026-11-19"})
     watch(bot, "00000123")

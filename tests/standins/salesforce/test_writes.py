@@ -297,3 +297,47 @@ def test_writes_are_logged_and_counted(loaded: SandboxOrg, sf: Salesforce) -> No
     assert entry["method"] == "PATCH" and entry["status"] == 204
     assert entry["path"].endswith(f"/sobjects/Case/{CASE}")
     assert loaded.limits()["used"] == 1
+
+
+def test_writes_follow_the_orgs_own_picklists_and_currencies(
+    org: SandboxOrg, sf: Salesforce
+) -> None:
+    data = {
+        **ORG,
+        "CurrencyType": [
+            {"IsoCode": "USD", "ConversionRate": 1, "IsCorporate": True},
+            {"IsoCode": "EUR", "ConversionRate": 0.9},
+        ],
+        "User": [
+            {**ORG["User"][0], "DefaultCurrencyIsoCode": "EUR"},
+            ORG["User"][1],
+        ],
+        "_picklists": {
+            "Order.Status": [
+                {"value": "Entwurf", "default": True, "category": "Draft"},
+                {"value": "In Bearbeitung", "category": "Draft"},
+                {"value": "Aktiviert", "category": "Activated"},
+            ]
+        },
+        "Order": [{**ORG["Order"][0], "Status": "Entwurf"}],
+    }
+    org.set_now(T0)
+    org.load(data)
+    sf.Order.update(ORDER, {"Status": "Aktiviert"})
+    rec = one(sf, f"SELECT StatusCode, ActivatedDate FROM Order WHERE Id = '{ORDER}'")
+    assert rec["StatusCode"] == "Activated" and rec["ActivatedDate"]
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Order.update(ORDER, {"Status": "Activated"})  # not one of this org's values
+    assert error_of(exc)["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    made = sf.Opportunity.create(
+        {"Name": "Euro deal", "StageName": "Prospecting", "CloseDate": "2026-12-01"}
+    )
+    euro = one(sf, f"SELECT CurrencyIsoCode FROM Opportunity WHERE Id = '{made['id']}'")
+    assert euro["CurrencyIsoCode"] == "EUR"  # the creator's currency
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Opportunity.update(made["id"], {"CurrencyIsoCode": "GBP"})
+    assert error_of(exc)["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    org_id = sf.query("SELECT Id FROM Organization")["records"][0]["Id"]
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Organization.update(org_id, {"Name": "Renamed"})
+    assert error_of(exc)["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
