@@ -4,6 +4,7 @@ delete), answered and refused as Salesforce's REST API does, with the audit fiel
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -55,10 +56,17 @@ ORG: dict[str, list[dict[str, Any]]] = {
 
 
 @pytest.fixture
-def loaded(org: SandboxOrg) -> SandboxOrg:
+def loaded(org: SandboxOrg) -> Iterator[SandboxOrg]:
     org.load(ORG)
     org.set_now(T0)
-    return org
+    yield org
+    org.load({})  # the session's org is shared: leave it as the next test expects
+
+
+@pytest.fixture
+def custom(org: SandboxOrg) -> Iterator[SandboxOrg]:
+    yield org
+    org.load({})
 
 
 def one(sf: Salesforce, soql: str) -> dict[str, Any]:
@@ -300,8 +308,9 @@ def test_writes_are_logged_and_counted(loaded: SandboxOrg, sf: Salesforce) -> No
 
 
 def test_writes_follow_the_orgs_own_picklists_and_currencies(
-    org: SandboxOrg, sf: Salesforce
+    custom: SandboxOrg, sf: Salesforce
 ) -> None:
+    org = custom
     data = {
         **ORG,
         "CurrencyType": [
