@@ -73,6 +73,7 @@ def end_to_end(stack: Stack, command: str, text: str, runs: int) -> tuple[float,
     times, counts = [], []
     for _ in range(runs):
         stack.running.services.cache.clear()
+        stack.running.services.access_cache.clear()
         stack.org.clear_log()
         t0 = time.time()
         sent = stack.command(command, text, user=ANA)
@@ -141,6 +142,7 @@ def main() -> None:
             med, p95, n = end_to_end(stack, command, text, args.runs)
             print(f"  {(command + ' ' + text).strip():28} {med:10.1f} {p95:8.1f} {n:12.1f}")
         stack.running.services.cache.clear()
+        stack.running.services.access_cache.clear()
         stack.org.clear_log()
         stack.command("/account", "Acme Corp", user=ANA)
         time.sleep(1)

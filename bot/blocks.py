@@ -11,7 +11,7 @@ text 75, option text 75 and value 150. A ``text`` fallback always travels beside
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.slack_ids import ActionId, BlockId, CardKind, CardRef
@@ -28,6 +28,10 @@ class Message:
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     is_error: bool = False  # an error for the asker alone: never shared in channel
+    # For the audit log: the Salesforce record Ids the message shows, and how the request
+    # ended (ok, refused, denied, not_found, error, usage).
+    record_ids: tuple[str, ...] = ()
+    outcome: str = "ok"
 
     def payload(self, **extra: Any) -> dict[str, Any]:
         return {"text": self.text, "blocks": self.blocks, **extra}
@@ -156,7 +160,7 @@ def with_list_actions(
     if shared_by:
         blocks.append(context(f"Shared by <@{shared_by}>"))
     blocks.append(actions(*elements, block_id=f"card_actions:{kind}"))
-    return Message(text=msg.text, blocks=blocks)
+    return replace(msg, blocks=blocks)
 
 
 def as_of(now: dt.datetime, tz: dt.tzinfo, extra: str = "") -> dict[str, Any]:
@@ -176,12 +180,20 @@ def not_found(kind: str, query: str, suggestions: list[str], usage: str) -> Mess
     plain = f"No {kind} matches {query}." + (
         " Did you mean " + ", ".join(suggestions) + "?" if suggestions else ""
     )
-    return Message(text=escape_slack(plain), blocks=[section(text), context(usage)])
+    return Message(
+        text=escape_slack(plain), blocks=[section(text), context(usage)], outcome="not_found"
+    )
 
 
 def error_message(text: str) -> Message:
     """An error for the user; ``text`` is mrkdwn (escape any data put into it)."""
-    return Message(text=text, blocks=[section(f":warning: {text}")], is_error=True)
+    return Message(text=text, blocks=[section(f":warning: {text}")], is_error=True, outcome="error")
+
+
+def refusal_message(text: str, outcome: str = "refused") -> Message:
+    """A refusal for the asker alone (no access to acctbot, or to a record): ``text`` is
+    mrkdwn that says why and how to get access, and nothing about any record."""
+    return Message(text=text, blocks=[section(text)], is_error=True, outcome=outcome)
 
 
 def progress_message(text: str) -> Message:
@@ -206,4 +218,24 @@ def usage_message(usage: str, note: str | None = None) -> Message:
     reads ``<...>`` as a link or mention even inside code), after an optional plain note."""
     usage = escape_slack(usage)
     body = (f"{escape_slack(note)}\n\n" if note else "") + usage
-    return Message(text=(f"{escape_slack(note)} " if note else "") + usage, blocks=[section(body)])
+    return Message(
+        text=(f"{escape_slack(note)} " if note else "") + usage,
+        blocks=[section(body)],
+        outcome="usage",
+    )
+
+
+def without_share(msg: Message) -> Message:
+    """``msg`` without its "Share in channel" buttons (``ACCTBOT_SHARING=off``)."""
+    blocks: list[dict[str, Any]] = []
+    changed = False
+    for block in msg.blocks:
+        if block.get("type") == "actions":
+            elements = [e for e in block["elements"] if e.get("action_id") != ActionId.SHARE_CARD]
+            if len(elements) != len(block["elements"]):
+                changed = True
+                if not elements:
+                    continue
+                block = {**block, "elements": elements}
+        blocks.append(block)
+    return replace(msg, blocks=blocks) if changed else msg

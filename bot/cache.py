@@ -33,11 +33,13 @@ class TTLCache:
             self._data.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: Any) -> None:
-        if self.ttl <= 0:
+    def put(self, key: Hashable, value: Any, *, ttl: float | None = None) -> None:
+        """Keep ``value`` for ``ttl`` seconds (default: the cache's own ttl)."""
+        ttl = self.ttl if ttl is None else min(ttl, self.ttl)
+        if ttl <= 0:
             return
         with self._lock:
-            self._data[key] = (self._clock() + self.ttl, value)
+            self._data[key] = (self._clock() + ttl, value)
             self._data.move_to_end(key)
             while len(self._data) > self.maxsize:
                 self._data.popitem(last=False)

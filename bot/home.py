@@ -2,8 +2,10 @@
 
 Your not-dones, your quarter, the escalations you filed or own, what you watch, and the
 commands. Two Salesforce requests (two composites: not-dones, pipeline), cached per person
-like the commands' answers; every count and sum is exact. The escalations and watches
-come from the local database.
+like the commands' answers, and the check of what you may read (bot/visibility.py): every
+count and sum is exact, of what your Salesforce user may read. The escalations and
+watches come from the local database. Someone acctbot does not serve (a guest, an
+unmapped person) sees only how to get access.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from bot.dates import quarter_label
 from bot.escalations import service as escalations
 from bot.escalations.status import ACTIVE
 from bot.infra.salesforce import SalesforceError
+from bot.orders.answer import readable_filter
 from bot.orders.queries import MAX_LISTED as NOT_DONES_LISTED
-from bot.services import Services, UnmappedUser
+from bot.people import AccessRefused, Person, identify
+from bot.services import Services
 from bot.text import escape_slack, plural, truncate
 from bot.watches import service as watches
 
@@ -38,22 +42,22 @@ COMMANDS = (
 MAX_WATCHES_LISTED = 10
 
 
-def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[dict[str, Any]]:
-    try:
-        person = svc.salesforce_user(client, user_id)
-    except UnmappedUser as exc:
-        return [section(f":warning: {exc}")]
+def _salesforce_blocks(svc: Services, person: Person, shown: list[str]) -> list[dict[str, Any]]:
     today = svc.today()
-    try:  # cached like the commands' answers (errors are not cached)
+    only = readable_filter(svc, person.slack_user_id)
+    try:  # cached per person, like the commands' answers (errors are not cached)
         nd, p = svc.cache.get_or_load(
-            ("home", person.email),
+            ("home", person.slack_user_id, person.salesforce_user_id, svc.settings.visibility),
             lambda: (
-                svc.orders.not_dones(today, owner_email=person.email, limit=MAX_LISTED),
-                svc.pipeline.for_owners([person.email], today),
+                svc.orders.not_dones(
+                    today, owner_email=person.email, limit=MAX_LISTED, readable=only
+                ),
+                svc.pipeline.for_owners([person.email], today, readable=only),
             ),
         )
     except SalesforceError as exc:
         return [section(f":warning: {exc.user_message}")]
+    shown += [n.record["Id"] for n in nd.orders[:MAX_LISTED]]
     blocks: list[dict[str, Any]] = []
     if nd.total:
         lines = [
@@ -84,7 +88,9 @@ def _salesforce_blocks(svc: Services, client: WebClient, user_id: str) -> list[d
 
 
 def _escalation_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
-    rows, total = escalations.search(svc, statuses=OPEN, user=user_id, limit=MAX_LISTED)
+    rows, total = escalations.search_visible(
+        svc, user_id, statuses=OPEN, user=user_id, limit=MAX_LISTED
+    )
     if not total:
         return [section("*Your escalations* — none open.")]
     lines = [f"*Your escalations* — {total:,} open"]
@@ -113,11 +119,29 @@ def _watch_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
     return [section("\n".join(lines))]
 
 
-def home_view(svc: Services, client: WebClient, user_id: str) -> dict[str, Any]:
+def refused_view(exc: AccessRefused) -> dict[str, Any]:
+    """The Home tab of someone acctbot does not serve: how to get access, nothing else."""
+    return {"type": "home", "blocks": [header("acctbot"), section(str(exc))]}
+
+
+def home_view(svc: Services, user_id: str, shown: list[str] | None = None) -> dict[str, Any]:
+    """The Home tab for ``user_id``; the record Ids it shows are added to ``shown``.
+
+    Raises:
+        AccessRefused: ``user_id`` is not someone acctbot serves.
+    """
+    shown = [] if shown is None else shown
+    try:
+        person = identify(svc, user_id)
+    except SalesforceError as exc:
+        return {
+            "type": "home",
+            "blocks": [header("acctbot"), section(f":warning: {exc.user_message}")],
+        }
     blocks: list[dict[str, Any]] = [
         header("acctbot"),
         section(f"Hi <@{user_id}>. Here is where your accounts stand."),
-        *_salesforce_blocks(svc, client, user_id),
+        *_salesforce_blocks(svc, person, shown),
         *_escalation_blocks(svc, user_id),
         *_watch_blocks(svc, user_id),
         divider(),
@@ -128,10 +152,28 @@ def home_view(svc: Services, client: WebClient, user_id: str) -> dict[str, Any]:
         context(
             f"From Salesforce as of {svc.now().astimezone(svc.tz).strftime('%b %-d, %-I:%M %p %Z')}"
             " · reopen this tab to refresh"
+            + (" · only what you can see" if svc.settings.visibility == "salesforce" else "")
         ),
     ]
     return {"type": "home", "blocks": blocks}
 
 
 def publish_home(svc: Services, client: WebClient, user_id: str) -> None:
-    client.views_publish(user_id=user_id, view=home_view(svc, client, user_id))
+    """Publish ``user_id``'s Home tab (or their refusal) and log it in the audit log."""
+    from bot import audit
+
+    shown: list[str] = []
+    try:
+        view = home_view(svc, user_id, shown)
+        outcome = "ok"
+    except AccessRefused as exc:
+        view, outcome = refused_view(exc), "refused"
+    client.views_publish(user_id=user_id, view=view)
+    audit.record(
+        svc,
+        action="refusal" if outcome == "refused" else "lookup",
+        command="app_home",
+        slack_user_id=user_id,
+        record_ids=shown,
+        outcome=outcome,
+    )

@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.accounts.queries import AccountFinder
-from bot.blocks import Message, error_message
+from bot.blocks import Message, error_message, without_share
 from bot.cache import TTLCache
 from bot.delivery.channels import Channels
 from bot.escalations.sla import SlaPolicy
@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 from bot.infra.db import Database
 from bot.infra.salesforce import SalesforceError, SalesforceService
 from bot.orders.queries import OrderDesk
+from bot.people import IDENTITY_TTL, AccessRefused, identify, refusal_message
 from bot.pipeline.queries import PipelineDesk
 from bot.settings import Settings
 from bot.teams import Teams
-from bot.text import escape_slack
 from bot.timers import Timers
 from bot.vocabulary import VocabularySource
 
@@ -54,17 +54,6 @@ INTERNAL_ERROR = (
 
 def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class UnmappedUser(Exception):
-    """A Slack user acctbot cannot match to a Salesforce user; the message says why."""
-
-
-@dataclass
-class SalesforceUser:
-    id: str
-    name: str
-    email: str
 
 
 @dataclass
@@ -88,6 +77,10 @@ class Services:
     # apart; this keeps one process's scheduled, retried and by-hand batches in order).
     digest_lock: threading.Lock = field(default_factory=threading.Lock)
     cache: TTLCache = field(init=False)
+    # Who people are (bot/people.py) and what they may read (bot/visibility.py): keyed
+    # by person, so one person's answer never reaches another.
+    people_cache: TTLCache = field(init=False)
+    access_cache: TTLCache = field(init=False)
     pool: ThreadPoolExecutor = field(init=False)
     channels: Channels = field(init=False)  # channel ids by name; channels joined
     timers: Timers = field(init=False)
@@ -96,12 +89,12 @@ class Services:
     orders: OrderDesk = field(init=False)
     pipeline: PipelineDesk = field(init=False)
     vocabulary: VocabularySource = field(init=False)
-    _people: TTLCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.sla = self.settings.sla
         self.cache = TTLCache(self.settings.cache_ttl)
-        self._people = TTLCache(3600)
+        self.people_cache = TTLCache(IDENTITY_TTL, maxsize=20_000)
+        self.access_cache = TTLCache(self.settings.cache_ttl, maxsize=100_000)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="acctbot")
         self.timers = Timers()
         self.channels = Channels()
@@ -145,6 +138,7 @@ class Services:
         channel_id: str | None = None,
         user_id: str | None = None,
         progress: Message | None = None,
+        audit: str | None = "lookup",
     ) -> Future[None]:
         """Run ``work`` on the pool and answer once: its message, or a clear error.
 
@@ -161,6 +155,10 @@ class Services:
         person who clicked as a new ephemeral message and the card stays (on a card shared
         in a channel, everyone would see it). The answer goes through ``response_url``; if
         Slack refuses it, see :meth:`deliver`.
+
+        ``user_id`` (the asker) must be someone acctbot serves (:func:`bot.people.identify`)
+        before ``work`` runs; anyone else gets the refusal instead. Then the audit log gets
+        one line (``audit`` is its action; None writes none).
         """
         started = time.monotonic()
         gate = threading.Lock()  # the progress post, if any, lands before the answer
@@ -183,7 +181,9 @@ class Services:
             if progress is not None:
                 wait = self.slow_after - (time.monotonic() - started)
                 timer = self.timers.call_later(wait, lambda: post_soon(post_progress))
-            msg = self.compute(work, what=what)
+            msg = self.compute(work, what=what, user_id=user_id)
+            if self.settings.sharing == "off":
+                msg = without_share(msg)
             if timer is not None:
                 timer.cancel()
             with gate:
@@ -196,14 +196,49 @@ class Services:
                 channel_id=channel_id,
                 user_id=user_id,
             )
+            if audit is not None:
+                self.audit(audit, what, msg, user_id=user_id, channel_id=channel_id)
 
         return self.pool.submit(task)
 
-    @staticmethod
-    def compute(work: Callable[[], Message], *, what: str) -> Message:
-        """``work()``'s message, or a clear error message (the log gets the traceback)."""
+    def audit(
+        self,
+        action: str,
+        command: str,
+        msg: Message,
+        *,
+        user_id: str | None,
+        channel_id: str | None,
+    ) -> None:
+        """One audit line for an answer: its record Ids and outcome (a refused or denied
+        request is logged as a "refusal"). Never raises."""
+        from bot import audit
+
+        if msg.outcome in ("refused", "denied", "unavailable"):
+            action = "refusal"
+        audit.record(
+            self,
+            action=action,
+            command=command,
+            slack_user_id=user_id,
+            channel_id=channel_id,
+            record_ids=msg.record_ids,
+            outcome=msg.outcome,
+        )
+
+    def compute(
+        self, work: Callable[[], Message], *, what: str, user_id: str | None = None
+    ) -> Message:
+        """``work()``'s message, or a clear error message (the log gets the traceback).
+
+        With ``user_id``, the asker is identified first; a refusal is the answer then."""
         try:
+            if user_id:
+                identify(self, user_id)
             return work()
+        except AccessRefused as exc:
+            log.info("%s refused for %s: %s", what, user_id, exc.reason)
+            return refusal_message(exc)
         except SalesforceError as exc:
             log.warning("%s failed: %s: %s", what, type(exc).__name__, exc)
             return error_message(exc.user_message)
@@ -266,54 +301,14 @@ class Services:
         def task() -> Any:
             try:
                 return fn()
+            except AccessRefused as exc:
+                log.info("%s refused: %s", what, exc.reason)
+                raise
             except Exception:
                 log.exception("%s failed", what)
                 raise
 
         return self.pool.submit(task)
-
-    # -- people
-    def slack_email(self, client: WebClient, user_id: str) -> str | None:
-        """A Slack user's e-mail (users.info, needs users:read.email), cached."""
-        key = ("email", user_id)
-        hit = self._people.get(key)
-        if hit is not None:
-            return hit or None
-        try:
-            resp = client.users_info(user=user_id)
-        except SlackApiError as exc:
-            log.warning("users.info %s failed: %s", user_id, exc.response.get("error"))
-            return None
-        email = ((resp.get("user") or {}).get("profile") or {}).get("email") or ""
-        self._people.put(key, email.lower())
-        return email.lower() or None
-
-    def salesforce_user(self, client: WebClient, user_id: str) -> SalesforceUser:
-        """The Salesforce user a Slack user is, matched by e-mail; cached for an hour."""
-        email = self.slack_email(client, user_id)
-        if not email:
-            raise UnmappedUser(
-                f"I can't read <@{user_id}>'s e-mail address from Slack, so I can't find them "
-                "in Salesforce. The app needs the users:read.email scope (reinstall it from "
-                "manifest.yml), and the Slack profile needs an e-mail."
-            )
-        key = ("sf_user", email)
-        hit = self._people.get(key)
-        if hit is None:
-            recs = self.salesforce.query_records(
-                "SELECT Id, Name, Email FROM User WHERE Email = {} AND IsActive = true "
-                "ORDER BY CreatedDate ASC LIMIT 1",
-                email,
-            )
-            hit = SalesforceUser(recs[0]["Id"], recs[0]["Name"], email) if recs else False
-            self._people.put(key, hit)
-        if not isinstance(hit, SalesforceUser):  # False: looked up, nobody has that e-mail
-            raise UnmappedUser(
-                f"No active Salesforce user has the e-mail {escape_slack(email)} "
-                f"(<@{user_id}>'s Slack address). Ask a Salesforce admin to set that e-mail "
-                "on the user record, or change the Slack profile's e-mail to the Salesforce one."
-            )
-        return hit
 
 
 def services_of(context: BoltContext) -> Services:

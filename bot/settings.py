@@ -24,6 +24,8 @@ DEFAULT_SF_API_VERSION = "62.0"
 # Order statuses that are finished although Salesforce files them under the Draft
 # category (StatusCode 'Draft'): never open, stuck or overdue. Orgs spell it both ways.
 DEFAULT_FINISHED_ORDER_STATUSES = ("Cancelled", "Canceled")
+VISIBILITY_MODES = ("salesforce", "workspace")
+SHARING_MODES = ("on", "preview", "off")
 
 
 class ConfigError(Exception):
@@ -84,6 +86,17 @@ class Settings:
     watch_interval_seconds: int = 60
     watch_quiet_hours: tuple[dt.time, dt.time] | None = (dt.time(19, 0), dt.time(8, 0))
     log_level: str = "INFO"
+    # Who sees what (README "Who sees what"): "salesforce" shows each person only the
+    # records their own Salesforce user can read; "workspace" shows every mapped person
+    # what the integration user sees.
+    visibility: str = "salesforce"
+    # Slack user ids who may configure acctbot from Slack (digest subscriptions) and act
+    # on any escalation.
+    admins: frozenset[str] = frozenset()
+    # "Share in channel": on (the card as the sharer sees it), preview (name and link
+    # only), off (no sharing).
+    sharing: str = "on"
+    audit_retention_days: int = 365
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -176,6 +189,10 @@ class Settings:
             watch_interval_seconds=_int(get, "ACCTBOT_WATCH_INTERVAL_SECONDS", 60, 1, 86400),
             watch_quiet_hours=_quiet_hours(get("ACCTBOT_WATCH_QUIET_HOURS")),
             log_level=_log_level(get("LOG_LEVEL")),
+            visibility=_choice(get, "ACCTBOT_VISIBILITY", VISIBILITY_MODES),
+            admins=_slack_users(get, "ACCTBOT_ADMINS"),
+            sharing=_choice(get, "ACCTBOT_SHARING", SHARING_MODES),
+            audit_retention_days=_int(get, "ACCTBOT_AUDIT_RETENTION_DAYS", 365, 1, 3650),
         )
 
 
@@ -287,6 +304,34 @@ def _log_level(raw: str | None) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL {raw!r} is not one of {', '.join(LOG_LEVELS)}.")
     return level
+
+
+def _choice(get, name: str, choices: tuple[str, ...]) -> str:  # type: ignore[no-untyped-def]
+    """One of ``choices`` (the first is the default), case-insensitive."""
+    raw = get(name)
+    if raw is None:
+        return choices[0]
+    value = raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{name} {raw!r} is not one of {', '.join(choices)}.")
+    return value
+
+
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def _slack_users(get, name: str) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    """A comma-separated list of Slack user ids (U..., W...)."""
+    raw = get(name)
+    if raw is None:
+        return frozenset()
+    ids = [part.strip() for part in raw.split(",") if part.strip()]
+    for user_id in ids:
+        if not _SLACK_USER_ID.match(user_id):
+            raise ConfigError(
+                f"{name} has {user_id!r}, which is not a Slack user id like U0123ABCD."
+            )
+    return frozenset(ids)
 
 
 def _check_url(name: str, value: str, *, https: bool = False) -> None:

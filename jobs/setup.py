@@ -5,7 +5,7 @@ from __future__ import annotations
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.services import Services
-from jobs import digests, escalations, watches
+from jobs import audit, digests, escalations, watches
 from jobs.scheduler import create_scheduler
 
 
@@ -14,5 +14,6 @@ def start_scheduler(services: Services) -> BackgroundScheduler:
     escalations.schedule(scheduler, services.settings)
     digests.schedule(scheduler, services)
     watches.schedule(scheduler, services.settings)
+    audit.schedule(scheduler, services.settings)
     scheduler.start()
     return scheduler

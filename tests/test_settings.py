@@ -37,6 +37,27 @@ def test_watch_settings() -> None:
     assert Settings.from_env({**BASE, "ACCTBOT_WATCH_QUIET_HOURS": "off"}).watch_quiet_hours is None
 
 
+def test_who_sees_what_settings() -> None:
+    s = Settings.from_env(BASE)
+    assert (s.visibility, s.sharing, s.admins, s.audit_retention_days) == (
+        "salesforce",
+        "on",
+        frozenset(),
+        365,
+    )
+    s = Settings.from_env(
+        {
+            **BASE,
+            "ACCTBOT_VISIBILITY": "Workspace",
+            "ACCTBOT_SHARING": "preview",
+            "ACCTBOT_ADMINS": " U0ANA00001 ,W0ENTERPRISE1,",
+            "ACCTBOT_AUDIT_RETENTION_DAYS": "90",
+        }
+    )
+    assert (s.visibility, s.sharing, s.audit_retention_days) == ("workspace", "preview", 90)
+    assert s.admins == frozenset({"U0ANA00001", "W0ENTERPRISE1"})
+
+
 def test_password_and_jwt_logins_can_log_in_again() -> None:
     pw = {k: v for k, v in BASE.items() if not k.startswith("SF_")}
     s = Settings.from_env({**pw, "SF_USERNAME": "u@x.com", "SF_PASSWORD": "p"})
@@ -62,6 +83,10 @@ def test_password_and_jwt_logins_can_log_in_again() -> None:
         ({"ACCTBOT_WATCH_QUIET_HOURS": "7pm-8am"}, "ACCTBOT_WATCH_QUIET_HOURS '7pm-8am' is not"),
         ({"ACCTBOT_WATCH_QUIET_HOURS": "25:00-08:00"}, "ACCTBOT_WATCH_QUIET_HOURS"),
         ({"ACCTBOT_WATCH_QUIET_HOURS": "08:00-08:00"}, "ACCTBOT_WATCH_QUIET_HOURS"),
+        ({"ACCTBOT_VISIBILITY": "everyone"}, "ACCTBOT_VISIBILITY 'everyone' is not one of"),
+        ({"ACCTBOT_SHARING": "yes"}, "ACCTBOT_SHARING 'yes' is not one of on, preview, off"),
+        ({"ACCTBOT_ADMINS": "U0ANA00001, ana"}, "ACCTBOT_ADMINS has 'ana', which is not"),
+        ({"ACCTBOT_AUDIT_RETENTION_DAYS": "0"}, "ACCTBOT_AUDIT_RETENTION_DAYS must be"),
     ],
 )
 def test_bad_settings_name_the_variable(change: dict, named: str) -> None:

@@ -166,7 +166,11 @@ def _activity_field(st: AccountStatus) -> str:
     return f"*Last activity*\n{slack_date(st.last_activity, today=st.today)} ({ago})"
 
 
-def account_picker(query: str, matches: list[AccountMatch], total: int = 0) -> Message:
+def account_picker(
+    query: str, matches: list[AccountMatch], total: int = 0, *, exact: bool = True
+) -> Message:
+    """A picker of ``matches``; ``total`` is how many match in all, or (``exact`` False)
+    at least how many."""
     opts = []
     for m in matches:
         where = ", ".join(p for p in (m.city, m.state) if p)
@@ -190,13 +194,19 @@ def account_picker(query: str, matches: list[AccountMatch], total: int = 0) -> M
         if (total > len(matches))
         else ""
     )
+    how_many = f"{total}" if exact else f"At least {total}"
+    if not exact:
+        best = " More may match: type more of the name to narrow it."
     blocks = [
         section(
-            f"{total} accounts match *{escape_slack(query)}*.{best} Which one?", accessory=select
+            f"{how_many} accounts match *{escape_slack(query)}*.{best} Which one?",
+            accessory=select,
         ),
         context("\n".join(lines)),
     ]
     return Message(
-        text=escape_slack(f"{total} accounts match {query}: " + ", ".join(m.name for m in matches)),
+        text=escape_slack(
+            f"{how_many} accounts match {query}: " + ", ".join(m.name for m in matches)
+        ),
         blocks=blocks,
     )

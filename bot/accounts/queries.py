@@ -18,6 +18,14 @@ An exact name or account number is that same one composite, the account query fi
 the account by name and the others naming it by reference; any other text is a second
 composite of light queries (prefix and "contains" matches, and a count), and the card of
 the one account it settles on a third.
+
+**Only what a person may read** (``probe``, bot/accounts/answer.py): the same composite
+then also lists every deal the card counts (the biggest-deal subquery without its
+``LIMIT 1``: all open deals, biggest first; the slipped-deal subquery with this quarter's
+won deals), so that each Id the card rests on can be checked for the person with
+UserRecordAccess. When they may not read every deal and case, the card is read again
+with ``deal_ids`` and ``case_ids``: every deal and case query then keeps to those Ids,
+so the figures stay Salesforce's exact counts and sums, of what the person may read.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from bot.text import parse_sf_date, plural
 from bot.vocabulary import Vocabulary
 
 MAX_MATCHES = 10
+MAX_MATCH_IDS = 200  # one UserRecordAccess query's worth
 LISTED = 3  # escalated cases and contracts named on the card (the rest are counted)
 CONTRACT_DAYS = 90
 
@@ -106,6 +115,10 @@ class AccountStatus:
     contracts: list[dict[str, Any]] = field(default_factory=list)
     health: str = "green"
     reasons: list[str] = field(default_factory=list)
+    # With ``probe``: the Ids the card rests on, to check who may read them: "deals"
+    # (open, and won this quarter), "cases" (open), "orders" and "contracts" (those the
+    # card names or counts).
+    checked: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def open_orders(self) -> int:
@@ -130,6 +143,12 @@ class Lookup:
     suggestions: list[str] = field(default_factory=list)
     resolved_id: str | None = None  # a cached search: which account it found
     total: int = 0  # how many accounts match in all (the picker shows the best)
+    # Every match read, best first (beyond the picker's 10), and the Ids of the first
+    # MAX_MATCH_IDS matches: a picker cut to what a person may read counts them exactly.
+    candidates: list[AccountMatch] = field(default_factory=list)
+    match_ids: list[str] = field(default_factory=list)
+    # Close names for a search that matched nothing: (Id, name), best first.
+    near: list[tuple[str, str]] = field(default_factory=list)
 
 
 def extract_account_id(text: str) -> str | None:
@@ -162,6 +181,15 @@ class CardQueries:
     rules: OrderRules
     currencies: Currencies
     by_name: str | None = None
+    probe: bool = False
+    deal_ids: tuple[str, ...] | None = None  # only these deals (a person's readable ones)
+    case_ids: tuple[str, ...] | None = None  # only these cases
+
+    def _only(self, ids: tuple[str, ...] | None) -> str:
+        """`` AND Id IN (...)`` keeping to ``ids`` (nothing matches an empty list)."""
+        if ids is None:
+            return ""
+        return format_soql(" AND Id IN {}", list(ids)) if ids else " AND Id = null"
 
     def build(self) -> dict[str, str]:
         """referenceId -> formatted SOQL (one composite request)."""
@@ -193,9 +221,12 @@ class CardQueries:
             f"SELECT {ACCOUNT_FIELDS}, "
             f"(SELECT Id, Name, StageName, Amount, CloseDate{cur} FROM Opportunities"
             + format_soql(" WHERE IsClosed = false AND CloseDate >= {}", t)
+            + self._only(self.deal_ids)
             + " ORDER BY CloseDate ASC, Amount DESC NULLS LAST LIMIT 1), "
             "(SELECT Id FROM Orders WHERE " + self.rules.not_done_soql(t) + "), "
-            "(SELECT Id, Priority, IsEscalated FROM Cases WHERE IsClosed = false), "
+            "(SELECT Id, Priority, IsEscalated FROM Cases WHERE IsClosed = false"
+            + self._only(self.case_ids)
+            + "), "
             "(SELECT Id, ContractNumber, Status, EndDate FROM Contracts"
             + format_soql(
                 " WHERE EndDate >= {} AND EndDate <= {}", t, t + dt.timedelta(days=CONTRACT_DAYS)
@@ -205,15 +236,32 @@ class CardQueries:
         )
 
     def counts(self) -> str:
-        """Slipped deals and overdue drafts (counted), the newest escalated cases."""
+        """Slipped deals and overdue drafts (counted), the newest escalated cases. With
+        ``probe``, the deal subquery also lists this quarter's won deals (with IsClosed,
+        so the slipped ones are still told apart and counted)."""
+        q_start, q_end = quarter_bounds(self.today)
+        if self.probe:
+            deals = "SELECT Id, IsClosed FROM Opportunities" + format_soql(
+                " WHERE (IsClosed = false AND CloseDate < {}) OR (IsWon = true AND "
+                "CloseDate >= {} AND CloseDate <= {})",
+                self.today,
+                q_start,
+                q_end,
+            )
+        else:
+            deals = "SELECT Id FROM Opportunities" + format_soql(
+                " WHERE IsClosed = false AND CloseDate < {}", self.today
+            )
         return (
-            "SELECT Id, (SELECT Id FROM Opportunities"
-            + format_soql(" WHERE IsClosed = false AND CloseDate < {}", self.today)
+            f"SELECT Id, ({deals}"
+            + self._only(self.deal_ids)
             + "), (SELECT Id FROM Orders WHERE "
             + self.rules.overdue_soql(self.today)
             + "), (SELECT Id, CaseNumber, Subject, CreatedDate FROM Cases"
             " WHERE IsClosed = false AND IsEscalated = true"
-            f" ORDER BY CreatedDate DESC NULLS LAST LIMIT {LISTED})" + self._where_id()
+            + self._only(self.case_ids)
+            + f" ORDER BY CreatedDate DESC NULLS LAST LIMIT {LISTED})"
+            + self._where_id()
         )
 
     def tops(self) -> str:
@@ -223,7 +271,10 @@ class CardQueries:
         return (
             f"SELECT Id, (SELECT Id, Name, StageName, Amount, CloseDate{self.currencies.field}"
             " FROM Opportunities WHERE IsClosed = false"
-            " ORDER BY Amount DESC NULLS LAST, CloseDate ASC LIMIT 1), "
+            + self._only(self.deal_ids)
+            + " ORDER BY Amount DESC NULLS LAST, CloseDate ASC"
+            + ("" if self.probe else " LIMIT 1")  # probe: every open deal, biggest first
+            + "), "
             "(SELECT Id, OrderNumber, ActivatedDate FROM Orders WHERE StatusCode = 'Activated'"
             + format_soql(" AND ActivatedDate >= {}", since)
             + " ORDER BY ActivatedDate DESC LIMIT 1)"
@@ -244,6 +295,7 @@ class CardQueries:
                 q_start,
                 q_end,
             )
+            + self._only(self.deal_ids)
             + f" GROUP BY {group}"
         )
 
@@ -282,10 +334,13 @@ def build_status(
     *,
     vocab: Vocabulary,
     case_rows: Callable[[dict[str, Any] | None], Iterable[dict[str, Any]]] = _children,
+    probe: bool = False,
 ) -> AccountStatus | None:
     """An :class:`AccountStatus` from the card composite's results (referenceId ->
     query result), or None when the account does not exist. ``case_rows`` gives every
-    open case row (following the child's pages; see ``SalesforceService.pages``)."""
+    open case row (following the child's pages; see ``SalesforceService.pages``), and
+    with ``probe`` every deal row too; ``probe`` says the composite was built with it
+    (:class:`CardQueries`), and fills ``checked``."""
     accounts = found["account"]["records"]
     if not accounts:
         return None
@@ -295,9 +350,23 @@ def build_status(
     tops = (found["tops"]["records"] or [{}])[0]
     _pipeline(st, rec, counts, tops, found["opps"]["records"])
     _orders(st, rec, counts, tops, found["orders"]["records"])
-    _cases(st, case_rows(rec.get("Cases")), _children(counts.get("Cases")))
+    cases = list(case_rows(rec.get("Cases")))
+    _cases(st, cases, _children(counts.get("Cases")))
     st.contracts_count = _child_count(rec.get("Contracts"))
     st.contracts = _children(rec.get("Contracts"))[:LISTED]
+    if probe:
+        open_deals = list(case_rows(tops.get("Opportunities")))
+        listed = list(case_rows(counts.get("Opportunities")))
+        st.slipped_count = sum(1 for r in listed if not r.get("IsClosed"))
+        st.biggest = open_deals[0] if open_deals else None
+        st.checked = {
+            "deals": [r["Id"] for r in [*open_deals, *listed]],
+            "cases": [c["Id"] for c in cases],
+            # Orders and contracts follow their account: the ones the card names are
+            # checked (the account's own check covers the rest).
+            "orders": [st.last_activated["Id"]] if st.last_activated else [],
+            "contracts": [c["Id"] for c in st.contracts],
+        }
     st.health, st.reasons = assess_health(st)
     return st
 
@@ -447,19 +516,52 @@ class Desk:
 
 
 class AccountFinder(Desk):
-    def _queries(self, today: dt.date, account_id: str, by_name: str | None = None) -> CardQueries:
-        return CardQueries(account_id, today, self.rules(), self.vocabulary().currencies, by_name)
+    def _queries(
+        self,
+        today: dt.date,
+        account_id: str,
+        by_name: str | None = None,
+        *,
+        probe: bool = False,
+        deal_ids: tuple[str, ...] | None = None,
+        case_ids: tuple[str, ...] | None = None,
+    ) -> CardQueries:
+        return CardQueries(
+            account_id,
+            today,
+            self.rules(),
+            self.vocabulary().currencies,
+            by_name,
+            probe=probe,
+            deal_ids=deal_ids,
+            case_ids=case_ids,
+        )
 
-    def _status(self, found: dict[str, dict[str, Any]], today: dt.date) -> AccountStatus | None:
-        return build_status(found, today, vocab=self.vocabulary(), case_rows=self.sf.pages)
+    def _status(
+        self, found: dict[str, dict[str, Any]], today: dt.date, *, probe: bool = False
+    ) -> AccountStatus | None:
+        return build_status(
+            found, today, vocab=self.vocabulary(), case_rows=self.sf.pages, probe=probe
+        )
 
-    def by_id(self, account_id: str, today: dt.date) -> AccountStatus | None:
+    def by_id(
+        self,
+        account_id: str,
+        today: dt.date,
+        *,
+        probe: bool = False,
+        deal_ids: tuple[str, ...] | None = None,
+        case_ids: tuple[str, ...] | None = None,
+    ) -> AccountStatus | None:
         """The account's card: one composite request (plus a page per 200 open cases
-        past the first 199, the one breakdown read row by row)."""
-        found = self.sf.composite_queries(self._queries(today, account_id).build())
-        return self._status(found, today)
+        past the first 199, the one breakdown read row by row; with ``probe`` per 200
+        deals too). ``deal_ids``/``case_ids``: of those deals and cases only."""
+        queries = self._queries(
+            today, account_id, probe=probe, deal_ids=deal_ids, case_ids=case_ids
+        )
+        return self._status(self.sf.composite_queries(queries.build()), today, probe=probe)
 
-    def find(self, text: str, today: dt.date) -> Lookup:
+    def find(self, text: str, today: dt.date, *, probe: bool = False) -> Lookup:
         """Search by Id, URL, account number or name.
 
         An exact name or account number is one composite request: the card's queries,
@@ -470,8 +572,10 @@ class AccountFinder(Desk):
         """
         account_id = extract_account_id(text)
         if account_id:
-            return Lookup(status=self.by_id(account_id, today))
-        first = self.sf.composite_results(self._queries(today, FOUND_ID, by_name=text).build())
+            return Lookup(status=self.by_id(account_id, today, probe=probe))
+        first = self.sf.composite_results(
+            self._queries(today, FOUND_ID, by_name=text, probe=probe).build()
+        )
         exact_answer = first["account"]
         if isinstance(exact_answer, SalesforceError):
             raise exact_answer
@@ -481,10 +585,12 @@ class AccountFinder(Desk):
             failed = next((r for r in first.values() if isinstance(r, SalesforceError)), None)
             if failed is not None:
                 raise failed
-            return Lookup(status=self._status(answers, today))
-        return self._search(text, today, exact)
+            return Lookup(status=self._status(answers, today, probe=probe))
+        return self._search(text, today, exact, probe=probe)
 
-    def _search(self, text: str, today: dt.date, exact: list[dict[str, Any]]) -> Lookup:
+    def _search(
+        self, text: str, today: dt.date, exact: list[dict[str, Any]], *, probe: bool = False
+    ) -> Lookup:
         soql = self.sf.soql
         found = self.sf.composite_queries(
             {
@@ -503,6 +609,15 @@ class AccountFinder(Desk):
                     text,
                     text,
                 ),
+                # The first MAX_MATCH_IDS matches' Ids: how many a person may read is then
+                # counted exactly (bot/accounts/answer.py).
+                "ids": soql(
+                    "SELECT Id FROM Account WHERE Name LIKE '%{:like}%' OR AccountNumber = {} "
+                    "ORDER BY Name ASC LIMIT {}",
+                    text,
+                    text,
+                    MAX_MATCH_IDS,
+                ),
             }
         )
         recs: dict[str, dict[str, Any]] = {r["Id"]: r for r in exact}
@@ -510,26 +625,41 @@ class AccountFinder(Desk):
             for rec in self.sf.pages(found[ref]):  # a short page may say "done": false
                 recs.setdefault(rec["Id"], rec)
         if not recs:
-            return Lookup(suggestions=self.suggest(text))
+            near = self.suggest_matches(text)
+            return Lookup(suggestions=[name for _, name in near[:3]], near=near)
         ranked = rank(text, list(recs.values()))
         if len(ranked) == 1:
-            return Lookup(status=self.by_id(ranked[0]["Id"], today))
+            return Lookup(status=self.by_id(ranked[0]["Id"], today, probe=probe))
         total = max(int(found["count"]["totalSize"]), len(ranked))
-        return Lookup(matches=[_match(r) for r in ranked[:MAX_MATCHES]], total=total)
+        return Lookup(
+            matches=[_match(r) for r in ranked[:MAX_MATCHES]],
+            total=total,
+            candidates=[_match(r) for r in ranked],
+            match_ids=[r["Id"] for r in found["ids"]["records"]],
+        )
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Closest account names for a search that matched nothing (one more request)."""
+        return [name for _, name in self.suggest_matches(text)[:limit]]
+
+    def suggest_matches(self, text: str, limit: int = 20) -> list[tuple[str, str]]:
+        """(Id, name) of the closest accounts for a search that matched nothing, best
+        first (one request)."""
         words = [w for w in re.split(r"[\s,.&'\-]+", text) if len(w) >= 3][:4]
         if not words:
             return []
         template = (
-            "SELECT Name FROM Account WHERE "
+            "SELECT Id, Name FROM Account WHERE "
             + " OR ".join(["Name LIKE '%{:like}%'"] * len(words) + ["Name LIKE '{:like}%'"])
             + " LIMIT 200"
         )
         recs = self.sf.query_records(template, *words, text[:2])
-        names = [r["Name"] for r in recs]
-        return difflib.get_close_matches(text, names, n=limit, cutoff=0.3) or names[:limit]
+        ids: dict[str, str] = {}
+        for r in recs:
+            ids.setdefault(r["Name"], r["Id"])
+        names = list(ids)
+        close = difflib.get_close_matches(text, names, n=limit, cutoff=0.3) or names[:limit]
+        return [(ids[name], name) for name in close]
 
     def search_options(self, text: str) -> list[AccountMatch]:
         """Accounts for a type-ahead select: the account an Id or a link names, else those

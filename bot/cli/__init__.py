@@ -1,4 +1,5 @@
-"""The ``acctbot`` command line: run, demo, sandbox, check, db, digest, escalations.
+"""The ``acctbot`` command line: run, demo, sandbox, check, db, digest, escalations,
+users, audit.
 
 Every sub-command sets ``func`` on its parser (argparse's documented sub-command
 pattern), so ``main`` has one way to dispatch. Settings are read and validated once, by
@@ -14,8 +15,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.cli import audit as cli_audit
 from bot.cli import digest as cli_digest
 from bot.cli import escalations as cli_escalations
+from bot.cli import users as cli_users
 from bot.settings import ConfigError, Settings
 from bot.teams import Teams, TeamsFileError
 
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from bot.infra.salesforce import SalesforceService
 
 # Feature command groups: each module adds its sub-parser and sets ``func``.
-FEATURE_CLIS = (cli_escalations, cli_digest)
+FEATURE_CLIS = (cli_escalations, cli_digest, cli_users, cli_audit)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +126,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{'Socket Mode' if settings.socket_mode else f'HTTP on port {settings.port}'}; "
         f"database {db_url}"
     )
+    admins = ", ".join(sorted(settings.admins)) or "none"
+    print(
+        f"Visibility: {settings.visibility} ("
+        + (
+            "each person sees only the records their own Salesforce user can read"
+            if settings.visibility == "salesforce"
+            else "every mapped person sees what the integration user sees"
+        )
+        + f"); sharing in channels: {settings.sharing}; admins: {admins}; audit log kept "
+        f"{settings.audit_retention_days} days"
+    )
     teams = None
     finished = ", ".join(settings.finished_order_statuses) or "none"
     print(
@@ -166,7 +180,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     except SalesforceError as exc:
         print(f"Salesforce: {exc.user_message} ({exc.detail[:200]})")
         ok = False
-    ok = _check_database(settings.database_url) and ok
+    db_ok = _check_database(settings.database_url)
+    ok = db_ok and ok
+    if ok:
+        ok = _check_people() and ok
     return 0 if ok else 1
 
 
@@ -310,6 +327,37 @@ def _check_org(sf: SalesforceService, settings: Settings) -> None:
             f'{WEEKDAYS[(BOT_WEEK_START + 6) % 7]}. acctbot\'s "this week" follows its own '
             "weeks; Salesforce's THIS_WEEK for that user does not."
         )
+
+
+def _check_people() -> bool:
+    """How many Slack users acctbot serves (users.list + Salesforce users + overrides)."""
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot import people
+    from bot.cli.users import _services, summary
+    from bot.infra.salesforce import SalesforceError
+
+    svc = _services(upgrade=False)  # check changes nothing, the schema included
+    try:
+        try:
+            entries = people.directory(svc)
+        except SQLAlchemyError:  # not migrated yet: no overrides to count
+            entries = people.directory(svc, with_overrides=False)
+        print("People: " + summary(entries) + " (`acctbot users list` names them)")
+        return True
+    except SlackApiError as exc:
+        print(
+            f"People: Slack refused users.list ({exc.response.get('error')}); the app needs "
+            "the users:read and users:read.email scopes."
+        )
+        return False
+    except SalesforceError as exc:
+        print(f"People: {exc.user_message}")
+        return False
+    finally:
+        svc.pool.shutdown(wait=False)
+        svc.db.dispose()
 
 
 def _check_database(url: str) -> bool:

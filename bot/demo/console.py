@@ -56,7 +56,8 @@ Salesforce (the sandbox org, through its REST API, as a person there would):
   /sf morning   move the org's clock to 8:00 tomorrow (quiet hours end; held alerts go)
 Console:
   3          press button 3 of the last output      3.2   choose option 2 of menu 3
-  /as <name>  act as someone else (/as alone lists people: reps and managers)
+  /as <name>  act as someone else (/as alone lists people: reps and managers); each
+              sees only what their Salesforce user can read (try /as kevin, /order 123)
   /in #name   run commands in that channel (now: {channel})
   /show #name | /show dms    the messages in a channel, or your DMs
   /home       open acctbot's Home tab (your not-dones, quarter, escalations)
@@ -129,7 +130,11 @@ class DemoConsole:
         self.say("  /order 123         an order stuck in Pending Install")
         self.say("  /orders mine       your stuck and overdue orders")
         self.say("  /watch 123         then /sf set 123 Status Activated as raj: a DM arrives")
-        self.say("Type help for more, /as marcus to act as a sales manager, quit to leave.\n")
+        self.say("Type help for more, /as marcus to act as a sales manager, quit to leave.")
+        self.say(
+            "Each person sees only what their own Salesforce user can read: /as kevin, then "
+            "/order 123.\n"
+        )
 
     def run(self) -> int:
         self.welcome()

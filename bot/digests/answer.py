@@ -2,6 +2,10 @@
 
 ``parse`` reads the command's text; the three answers return the message to show. The
 handler (``handlers/commands/digest.py``) only acknowledges and calls one of them.
+
+Who may: ``subscribe`` and ``unsubscribe`` only ACCTBOT_ADMINS and the team's managers
+(teams file); ``preview`` with ``ACCTBOT_VISIBILITY=salesforce`` only they and the
+team's own reps (its ``owners``), since a digest names the team's records.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from bot.blocks import Message
 from bot.delivery.channels import is_direct
 from bot.digests import service as digests
 from bot.digests.periods import KINDS, describe_schedule, next_fire, parse_time
+from bot.people import identify, slack_email
 from bot.services import Services
 from bot.teams import Team
 from bot.text import Argument, escape_slack, is_help
@@ -91,7 +96,27 @@ def _team_or_problem(svc: Services, p: Parsed) -> Team | str:
     return f"There is no team *{p.team}*. Teams: {names}."  # usage_message escapes it
 
 
-def preview_answer(svc: Services, client: WebClient, user: str, channel: str, p: Parsed) -> Message:
+def may_configure(svc: Services, user: str, team: Team) -> bool:
+    """ACCTBOT_ADMINS and the team's managers may change where its digests go."""
+    return user in svc.settings.admins or user in team.managers
+
+
+def _may_preview(svc: Services, user: str, team: Team) -> bool:
+    if svc.settings.visibility != "salesforce" or may_configure(svc, user, team):
+        return True
+    return identify(svc, user).email in team.owners
+
+
+def _not_allowed(what: str, teams: list[Team]) -> Message:
+    names = ", ".join(f"*{escape_slack(t.name)}*" for t in teams)
+    msg = cards.error_message(
+        f":no_entry: Only acctbot admins and the managers of {names} can {what}. Ask one of them."
+    )
+    msg.outcome = "denied"
+    return msg
+
+
+def preview_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message:
     if p.team:
         found = _team_or_problem(svc, p)
         if isinstance(found, str):
@@ -99,11 +124,13 @@ def preview_answer(svc: Services, client: WebClient, user: str, channel: str, p:
         team = found
     else:
         here = [t for t in svc.teams.teams if t.channel == channel]
-        mine = here or svc.teams.for_member(user, svc.slack_email(client, user))
+        mine = here or svc.teams.for_member(user, slack_email(svc, user))
         if len(mine) != 1:
             note = "Say which team: `/digest preview <team>`."
             return cards.usage_message(DIGEST_USAGE, note)
         team = mine[0]
+    if not _may_preview(svc, user, team):
+        return _not_allowed("preview its digest", [team])
     parts = digests.preview(svc, team, p.kind or "daily")
     first = parts[0]
     if len(parts) > 1:
@@ -118,6 +145,8 @@ def subscribe_answer(
     found = _team_or_problem(svc, p)
     if isinstance(found, str):
         return cards.usage_message(DIGEST_USAGE, found)
+    if not may_configure(svc, user, found):
+        return _not_allowed("subscribe a channel to its digest", [found])
     refusal = _cannot_post_here(svc, client, channel)
     if refusal is not None:
         return refusal
@@ -162,11 +191,23 @@ def _cannot_post_here(svc: Services, client: WebClient, channel: str) -> Message
 
 def unsubscribe_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message:
     team = None
+    named: list[Team] = []
     if p.team:
         found = _team_or_problem(svc, p)
         if isinstance(found, str):
             return cards.usage_message(DIGEST_USAGE, found)
-        team = found.name
+        team, named = found.name, [found]
+    here = [
+        d
+        for d in digests.deliveries(svc)
+        if d.channel == channel
+        and (team is None or d.team.name == team)
+        and (p.kind is None or d.kind == p.kind)
+    ]
+    teams = {d.team.name: d.team for d in here} | {t.name: t for t in named}
+    forbidden = [t for t in teams.values() if not may_configure(svc, user, t)]
+    if forbidden:
+        return _not_allowed("stop its digests here", forbidden)
     gone = digests.unsubscribe(svc, channel, team=team, kind=p.kind, user=user)
     _sync(svc)
     if not gone:

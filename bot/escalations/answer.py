@@ -28,14 +28,15 @@ ESCALATIONS_USAGE = (
 
 
 def list_answer(svc: Services, user_id: str, arg: Argument) -> Message:
-    """The escalations ``arg`` asks for (read as Slack sends it)."""
+    """The escalations ``arg`` asks for (read as Slack sends it), newest first: only those
+    ``user_id`` may see (``service.search_visible``), counted alone."""
     word = arg.text.strip().lower()
     active = (escalations.OPEN, escalations.ACKNOWLEDGED)
     mention = arg.mention
     order = parse_order_ref(arg.text)
     record_id = extract_account_id(arg.text) or (order[1] if order and order[0] == "id" else None)
     if mention is not None and mention.kind == "user":
-        rows, total = escalations.search(svc, user=mention.id)
+        rows, total = escalations.search_visible(svc, user_id, user=mention.id)
         title = f"filed by or assigned to {arg.text}"
     elif mention is not None or arg.text.startswith("@"):
         refusal = not_one_person(arg, "Name one person (@name) or an account.")
@@ -44,18 +45,20 @@ def list_answer(svc: Services, user_id: str, arg: Argument) -> Message:
         note = f"{arg.text} is not one person or an account: name a person (@name) or an account."
         return cards.usage_message(ESCALATIONS_USAGE, note)
     elif word in ("", "open"):
-        rows, total = escalations.search(svc, statuses=active)
+        rows, total = escalations.search_visible(svc, user_id, statuses=active)
         title = "open"
     elif word in ("mine", "me", "my"):
-        rows, total = escalations.search(svc, user=user_id)
+        rows, total = escalations.search_visible(svc, user_id, user=user_id)
         title = "filed by or assigned to you"
     elif word == "all":
-        rows, total = escalations.search(svc)
+        rows, total = escalations.search_visible(svc, user_id)
         title = "all"
     elif record_id:
-        rows, total = escalations.search(svc, record_id=record_id)
+        rows, total = escalations.search_visible(svc, user_id, record_id=record_id)
         title = "for that record"
     else:
-        rows, total = escalations.search(svc, text=arg.text)
+        rows, total = escalations.search_visible(svc, user_id, text=arg.text)
         title = f"matching “{arg.text}”"
-    return views.escalation_list(title, rows, total, tz=svc.tz, now=svc.now())
+    msg = views.escalation_list(title, rows, total, tz=svc.tz, now=svc.now())
+    msg.record_ids = tuple(i for e in rows for i in (e.account_id, e.order_id) if i)
+    return msg

@@ -2,16 +2,19 @@
 
 The modal must open within the trigger_id's 3 seconds, so every Salesforce look-up here
 runs with a deadline; when it is not back in time the modal opens without it (the
-account select searches Salesforce as the user types).
+account select searches Salesforce as the user types). Only records the reporter's
+Salesforce user may read are ever filled in (bot/visibility.py).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot import visibility
 from bot.accounts.queries import extract_account_id
 from bot.escalations.views import Prefill, account_option_label
 from bot.orders.queries import parse_order_ref
+from bot.people import identify
 from bot.text import Argument
 
 if TYPE_CHECKING:
@@ -27,18 +30,26 @@ def _within(services: Services, fn: Any, budget: float) -> Any:
         return None
 
 
-def from_argument(services: Services, arg: Argument, *, budget: float = BUDGET) -> Prefill:
-    """``/escalate <account or order>``: ``arg`` read as Slack sends it (a link is what was
-    typed, a link to a Salesforce record is that record)."""
+def _readable(services: Services, viewer: str, record_id: str | None) -> bool:
+    return bool(record_id) and record_id in visibility.readable_ids(
+        services, viewer, [record_id or ""]
+    )
+
+
+def from_argument(
+    services: Services, viewer: str, arg: Argument, *, budget: float = BUDGET
+) -> Prefill:
+    """``/escalate <account or order>`` typed by ``viewer``: ``arg`` read as Slack sends it
+    (a link is what was typed, a link to a Salesforce record is that record)."""
     mention = arg.mention
     if mention is not None:
         return Prefill(note=f"{arg.text[:80]} is not an account: pick the account below.")
-    return from_text(services, arg.text[:200], budget=budget)
+    return from_text(services, viewer, arg.text[:200], budget=budget)
 
 
-def from_text(services: Services, text: str, *, budget: float = BUDGET) -> Prefill:
-    """An account or order as typed: an order number or Id (or its link), an account Id
-    (or its link), or an account name."""
+def from_text(services: Services, viewer: str, text: str, *, budget: float = BUDGET) -> Prefill:
+    """An account or order as typed by ``viewer``: an order number or Id (or its link), an
+    account Id (or its link), or an account name; only records they may read."""
     text = text.strip()
     if not text:
         return Prefill()
@@ -46,11 +57,11 @@ def from_text(services: Services, text: str, *, budget: float = BUDGET) -> Prefi
     if ref is not None:
         if ref[0] == "number":
             return Prefill(order_number=ref[1])
-        return from_order_id(services, ref[1], budget=budget)
+        return from_order_id(services, viewer, ref[1], budget=budget)
     account_id = extract_account_id(text)
     if account_id:
-        return from_account_id(services, account_id, budget=budget)
-    matches = _within(services, lambda: services.accounts.search_options(text), budget)
+        return from_account_id(services, viewer, account_id, budget=budget)
+    matches = _within(services, lambda: search_options(services, viewer, text), budget)
     if matches is None:
         return Prefill(note=f"Pick the account for “{text[:80]}” below.")
     exact = [m for m in matches if m.name.lower() == text.lower()]
@@ -69,35 +80,51 @@ def from_text(services: Services, text: str, *, budget: float = BUDGET) -> Prefi
     )
 
 
-def from_account_id(services: Services, account_id: str, *, budget: float = BUDGET) -> Prefill:
-    cached = services.cache.get(("account", account_id[:15]))
-    if cached is not None:
-        return Prefill(account_id=cached.id, account_name=cached.name)
-    recs = _within(
-        services,
-        lambda: services.salesforce.query_records(
-            "SELECT Id, Name FROM Account WHERE Id = {}", account_id
-        ),
-        budget,
-    )
-    if recs:
-        return Prefill(account_id=recs[0]["Id"], account_name=recs[0]["Name"])
+def search_options(services: Services, viewer: str, text: str) -> list[Any]:
+    """Accounts whose name contains ``text`` that ``viewer`` may read (the type-ahead).
+
+    Raises AccessRefused before searching when ``viewer`` is not someone acctbot serves."""
+    identify(services, viewer)
+    matches = services.accounts.search_options(text)
+    return visibility.readable_records(services, viewer, matches, lambda m: m.id)
+
+
+def from_account_id(
+    services: Services, viewer: str, account_id: str, *, budget: float = BUDGET
+) -> Prefill:
+    def load() -> tuple[str, str] | None:
+        cached = services.cache.get(("account", account_id[:15]))
+        found: tuple[str, str] | None
+        if cached is not None:
+            found = (cached.id, cached.name)
+        else:
+            recs = services.salesforce.query_records(
+                "SELECT Id, Name FROM Account WHERE Id = {}", account_id
+            )
+            found = (recs[0]["Id"], recs[0]["Name"]) if recs else None
+        return found if found and _readable(services, viewer, found[0]) else None
+
+    found = _within(services, load, budget)
+    if found:
+        return Prefill(account_id=found[0], account_name=found[1])
     return Prefill(note="Pick the account below.")
 
 
-def from_order_id(services: Services, order_id: str, *, budget: float = BUDGET) -> Prefill:
-    cached = services.cache.get(("order", "id", order_id[:15]))
-    rec = cached.record if cached is not None else None
-    if rec is None:
-        recs = _within(
-            services,
-            lambda: services.salesforce.query_records(
+def from_order_id(
+    services: Services, viewer: str, order_id: str, *, budget: float = BUDGET
+) -> Prefill:
+    def load() -> dict[str, Any] | None:
+        cached = services.cache.get(("order", "id", order_id[:15]))
+        rec = cached.record if cached is not None else None
+        if rec is None:
+            recs = services.salesforce.query_records(
                 "SELECT Id, OrderNumber, AccountId, Account.Name FROM Order WHERE Id = {}",
                 order_id,
-            ),
-            budget,
-        )
-        rec = recs[0] if recs else None
+            )
+            rec = recs[0] if recs else None
+        return rec if rec and _readable(services, viewer, rec["Id"]) else None
+
+    rec = _within(services, load, budget)
     if rec is None:
         return Prefill(order_number=order_id)
     account = rec.get("Account") or {}
@@ -108,8 +135,8 @@ def from_order_id(services: Services, order_id: str, *, budget: float = BUDGET) 
     )
 
 
-def from_card(services: Services, kind: str, record_id: str) -> Prefill:
-    """The "Escalate" button on an account or order card."""
+def from_card(services: Services, viewer: str, kind: str, record_id: str) -> Prefill:
+    """The "Escalate" button on an account or order card, pressed by ``viewer``."""
     if kind == "order":
-        return from_order_id(services, record_id)
-    return from_account_id(services, record_id)
+        return from_order_id(services, viewer, record_id)
+    return from_account_id(services, viewer, record_id)

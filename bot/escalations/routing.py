@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.escalations.form import Draft
 from bot.infra.salesforce import SalesforceError
+from bot.people import AccessRefused, slack_email
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -66,7 +67,7 @@ def resolve_route(
     services: Services, client: WebClient, reporter: str, account_id: str | None
 ) -> Route:
     """Team managers (teams file) + the account owner's Salesforce manager (one query)."""
-    email = services.slack_email(client, reporter)
+    email = slack_email(services, reporter, strict=True)
     route = Route(team_managers=services.teams.managers_of(reporter, email))
     if account_id:
         recs = services.salesforce.query_records(
@@ -106,6 +107,16 @@ class Prepared:
     errors: dict[str, str]
 
 
+NO_ACCESS = "Your Salesforce user can't see that {what}, so you can't file an escalation on it."
+SLOW_ACCESS = "I couldn't check your access to that account in time. Please submit again."
+
+
+def _readable(services: Services, reporter: str, record_id: str) -> bool:
+    from bot.visibility import readable_ids
+
+    return record_id in readable_ids(services, reporter, [record_id])
+
+
 def prepare(
     services: Services, client: WebClient, draft: Draft, *, budget: float = 1.8
 ) -> Prepared:
@@ -113,31 +124,43 @@ def prepare(
 
     An order Salesforce says does not exist is an error in the modal; an order that
     cannot be checked in time is kept as typed (the escalation must not be lost). A
-    route not resolved in time is left to the durable routing task.
+    route not resolved in time is left to the durable routing task. The account and
+    the order must be ones the reporter's Salesforce user may read (bot/visibility.py):
+    otherwise, or if that cannot be told in time, the modal says so and nothing is filed.
     """
     deadline = time.monotonic() + budget
 
     def left() -> float:
         return max(0.05, deadline - time.monotonic())
 
+    access_future: Future[bool] | None = None
+    if draft.account_id:
+        checked_account = draft.account_id
+        access_future = services.submit(
+            lambda: _readable(services, draft.reporter, checked_account), what="access check"
+        )
     order_future: Future[Any] | None = None
     if draft.order_ref is not None:
         kind, value = draft.order_ref
-        order_future = services.submit(
-            lambda: services.orders.get(kind, value, services.today()), what="order check"
-        )
+
+        def order_check() -> tuple[Any, bool]:
+            order = services.orders.get(kind, value, services.today())
+            ok = order is not None and _readable(services, draft.reporter, order.record["Id"])
+            return order, ok
+
+        order_future = services.submit(order_check, what="order check")
     route_future: Future[Route] | None = None
     if draft.account_id or order_future is None:
-        account_id = draft.account_id
+        route_account = draft.account_id
         route_future = services.submit(
-            lambda: resolve_route(services, client, draft.reporter, account_id), what="route"
+            lambda: resolve_route(services, client, draft.reporter, route_account), what="route"
         )
     if order_future is not None:
         assert draft.order_ref is not None
         try:
-            order = order_future.result(timeout=left())
-        except (FutureTimeout, SalesforceError):
-            order = None
+            order, order_readable = order_future.result(timeout=left())
+        except (FutureTimeout, SalesforceError, AccessRefused):
+            order, order_readable = None, True
             draft.order_number = draft.order_ref[1] if draft.order_ref[0] == "number" else None
             draft.order_id = draft.order_ref[1] if draft.order_ref[0] == "id" else None
             log.warning("could not check order %s in time; kept as typed", draft.order_ref[1])
@@ -146,12 +169,15 @@ def prepare(
                 return Prepared(
                     None, None, {"order": f"Salesforce has no order {draft.order_ref[1]}."}
                 )
+            if not order_readable:
+                return Prepared(None, None, {"order": NO_ACCESS.format(what="order")})
             rec = order.record
             if draft.account_id and rec.get("AccountId", "")[:15] != draft.account_id[:15]:
                 other = (rec.get("Account") or {}).get("Name") or "another account"
                 return Prepared(None, None, {"order": f"Order {order.number} belongs to {other}."})
             draft.order_id, draft.order_number = rec["Id"], order.number
             if not draft.account_id:
+                # Orders follow their account's sharing: the order's account is readable.
                 draft.account_id = rec.get("AccountId")
                 draft.account_name = (rec.get("Account") or {}).get("Name")
         if route_future is None and draft.account_id:
@@ -160,6 +186,14 @@ def prepare(
                 lambda: resolve_route(services, client, draft.reporter, account_id),
                 what="route",
             )
+    if access_future is not None:
+        try:
+            if not access_future.result(timeout=left()):
+                return Prepared(None, None, {"account": NO_ACCESS.format(what="account")})
+        except AccessRefused as exc:
+            return Prepared(None, None, {"account": str(exc)[:2000]})
+        except (FutureTimeout, SalesforceError):
+            return Prepared(None, None, {"account": SLOW_ACCESS})
     route: Route | None = None
     if route_future is not None:
         try:

@@ -298,8 +298,10 @@ def _refresh_cards(services: Services, session: Session, esc: Escalation) -> Non
 
 
 def is_manager_for(session: Session, services: Services, esc_id: int, user: str) -> bool:
-    """Managers in the teams file, or a manager this escalation was routed to."""
-    if services.teams.is_manager(user):
+    """A manager this escalation was routed to (its team's managers, the account owner's
+    Salesforce managers alerted so far), or one of ``ACCTBOT_ADMINS``. A manager of
+    another team is not."""
+    if user in services.settings.admins:
         return True
     return (
         session.scalar(
@@ -334,7 +336,7 @@ def not_allowed(esc: Escalation | None, verb: str) -> Outcome:
     return Outcome(
         False,
         f":no_entry: You are not allowed to {verb} {ref}: only the managers it was sent to "
-        "(and managers in the teams file) can. Ask one of them.",
+        "(and acctbot admins) can. Ask one of them.",
         esc,
         allowed=False,
     )
@@ -415,7 +417,7 @@ def _transition(
 
 
 def _manager_clause(services: Services, esc_id: int, actor: str) -> Any:
-    if services.teams.is_manager(actor):
+    if actor in services.settings.admins:
         return Escalation.id == esc_id
     routed = select(EscalationRecipient.id).where(
         EscalationRecipient.escalation_id == esc_id,
@@ -468,6 +470,35 @@ def resolve(services: Services, esc_id: int, actor: str, resolution: str) -> Out
             f">{escape_slack(resolution[:2500])}"
         ),
     )
+
+
+def assignee_problem(services: Services, esc: Escalation, assignee: str) -> str | None:
+    """Why ``assignee`` may not be given ``esc``, or None. They must be someone acctbot
+    serves (a full member of the workspace mapped to an active Salesforce user,
+    bot/people.py) whose Salesforce user may read the escalation's account (or, without
+    one, its order): the assignee is sent the account and the description.
+
+    Raises SalesforceError when Salesforce cannot be asked."""
+    from bot.people import AccessRefused, identify
+    from bot.visibility import readable_by
+
+    try:
+        person = identify(services, assignee)
+    except AccessRefused as exc:
+        if exc.reason == "unavailable":
+            return str(exc)
+        return (
+            f"<@{assignee}> can't be assigned {esc.ref}: acctbot only assigns people mapped "
+            "to an active Salesforce user (not guests)."
+        )
+    record_id = esc.account_id or esc.order_id
+    if record_id and record_id not in readable_by(services, person, [record_id]):
+        what = escape_slack(esc.account_name or "its account")
+        return (
+            f"<@{assignee}>'s Salesforce user can't see {what}, so they can't be assigned "
+            f"{esc.ref}."
+        )
+    return None
 
 
 def reassign(services: Services, esc_id: int, actor: str, assignee: str) -> Outcome:
@@ -622,10 +653,11 @@ def search(
     user: str | None = None,
     text: str | None = None,
     record_id: str | None = None,
-    limit: int = ec.MAX_LISTED,
+    limit: int | None = ec.MAX_LISTED,
 ) -> tuple[list[Escalation], int]:
-    """Newest first: (up to ``limit`` rows, total matching). ``record_id`` is a Salesforce
-    account or order Id (15 or 18 characters: the same record)."""
+    """Newest first: (up to ``limit`` rows, or all with None; total matching).
+    ``record_id`` is a Salesforce account or order Id (15 or 18 characters: the same
+    record)."""
     query = select(Escalation)
     if record_id:
         prefix = record_id[:15]
@@ -651,10 +683,50 @@ def search(
         )
     with services.db.session() as session:
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(Escalation.id.desc()).limit(limit)).all()
+        ordered = query.order_by(Escalation.id.desc())
+        rows = session.scalars(ordered if limit is None else ordered.limit(limit)).all()
         for row in rows:
             session.expunge(row)
     return list(rows), int(total)
+
+
+def search_visible(
+    services: Services,
+    viewer: str,
+    *,
+    statuses: tuple[str, ...] | None = None,
+    user: str | None = None,
+    text: str | None = None,
+    record_id: str | None = None,
+    limit: int = ec.MAX_LISTED,
+) -> tuple[list[Escalation], int]:
+    """:func:`search`, keeping the escalations ``viewer`` may see, and counting only
+    those. With ``ACCTBOT_VISIBILITY=salesforce`` that is the ones they filed, are
+    assigned or were alerted about, and those whose account (or, without one, order)
+    their Salesforce user may read; ``ACCTBOT_ADMINS`` see all. One access check for all.
+    """
+    from bot import visibility
+
+    if not visibility.enforced(services) or viewer in services.settings.admins:
+        return search(
+            services, statuses=statuses, user=user, text=text, record_id=record_id, limit=limit
+        )
+    rows, _ = search(
+        services, statuses=statuses, user=user, text=text, record_id=record_id, limit=None
+    )
+    with services.db.session() as session:
+        alerted = set(
+            session.scalars(
+                select(EscalationRecipient.escalation_id).where(
+                    EscalationRecipient.slack_user_id == viewer
+                )
+            ).all()
+        )
+    involved = {e.id for e in rows if viewer in (e.reporter, e.assignee) or e.id in alerted}
+    record = {e.id: e.account_id or e.order_id for e in rows if e.id not in involved}
+    readable = visibility.readable_ids(services, viewer, [r for r in record.values() if r])
+    kept = [e for e in rows if e.id in involved or record.get(e.id) in readable]
+    return kept[:limit], len(kept)
 
 
 def all_with_history(session: Session) -> list[tuple[Escalation, list[EscalationHistory]]]:

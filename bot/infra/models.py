@@ -307,3 +307,38 @@ class WatchPerson(Base):
     tz_checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+# --- people and the audit log -------------------------------------------------------
+
+
+class UserMapping(Base):
+    """An admin's override of who a Slack user is in Salesforce (``acctbot users map``).
+
+    Without one, a Slack user is the active Salesforce user with their Slack e-mail."""
+
+    __tablename__ = "user_mappings"
+
+    slack_user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    salesforce_user_id: Mapped[str] = mapped_column(String(18))
+    set_by: Mapped[str] = mapped_column(String(100))  # "cli:<login>" or a Slack user id
+    set_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEvent(Base):
+    """One line of the audit log: who asked for what, and what they were told.
+
+    Nothing sensitive beyond record Ids: no search text, no figures, no names. Rows older
+    than ``ACCTBOT_AUDIT_RETENTION_DAYS`` are purged by the ``audit.purge`` job."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # lookup | refusal | share | refresh | ...
+    command: Mapped[str] = mapped_column(String(60))  # /account, share_card, users map, ...
+    slack_user_id: Mapped[str | None] = mapped_column(String(20))
+    salesforce_user_id: Mapped[str | None] = mapped_column(String(18))
+    channel_id: Mapped[str | None] = mapped_column(String(40))
+    record_ids: Mapped[str] = mapped_column(Text, default="")  # space-separated Ids
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | refused | denied | not_found | ...

@@ -1,15 +1,22 @@
-"""/order and /orders: an order's card, and a person's or an account's not-dones."""
+"""/order and /orders: an order's card, and a person's or an account's not-dones.
+
+Both are cut to what the asker's Salesforce user may read (bot/visibility.py): an order
+they may not read is refused without its figures, and the not-dones list, its count and
+its total leave out orders they may not read.
+"""
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
+from collections.abc import Callable
 
 from bot import blocks as cards
+from bot import visibility
+from bot.accounts.answer import denied
 from bot.blocks import Message
 from bot.orders.card import not_done_list, order_card
 from bot.orders.queries import OrderStatus, parse_order_ref
-from bot.people import not_one_person, person_for
-from bot.services import Services, UnmappedUser
+from bot.people import UnmappedUser, identify, not_one_person, person_for
+from bot.services import Services
 from bot.slack_ids import CardKind
 from bot.text import Argument, read_argument
 from bot.watches.service import is_watching
@@ -42,73 +49,109 @@ def _order_status(svc: Services, kind: str, value: str, *, fresh: bool) -> Order
     return status
 
 
-def order_answer(svc: Services, arg: Argument, viewer: str | None = None) -> Message:
-    """The card of the order ``arg`` names (a number, ``#123``, an Id or its link), for
-    ``viewer`` (the Slack user who asked: the card's Watch button is theirs)."""
+def _shown_ids(status: OrderStatus) -> list[str]:
+    """The records an order card shows: the order, its account and its contract (line
+    items follow their order and are not shared on their own)."""
+    rec = status.record
+    return [i for i in (rec["Id"], rec.get("AccountId"), rec.get("ContractId")) if i]
+
+
+def _card(
+    svc: Services,
+    status: OrderStatus,
+    *,
+    viewer: str,
+    fresh: bool = False,
+    shared_by: str | None = None,
+) -> Message:
+    ids = _shown_ids(status)
+    order_id = status.record["Id"]
+    if visibility.enforced(svc):
+        person = identify(svc, viewer)
+        readable = visibility.readable_by(svc, person, ids, fresh=fresh)
+        if order_id not in readable:
+            return denied("order", order_id, shared_by)
+    else:
+        identify(svc, viewer)
+    msg = order_card(
+        status,
+        record_url=svc.record_url,
+        now=svc.now(),
+        tz=svc.tz,
+        shared_by=shared_by,
+        watching=None if shared_by else is_watching(svc, viewer, order_id),
+    )
+    msg.record_ids = tuple(ids)
+    return visibility.add_scope(msg, visibility.scope_note(svc, shared_by))
+
+
+def order_answer(svc: Services, user_id: str, arg: Argument) -> Message:
+    """The card of the order ``arg`` names (a number, ``#123``, an Id or its link), as
+    ``user_id`` may see it."""
     ref = parse_order_ref(arg.text)
     if ref is None:
         return cards.usage_message(ORDER_USAGE, f"'{arg.text}' is not an order number or Id.")
     status = _order_status(svc, ref[0], ref[1], fresh=False)
     if status is None:
         return cards.not_found("order", ref[1], [], "Order numbers look like 00000123.")
-    return order_card(
-        status,
-        record_url=svc.record_url,
-        now=svc.now(),
-        tz=svc.tz,
-        watching=is_watching(svc, viewer, status.record["Id"]),
-    )
+    return _card(svc, status, viewer=user_id)
 
 
 def order_card_for(
     svc: Services,
     order_id: str,
     *,
+    viewer: str,
     fresh: bool = False,
     shared_by: str | None = None,
-    viewer: str | None = None,
 ) -> Message:
-    """The card of one order (cached unless ``fresh``), for ``viewer`` (see
-    ``account_card_for``)."""
+    """The order's card as ``viewer`` (the asker, or a shared card's sharer) may see it."""
     status = _order_status(svc, "id", order_id, fresh=fresh)
     if status is None:
-        return cards.error_message("That order no longer exists in Salesforce.")
-    return order_card(
-        status,
-        record_url=svc.record_url,
-        now=svc.now(),
-        tz=svc.tz,
-        shared_by=shared_by,
-        watching=None if shared_by else is_watching(svc, viewer, status.record["Id"]),
-    )
+        msg = cards.error_message("That order no longer exists in Salesforce.")
+        msg.outcome, msg.record_ids = "not_found", (order_id,)
+        return msg
+    return _card(svc, status, viewer=viewer, fresh=fresh, shared_by=shared_by)
+
+
+def readable_filter(svc: Services, viewer: str) -> Callable[[list[str]], set[str]] | None:
+    """What a query layer asks to keep only what ``viewer`` may read: None (everything)
+    with ``ACCTBOT_VISIBILITY=workspace``."""
+    if not visibility.enforced(svc):
+        return None
+    return lambda ids: visibility.readable_ids(svc, viewer, ids)
 
 
 ORDERS_WHO = "`/orders` lists one person's not-dones (`@name`) or an account's (its name)."
 
 
 def orders_answer(
-    svc: Services, client: WebClient, user_id: str, question: str, *, shared_by: str | None = None
+    svc: Services, user_id: str, question: str, *, shared_by: str | None = None
 ) -> Message:
     """The not-dones ``question`` asks for (the command's text in Slack's form, as
     :meth:`bot.text.Argument.to_slack` writes it): the asker's (``mine`` or nothing), a
-    mentioned person's, or those of the accounts whose name contains the text."""
+    mentioned person's, or those of the accounts whose name contains the text; only
+    those ``user_id`` (or ``shared_by``, when shared) may read."""
+    viewer = shared_by or user_id
+    identify(svc, viewer)
     arg = read_argument(question)
     problem = not_one_person(arg, ORDERS_WHO)
     if problem is not None:
         return problem
     try:
-        who = person_for(svc, client, user_id, arg, shared=bool(shared_by))
+        who = person_for(svc, user_id, arg, shared=bool(shared_by))
     except UnmappedUser as exc:
         return cards.error_message(str(exc))
     today = svc.today()
+    only = readable_filter(svc, viewer)
     if who is not None:
         title, email = who
-        nd = svc.orders.not_dones(today, owner_email=email)
+        nd = svc.orders.not_dones(today, owner_email=email, readable=only)
         title = "your orders" if title == "you" else title
     else:
         if arg.mention is not None:  # a channel: no account is named like that
             return cards.usage_message(ORDERS_USAGE, f"{arg.text} is a channel. {ORDERS_WHO}")
-        nd = svc.orders.not_dones(today, account_name=arg.text)
+        nd = svc.orders.not_dones(today, account_name=arg.text, readable=only)
         title = f"accounts matching “{arg.text}”"
     listing = not_done_list(
         title,
@@ -118,4 +161,6 @@ def orders_answer(
         tz=svc.tz,
         stuck_days=svc.settings.stuck_days,
     )
+    listing.record_ids = tuple(n.record["Id"] for n in nd.orders)
+    listing = visibility.add_scope(listing, visibility.scope_note(svc, shared_by))
     return cards.with_list_actions(listing, CardKind.ORDERS, arg.to_slack(), user_id, shared_by)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.accounts.queries import Desk
-from bot.infra.salesforce import format_soql
+from bot.infra.salesforce import format_soql, url_bytes
 from bot.money import Currencies, Total
 from bot.orders.rules import OrderRules
 
@@ -32,7 +33,7 @@ def order_select(currencies: Currencies) -> str:
     return (
         "SELECT Id, OrderNumber, Name, Status, StatusCode, Type, EffectiveDate, EndDate, "
         "ActivatedDate, CreatedDate, TotalAmount, Description, PoNumber, "
-        "AccountId, Account.Name, Owner.Name, Owner.Email, "
+        "AccountId, Account.Name, ContractId, Owner.Name, Owner.Email, "
         f"Contract.ContractNumber, Contract.Status, Contract.EndDate{currencies.field}, "
         "(SELECT Id, Quantity, UnitPrice, TotalPrice, Product2.Name, Product2.ProductCode"
         " FROM OrderItems ORDER BY TotalPrice DESC NULLS LAST, Id ASC) "
@@ -96,17 +97,20 @@ def parse_order_ref(text: str) -> tuple[str, str] | None:
 
 @dataclass(frozen=True)
 class NotDoneQueries:
-    """One composite for the not-dones in a scope (a formatted SOQL condition)."""
+    """One composite for the not-dones in a scope (a formatted SOQL condition).
+
+    ``probe``: also list every not-done's Id ("ids"), to check who may read them."""
 
     scope: str
     today: dt.date
     rules: OrderRules
     currencies: Currencies
     limit: int = MAX_LISTED
+    probe: bool = False
 
     def build(self) -> dict[str, str]:
         select = not_done_fields(self.currencies) + f"({self.scope}) AND "
-        return {
+        queries = {
             "oldest": select
             + self.rules.not_done_soql(self.today)
             + f" ORDER BY CreatedDate ASC, Id ASC LIMIT {self.limit}",
@@ -118,6 +122,13 @@ class NotDoneQueries:
             + self.rules.not_done_soql(self.today)
             + (" GROUP BY CurrencyIsoCode" if self.currencies.multi else ""),
         }
+        if self.probe:
+            queries["ids"] = (
+                f"SELECT Id FROM Order WHERE ({self.scope}) AND "
+                + self.rules.not_done_soql(self.today)
+                + " ORDER BY Id ASC"
+            )
+        return queries
 
     def read(self, found: dict[str, dict[str, Any]]) -> NotDoneList:
         rows = found["totals"]["records"]
@@ -133,6 +144,18 @@ class NotDoneQueries:
                 seen[rec["Id"]] = NotDone(rec, reason, age, self.currencies.of(rec))
         ordered = sorted(seen.values(), key=lambda n: (-n.age_days, n.record["OrderNumber"]))
         out.orders = ordered[: self.limit]
+        return out
+
+    def merge(self, parts: list[NotDoneList]) -> NotDoneList:
+        """One list from the lists of disjoint scopes: counts and amounts add up, the
+        oldest ``limit`` of all of them."""
+        out = NotDoneList(amount=Total(0.0, self.currencies.corporate))
+        for part in parts:
+            out.total += part.total
+            out.amount = out.amount + part.amount
+            out.orders += part.orders
+        out.orders.sort(key=lambda n: (-n.age_days, n.record["OrderNumber"]))
+        out.orders = out.orders[: self.limit]
         return out
 
 
@@ -162,10 +185,17 @@ class OrderDesk(Desk):
         owner_email: str | None = None,
         account_name: str | None = None,
         limit: int = MAX_LISTED,
+        readable: Callable[[list[str]], set[str]] | None = None,
     ) -> NotDoneList:
         """Stuck and overdue orders for an owner (theirs, or on their accounts) or for
         accounts whose name contains ``account_name``: the oldest ``limit`` and the exact
-        count and amount of all of them. One composite request."""
+        count and amount of all of them. One composite request.
+
+        ``readable`` (the Ids a person may read, of the Ids given): only the not-dones
+        they may read. The composite then lists every not-done's Id too; when the person
+        may not read them all, the queries are asked again for those they may
+        (``Id IN (...)``, as many requests as the URLs need), so the count and amount
+        stay Salesforce's exact figures, of what they may read."""
         if owner_email is not None:
             scope = format_soql(
                 "Owner.Email = {} OR Account.Owner.Email = {}", owner_email, owner_email
@@ -174,5 +204,26 @@ class OrderDesk(Desk):
             scope = format_soql("Account.Name LIKE '%{:like}%'", account_name)
         else:
             scope = "Id != null"
-        queries = NotDoneQueries(scope, today, self.rules(), self.vocabulary().currencies, limit)
-        return queries.read(self.sf.composite_queries(queries.build()))
+        rules, currencies = self.rules(), self.vocabulary().currencies
+        probe = readable is not None
+        queries = NotDoneQueries(scope, today, rules, currencies, limit, probe=probe)
+        found = self.sf.composite_queries(queries.build())
+        if readable is None:
+            return queries.read(found)
+        ids = [r["Id"] for r in self.sf.pages(found["ids"])]
+        allowed = readable(ids)
+        if all(i in allowed for i in ids):
+            return queries.read(found)
+        mine = [i for i in ids if i in allowed]
+
+        def only(chunk: list[str]) -> NotDoneQueries:
+            return NotDoneQueries(format_soql("Id IN {}", chunk), today, rules, currencies, limit)
+
+        def longest(chunk: list[str]) -> str:
+            return max(only(chunk).build().values(), key=url_bytes)
+
+        parts = [
+            only(chunk).read(self.sf.composite_queries(only(chunk).build()))
+            for chunk in self.sf.chunk_values(mine, longest)
+        ]
+        return queries.merge(parts)

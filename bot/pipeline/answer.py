@@ -1,14 +1,19 @@
-"""/pipeline: this quarter for the asker, a mentioned person, or a team."""
+"""/pipeline: this quarter for the asker, a mentioned person, or a team.
+
+The figures are of the deals the asker's Salesforce user may read (bot/visibility.py):
+with ``ACCTBOT_VISIBILITY=salesforce`` another rep's or a team's pipeline shows only
+what the asker could see in Salesforce.
+"""
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
-
 from bot import blocks as cards
+from bot import visibility
 from bot.blocks import Message
-from bot.people import not_one_person, person_for
+from bot.people import UnmappedUser, identify, not_one_person, person_for
 from bot.pipeline.card import pipeline_card
-from bot.services import Services, UnmappedUser
+from bot.pipeline.queries import Pipeline
+from bot.services import Services
 from bot.slack_ids import CardKind
 from bot.text import read_argument
 
@@ -25,12 +30,25 @@ def _teams_hint(svc: Services) -> str:
     return f"`/pipeline` shows one person's quarter (`@name`) or a team's. Teams: {names}."
 
 
+def visible_pipeline(svc: Services, viewer: str, emails: list[str]) -> Pipeline:
+    """The quarter for these owners, of the deals ``viewer`` may read (all of them with
+    ``ACCTBOT_VISIBILITY=workspace``)."""
+    if not visibility.enforced(svc):
+        return svc.pipeline.for_owners(emails, svc.today())
+    return svc.pipeline.for_owners(
+        emails, svc.today(), readable=lambda ids: visibility.readable_ids(svc, viewer, ids)
+    )
+
+
 def pipeline_answer(
-    svc: Services, client: WebClient, user_id: str, question: str, *, shared_by: str | None = None
+    svc: Services, user_id: str, question: str, *, shared_by: str | None = None
 ) -> Message:
     """This quarter for what ``question`` names (the command's text in Slack's form, as
     :meth:`bot.text.Argument.to_slack` writes it): the asker (``mine`` or nothing), a
-    mentioned person, or a team by name or by its channel (``#smb-east``)."""
+    mentioned person, or a team by name or by its channel (``#smb-east``); of the deals
+    ``user_id`` (or ``shared_by``, when shared) may read."""
+    viewer = shared_by or user_id
+    identify(svc, viewer)
     arg = read_argument(question)
     mention = arg.mention
     team = None
@@ -50,7 +68,7 @@ def pipeline_answer(
                 PIPELINE_USAGE, f"{arg.text} is not a team's channel. " + _teams_hint(svc)
             )
         try:
-            who = person_for(svc, client, user_id, arg, shared=bool(shared_by))
+            who = person_for(svc, user_id, arg, shared=bool(shared_by))
         except UnmappedUser as exc:
             return cards.error_message(str(exc))
         if who is None:
@@ -59,6 +77,8 @@ def pipeline_answer(
             )
         title, email = who
         emails = [email]
-    p = svc.pipeline.for_owners(emails, svc.today())
+    p = visible_pipeline(svc, viewer, emails)
     card = pipeline_card(title, p, record_url=svc.record_url, now=svc.now(), tz=svc.tz)
+    card.record_ids = tuple(o["Id"] for o in [*p.closing_this_week, *p.slipped])
+    card = visibility.add_scope(card, visibility.scope_note(svc, shared_by))
     return cards.with_list_actions(card, CardKind.PIPELINE, arg.to_slack(), user_id, shared_by)

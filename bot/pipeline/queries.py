@@ -8,6 +8,13 @@ of each list. A team whose owners' e-mails would make a query's URL too long is 
 several such requests (``SalesforceService.split_in``): each owner falls in exactly one,
 so the counts and sums add up and the lists merge.
 
+**Only what a person may read** (``readable``, bot/visibility.py): the composite then
+also lists the Ids of every deal it counts (in place of the two counts, which come from
+that list), the Ids are checked for the person with UserRecordAccess, and when they may
+not read them all the same queries are asked again for the deals they may read
+(``Id IN (...)``, in as many requests as the URLs need): the figures stay Salesforce's
+exact sums, of what the person may read.
+
 Dates are explicit bounds in ACCTBOT_TIMEZONE (``bot.dates``), never THIS_QUARTER or
 THIS_WEEK, which Salesforce evaluates in the integration user's zone and locale.
 """
@@ -58,23 +65,32 @@ class Pipeline:
 
 @dataclass(frozen=True)
 class PipelineQueries:
-    """The five queries for one group of owners (their e-mails, lower case)."""
+    """The five queries for one group of owners (their e-mails, lower case).
+
+    ``probe``: list the Ids of every deal counted ("ids", with IsClosed and CloseDate)
+    instead of counting the two lists. ``only``: the deals to read are these Ids (already
+    the owners' deals), instead of the owners'."""
 
     emails: list[str]
     today: dt.date
     currencies: Currencies
+    probe: bool = False
+    only: tuple[str, ...] | None = None
 
     def build(self) -> dict[str, str]:
         t, cur = self.today, self.currencies.field
         q_start, q_end = quarter_bounds(t)
         week_end = week_bounds(t)[1]
-        owners = format_soql("FROM Opportunity WHERE Owner.Email IN {}", self.emails)
+        if self.only is not None:
+            owners = format_soql("FROM Opportunity WHERE Id IN {}", list(self.only))
+        else:
+            owners = format_soql("FROM Opportunity WHERE Owner.Email IN {}", self.emails)
         closing = format_soql(
             " AND IsClosed = false AND CloseDate >= {} AND CloseDate <= {}", t, week_end
         )
         slipped = format_soql(" AND IsClosed = false AND CloseDate < {}", t)
         by_currency = " GROUP BY CurrencyIsoCode" if self.currencies.multi else ""
-        return {
+        queries = {
             "quarter": f"SELECT IsWon, ForecastCategoryName, StageName, COUNT(Id) n, "
             f"SUM(Amount) amount{cur} {owners}"
             + format_soql(" AND CloseDate >= {} AND CloseDate <= {}", q_start, q_end)
@@ -87,6 +103,20 @@ class PipelineQueries:
             "closing_n": f"SELECT COUNT(Id) n{cur} {owners}{closing}{by_currency}",
             "slipped_n": f"SELECT COUNT(Id) n {owners}{slipped}",
         }
+        if self.probe:
+            del queries["closing_n"], queries["slipped_n"]
+            queries["ids"] = (
+                f"SELECT Id, IsClosed, CloseDate {owners}"
+                + format_soql(
+                    " AND ((CloseDate >= {} AND CloseDate <= {} AND (IsClosed = false OR "
+                    "IsWon = true)) OR (IsClosed = false AND CloseDate <= {}))",
+                    q_start,
+                    q_end,
+                    week_end,
+                )
+                + " ORDER BY Id ASC"
+            )
+        return queries
 
 
 def _count(rows: Iterable[dict[str, Any]]) -> int:
@@ -100,27 +130,69 @@ class PipelineDesk:
         self.sf = sf
         self.vocabulary = vocabulary
 
-    def for_owners(self, emails: list[str], today: dt.date) -> Pipeline:
+    def for_owners(
+        self,
+        emails: list[str],
+        today: dt.date,
+        *,
+        readable: Callable[[list[str]], set[str]] | None = None,
+    ) -> Pipeline:
         """The quarter for the owners with these e-mails: one composite request per
-        group of owners that fits a URL (one for any team of a few hundred)."""
+        group of owners that fits a URL (one for any team of a few hundred).
+
+        ``readable`` (the Ids a person may read, of the Ids given): the quarter of the
+        deals they may read; the same requests, then the access check, and only when
+        they may not read every deal, the queries again for those they may."""
         currencies = self.vocabulary().currencies
         owners = sorted({e.strip().lower() for e in emails if e.strip()})
         p = Pipeline(today=today, currencies=currencies, won_total=Total(0.0, currencies.corporate))
         if not owners:
             return p
+        probe = readable is not None
 
         def longest(chunk: list[str]) -> str:
-            return max(PipelineQueries(chunk, today, currencies).build().values(), key=url_bytes)
+            queries = PipelineQueries(chunk, today, currencies, probe=probe).build()
+            return max(queries.values(), key=url_bytes)
 
+        answers = []
         for chunk in self.sf.chunk_values(owners, longest):
-            found = self.sf.composite_queries(PipelineQueries(chunk, today, currencies).build())
-            _add(p, found)
+            q = PipelineQueries(chunk, today, currencies, probe=probe)
+            found = self.sf.composite_queries(q.build())
+            if probe:
+                found["ids"] = {"records": list(self.sf.pages(found["ids"]))}
+            answers.append(found)
+        if readable is None:
+            for found in answers:
+                _add(p, found)
+            _finish(p)
+            return p
+        deals = [r for found in answers for r in found["ids"]["records"]]
+        allowed = readable([r["Id"] for r in deals])
+        if all(r["Id"] in allowed for r in deals):
+            for found in answers:
+                _add(p, found, counted=found["ids"]["records"])
+            _finish(p)
+            return p
+        mine = [r for r in deals if r["Id"] in allowed]
+        if mine:
+
+            def longest_ids(chunk: list[str]) -> str:
+                q = PipelineQueries([], today, currencies, only=tuple(chunk))
+                return max(q.build().values(), key=url_bytes)
+
+            ids = [r["Id"] for r in mine]
+            for chunk in self.sf.chunk_values(ids, longest_ids):
+                q = PipelineQueries([], today, currencies, only=tuple(chunk))
+                _add(p, self.sf.composite_queries(q.build()))
         _finish(p)
         return p
 
 
-def _add(p: Pipeline, found: dict[str, dict[str, Any]]) -> None:
-    """Add one owner group's answers to the pipeline (counts and sums add exactly)."""
+def _add(
+    p: Pipeline, found: dict[str, dict[str, Any]], counted: list[dict[str, Any]] | None = None
+) -> None:
+    """Add one owner group's answers to the pipeline (counts and sums add exactly).
+    ``counted``: the group's deals listed by Id (a probe), which give the two counts."""
     c = p.currencies
     rows = found["quarter"]["records"]
     won = [r for r in rows if r.get("IsWon")]
@@ -140,6 +212,15 @@ def _add(p: Pipeline, found: dict[str, dict[str, Any]]) -> None:
         p.open_by_stage[stage] = (count + n, total + c.total([r], "amount"))
     p.closing_this_week += found["closing"]["records"]
     p.slipped += found["slipped"]["records"]
+    if counted is not None:
+        week_end = week_bounds(p.today)[1]
+        for r in counted:
+            close = parse_sf_date(r.get("CloseDate"))
+            if r.get("IsClosed") or close is None:
+                continue
+            p.slipped_count += close < p.today
+            p.closing_count += p.today <= close <= week_end
+        return
     p.closing_count += _count(found["closing_n"]["records"])
     p.slipped_count += _count(found["slipped_n"]["records"])
 

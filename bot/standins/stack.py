@@ -47,6 +47,9 @@ def populate_workspace(slack: SlackStandIn) -> None:
         slack.add_user(user_id, u["name"], u["real_name"], u["email"])
     slack.add_user("U0NOEMAIL1", "guest", "Guest Contractor", "")
     slack.add_user("U0STRANGER", "stranger", "Sam Stranger", "sam@elsewhere.example")
+    # Guests: a partner's contractor (multi-channel) and an agency's (single-channel).
+    slack.add_user("U0GUEST001", "pat.partner", "Pat Partner", "pat@partner.example", guest="multi")
+    slack.add_user("U0GUEST002", "gil.agency", "Gil Agency", "gil@agency.example", guest="single")
     for channel_id, name in TEAM_CHANNELS.items():
         slack.add_channel(channel_id, name, bot_is_member=False)
 

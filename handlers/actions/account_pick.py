@@ -12,10 +12,12 @@ def account_pick(
     ack()
     svc = services_of(context)
     account_id = action["selected_option"]["value"]
-    viewer = (body.get("user") or {}).get("id")
+    user_id = (body.get("user") or {}).get("id") or ""
     svc.answer(
         respond,
-        lambda: account_card_for(svc, account_id, viewer=viewer),
+        lambda: account_card_for(svc, account_id, viewer=user_id),
         replace_original=True,
         what="account pick",
+        channel_id=(body.get("channel") or {}).get("id"),
+        user_id=user_id,
     )

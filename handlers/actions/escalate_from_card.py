@@ -6,13 +6,16 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import audit
 from bot.escalations import prefill as escalation_prefill
 from bot.escalations.views import new_escalation_view
+from bot.people import AccessRefused, identify_within
 from bot.services import services_of
 from bot.slack_ids import CardRef, StaleButton
 from handlers.actions.refresh_card import OUT_OF_DATE
 
 log = logging.getLogger(__name__)
+IDENTITY_BUDGET = 1.0  # seconds to tell who is asking, of the trigger_id's 3
 
 
 def escalate_from_card(
@@ -25,7 +28,22 @@ def escalate_from_card(
     except StaleButton:
         respond(text=OUT_OF_DATE, response_type="ephemeral", replace_original=False)
         return
-    prefill = escalation_prefill.from_card(svc, str(ref.kind), ref.id)
+    user_id = (body.get("user") or {}).get("id") or ""
+    try:
+        identify_within(svc, user_id, IDENTITY_BUDGET)
+    except AccessRefused as exc:
+        respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        audit.record(
+            svc,
+            action="refusal",
+            command="escalate_from_card",
+            slack_user_id=user_id,
+            channel_id=(body.get("channel") or {}).get("id"),
+            record_ids=[ref.id],
+            outcome="refused",
+        )
+        return
+    prefill = escalation_prefill.from_card(svc, user_id, str(ref.kind), ref.id)
     channel = (body.get("channel") or {}).get("id")
     view = new_escalation_view(prefill, private_metadata={"channel": channel})
     try:

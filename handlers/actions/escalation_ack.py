@@ -1,9 +1,14 @@
-""" "Acknowledge" on an escalation alert: a conditional update; the loser is told who won."""
+""" "Acknowledge" on an escalation alert: a conditional update; the loser is told who won.
+
+Only the managers the escalation was routed to (and ACCTBOT_ADMINS) may act, and only if
+acctbot serves them (bot/people.py)."""
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot import audit
 from bot.delivery import outbox
 from bot.escalations import service as escalations
+from bot.people import AccessRefused, identify
 from bot.services import services_of
 
 
@@ -14,9 +19,33 @@ def escalation_ack(
     svc = services_of(context)
     user_id = body["user"]["id"]
     esc_id = int(action["value"])
+    channel_id = (body.get("channel") or {}).get("id")
 
     def work() -> None:
+        try:
+            identify(svc, user_id)
+        except AccessRefused as exc:
+            respond(text=str(exc), response_type="ephemeral", replace_original=False)
+            audit.record(
+                svc,
+                action="refusal",
+                command="escalation_ack",
+                slack_user_id=user_id,
+                channel_id=channel_id,
+                outcome="refused",
+            )
+            return
         outcome = escalations.acknowledge(svc, esc_id, user_id)
+        esc = outcome.escalation
+        audit.record(
+            svc,
+            action="escalation" if outcome.allowed else "refusal",
+            command="escalation_ack",
+            slack_user_id=user_id,
+            channel_id=channel_id,
+            record_ids=[i for i in (esc.account_id, esc.order_id) if i] if esc else [],
+            outcome="ok" if outcome.ok else ("conflict" if outcome.allowed else "denied"),
+        )
         if outcome.ok:
             outbox.kick(svc)
             return

@@ -1,9 +1,13 @@
-""" "Refresh": re-read the record or list from Salesforce (never from the cache)."""
+""" "Refresh": re-read the record or list from Salesforce (never from the cache).
+
+A private card is re-read for the person who pressed it; a card shared in a channel stays
+what its sharer may see (bot/card_refs.py), whoever presses it. The presser must be someone
+acctbot serves either way.
+"""
 
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
 
 from bot import blocks as cards
 from bot import card_refs
@@ -19,7 +23,6 @@ def refresh_card(
     action: dict[str, Any],
     respond: Respond,
     context: BoltContext,
-    client: WebClient,
 ) -> None:
     ack()
     svc = services_of(context)
@@ -32,13 +35,16 @@ def refresh_card(
         return
     # A shared card names its sharer in the button; older cards fall back to the clicker.
     shared = (body.get("container") or {}).get("is_ephemeral") is False
-    user_id = (body.get("user") or {}).get("id")
+    user_id = (body.get("user") or {}).get("id") or ""
     shared_by = ref.shared_by or (user_id if shared else None)
     svc.answer(
         respond,
         lambda: card_refs.card_for(
-            svc, ref, fresh=True, shared_by=shared_by, client=client, viewer=user_id
+            svc, ref, viewer=shared_by or user_id, fresh=True, shared_by=shared_by
         ),
         replace_original=True,
         what="refresh card",
+        channel_id=(body.get("channel") or {}).get("id"),
+        user_id=user_id,
+        audit="refresh",
     )

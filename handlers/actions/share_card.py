@@ -1,13 +1,15 @@
 """ "Share in channel": post the card for everyone, then remove the private copy.
 
-If the card cannot be built (Salesforce failed, the record is gone), the error goes to
-the person who pressed the button alone, and their private card stays.
+The shared card is what the sharer's own Salesforce user may see (README, "Who sees
+what"). ``ACCTBOT_SHARING=preview`` posts only the record's name and link (a list's
+title); ``off`` refuses. If the card cannot be built (Salesforce failed, the record is
+gone, the sharer may not read it), the error goes to the person who pressed the button
+alone, and their private card stays.
 """
 
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
 
 from bot import blocks as cards
 from bot import card_refs
@@ -22,7 +24,6 @@ def share_card(
     action: dict[str, Any],
     respond: Respond,
     context: BoltContext,
-    client: WebClient,
 ) -> None:
     ack()
     svc = services_of(context)
@@ -32,16 +33,27 @@ def share_card(
     except StaleButton:
         svc.deliver(respond, cards.error_message(OUT_OF_DATE), replace_original=False, what=what)
         return
-    user_id = (body.get("user") or {}).get("id")
+    user_id = (body.get("user") or {}).get("id") or ""
+    channel_id = (body.get("channel") or {}).get("id")
+    mode = svc.settings.sharing
 
     def work() -> None:
-        msg = svc.compute(
-            lambda: card_refs.card_for(svc, ref, shared_by=user_id, client=client), what=what
-        )
+        if mode == "off":
+            msg = cards.error_message(card_refs.SHARING_OFF)
+            msg.outcome = "sharing_off"
+        else:
+            msg = svc.compute(
+                lambda: card_refs.card_for(
+                    svc, ref, viewer=user_id, shared_by=user_id, preview=mode == "preview"
+                ),
+                what=what,
+                user_id=user_id,
+            )
         if msg.is_error:
             svc.deliver(respond, msg, replace_original=False, what=what)
-            return
-        respond(**msg.payload(response_type="in_channel", replace_original=False))
-        respond(delete_original=True)
+        else:
+            respond(**msg.payload(response_type="in_channel", replace_original=False))
+            respond(delete_original=True)
+        svc.audit("share", what, msg, user_id=user_id, channel_id=channel_id)
 
     svc.submit(work, what=what)

@@ -4,7 +4,9 @@ worker pool, preceded by a short "still looking" message only when Salesforce is
 
 Slack shows a command's acknowledgement and every response_url post as its own message
 and cannot replace or delete them (Slack on slackapi/bolt-python#1268), so nothing is
-posted that the answer would need to take back.
+posted that the answer would need to take back. The asker must be someone acctbot serves
+(bot/people.py); anyone else gets the refusal as the answer. Every answer is logged in
+the audit log.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ def run_status_command(
     *,
     usage: str,
     progress: Callable[[Argument], str],
-    work: Callable[[Services, Argument], Message],
+    work: Callable[[Services, str, Argument], Message],
     required: bool = False,
     invalid: Callable[[Argument], str | None] = lambda arg: None,
 ) -> None:
     """Acknowledge ``command`` and answer it once.
 
-    ``work(services, argument)`` builds the answer on the pool from the command's text read
+    ``work(services, asker, argument)`` builds the answer on the pool from the command's text read
     the way Slack sends it (:func:`bot.text.read_argument`); ``progress(argument)`` is the
     mrkdwn of the "still looking" message (escape what it quotes).
     """
@@ -50,11 +52,12 @@ def run_status_command(
         return
     ack()
     svc = services_of(context)
+    user_id = command["user_id"]
     svc.answer(
         respond,
-        lambda: work(svc, arg),
+        lambda: work(svc, user_id, arg),
         what=command.get("command", "command"),
         channel_id=command["channel_id"],
-        user_id=command["user_id"],
+        user_id=user_id,
         progress=cards.progress_message(progress(arg)),
     )

@@ -1,4 +1,10 @@
-"""/digest [preview [team] [kind] | subscribe <team> [kind] [at HH:MM] | unsubscribe ...]"""
+"""/digest [preview [team] [kind] | subscribe <team> [kind] [at HH:MM] | unsubscribe ...]
+
+Who may (bot/digests/answer.py): ``subscribe`` and ``unsubscribe`` only ACCTBOT_ADMINS
+and the team's managers; ``preview`` with ``ACCTBOT_VISIBILITY=salesforce`` only they and
+the team's own reps. Everyone must be someone acctbot serves. Subscription changes go to
+the audit log.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ def digest_command(
     channel, user = command["channel_id"], command["user_id"]
     if p.action == "preview":
         progress = "Still putting the digest together…"
-        work = lambda: preview_answer(svc, client, user, channel, p)  # noqa: E731
+        work = lambda: preview_answer(svc, user, channel, p)  # noqa: E731
     elif p.action == "subscribe":
         progress = "Still subscribing this channel…"
         work = lambda: subscribe_answer(svc, client, user, channel, p)  # noqa: E731
@@ -39,8 +45,9 @@ def digest_command(
     svc.answer(
         respond,
         work,
-        what="/digest",
+        what=f"/digest {p.action}",
         channel_id=channel,
         user_id=user,
         progress=cards.progress_message(progress),
+        audit="lookup" if p.action == "preview" else "config",
     )

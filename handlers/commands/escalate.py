@@ -1,4 +1,6 @@
-"""/escalate [account or order]: open the escalation modal (pre-filled when cheap)."""
+"""/escalate [account or order]: open the escalation modal (pre-filled when cheap).
+
+Someone acctbot does not serve gets the refusal instead of the modal."""
 
 import logging
 
@@ -6,14 +8,17 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import audit
 from bot import blocks as cards
 from bot.escalations import prefill as escalation_prefill
 from bot.escalations.answer import ESCALATE_USAGE
 from bot.escalations.views import new_escalation_view
+from bot.people import AccessRefused, identify_within
 from bot.services import services_of
 from bot.text import is_help, read_argument
 
 log = logging.getLogger(__name__)
+IDENTITY_BUDGET = 1.0  # seconds to tell who is asking, of the trigger_id's 3
 
 
 def escalate_command(
@@ -26,8 +31,20 @@ def escalate_command(
     ack()
     svc = services_of(context)
     user_id = command["user_id"]
-    svc.submit(lambda: svc.slack_email(client, user_id), what="reporter e-mail")  # warm cache
-    prefill = escalation_prefill.from_argument(svc, arg)
+    try:
+        identify_within(svc, user_id, IDENTITY_BUDGET)
+    except AccessRefused as exc:
+        respond(text=str(exc), response_type="ephemeral")
+        audit.record(
+            svc,
+            action="refusal",
+            command="/escalate",
+            slack_user_id=user_id,
+            channel_id=command.get("channel_id"),
+            outcome="refused",
+        )
+        return
+    prefill = escalation_prefill.from_argument(svc, user_id, arg)
     view = new_escalation_view(prefill, private_metadata={"channel": command.get("channel_id")})
     try:
         client.views_open(trigger_id=command["trigger_id"], view=view)

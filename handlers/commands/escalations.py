@@ -1,4 +1,7 @@
-"""/escalations [open | mine | all | @person | <account, order or ESC-number>]"""
+"""/escalations [open | mine | all | @person | <account, order or ESC-number>]
+
+Lists only the escalations the asker may see (bot/escalations/service.py
+``search_visible``), and counts only those."""
 
 from slack_bolt import Ack, BoltContext, Respond
 

@@ -1,15 +1,12 @@
 """/orders [mine | @user | account name]"""
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
 
 from bot.orders.answer import ORDERS_USAGE, orders_answer
 from handlers.commands._status import run_status_command
 
 
-def orders_command(
-    ack: Ack, respond: Respond, command: dict, context: BoltContext, client: WebClient
-) -> None:
+def orders_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
     run_status_command(
         ack,
         respond,
@@ -17,5 +14,5 @@ def orders_command(
         context,
         usage=ORDERS_USAGE,
         progress=lambda arg: "Still finding the stuck and overdue orders…",
-        work=lambda svc, arg: orders_answer(svc, client, command["user_id"], arg.to_slack()),
+        work=lambda svc, user_id, arg: orders_answer(svc, user_id, arg.to_slack()),
     )

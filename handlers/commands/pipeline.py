@@ -1,15 +1,12 @@
 """/pipeline [mine | @user | team]"""
 
 from slack_bolt import Ack, BoltContext, Respond
-from slack_sdk import WebClient
 
 from bot.pipeline.answer import PIPELINE_USAGE, pipeline_answer
 from handlers.commands._status import run_status_command
 
 
-def pipeline_command(
-    ack: Ack, respond: Respond, command: dict, context: BoltContext, client: WebClient
-) -> None:
+def pipeline_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
     run_status_command(
         ack,
         respond,
@@ -17,5 +14,5 @@ def pipeline_command(
         context,
         usage=PIPELINE_USAGE,
         progress=lambda arg: "Still adding up this quarter's pipeline…",
-        work=lambda svc, arg: pipeline_answer(svc, client, command["user_id"], arg.to_slack()),
+        work=lambda svc, user_id, arg: pipeline_answer(svc, user_id, arg.to_slack()),
     )

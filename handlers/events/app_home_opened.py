@@ -1,4 +1,6 @@
-"""app_home_opened: publish the person's Home tab (Bolt acks events by itself)."""
+"""app_home_opened: publish the person's Home tab (Bolt acks events by itself).
+
+Someone acctbot does not serve sees only how to get access (bot/home.py)."""
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient

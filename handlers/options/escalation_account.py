@@ -1,13 +1,18 @@
 """The escalation modal's account select: accounts whose name contains what was typed
-(or the account a pasted Id or Salesforce link names)."""
+(or the account a pasted Id or Salesforce link names), among those the person's
+Salesforce user may read. Someone acctbot does not serve gets no options (an options
+answer cannot carry a message)."""
 
 import logging
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import Ack, BoltContext
 
+from bot import audit
 from bot.blocks import option
+from bot.escalations.prefill import search_options
 from bot.escalations.views import account_option_label
+from bot.people import AccessRefused, IdentityUnavailable
 from bot.services import services_of
 from bot.text import read_argument
 
@@ -15,8 +20,9 @@ log = logging.getLogger(__name__)
 BUDGET = 2.2  # seconds: Slack drops an options answer after 3
 
 
-def escalation_account_options(ack: Ack, payload: dict, context: BoltContext) -> None:
+def escalation_account_options(ack: Ack, payload: dict, body: dict, context: BoltContext) -> None:
     svc = services_of(context)
+    user_id = (body.get("user") or {}).get("id") or ""
     # What was typed, read as every command argument is (a link is its label, a link to a
     # Salesforce record is that record): Slack documents no escaping for this value, so
     # the stricter reading takes whichever form arrives.
@@ -24,16 +30,29 @@ def escalation_account_options(ack: Ack, payload: dict, context: BoltContext) ->
     if len(text) < 2:
         ack(options=[])
         return
-    future = svc.submit(lambda: svc.accounts.search_options(text), what="account options")
+    future = svc.submit(lambda: search_options(svc, user_id, text), what="account options")
+    outcome = "ok"
     try:
         matches = future.result(timeout=BUDGET)
     except FutureTimeout:
         log.warning("account search for the escalation form took too long")
-        matches = []
+        matches, outcome = [], "error"
+    except IdentityUnavailable:
+        matches, outcome = [], "unavailable"
+    except AccessRefused:
+        matches, outcome = [], "refused"
     except Exception:
-        matches = []
+        matches, outcome = [], "error"
     opts = []
     for m in matches[:100]:
         place = ", ".join(p for p in (m.city, m.state) if p) or None
         opts.append(option(account_option_label(m.name, m.number, place), m.id))
     ack(options=opts)
+    audit.record(
+        svc,
+        action="refusal" if outcome in ("refused", "unavailable") else "lookup",
+        command="escalation_account_options",
+        slack_user_id=user_id,
+        record_ids=[m.id for m in matches[:100]],
+        outcome=outcome,
+    )

@@ -175,3 +175,44 @@ def test_check_warns_when_the_integration_user_keeps_other_days(
             assert quiet.returncode == 0 and "Warning" not in quiet.stdout, quiet.stdout
     finally:
         org.load({})
+
+
+def test_check_reports_who_sees_what_and_how_many_people_are_mapped(
+    org: SandboxOrg, tmp_path: Path
+) -> None:
+    from bot.standins.stack import populate_workspace
+    from tests.support.orgdata import small_org
+
+    org.load(small_org())  # Ana, Raj and Marcus have Salesforce users
+    with SlackStandIn() as slack:
+        populate_workspace(slack)  # 14 members (Ana, Raj, Marcus, ...) and 2 guests
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "LOG_LEVEL": "WARNING",
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.api_url,
+            "SF_INSTANCE_URL": org.instance_url,
+            "SF_ACCESS_TOKEN": org.access_token,
+            "REQUESTS_CA_BUNDLE": org.ca_path,
+            "DATABASE_URL": f"sqlite:///{tmp_path}/acctbot.db",
+            "ACCTBOT_ADMINS": "U0MGR00001",
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        env.pop("ACCTBOT_VISIBILITY", None)
+        ok = check(env, tmp_path)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert (
+            "Visibility: salesforce (each person sees only the records their own Salesforce "
+            "user can read); sharing in channels: on; admins: U0MGR00001" in ok.stdout
+        )
+        assert (
+            "People: 14 members: 3 mapped to Salesforce users (0 by admin override), "
+            "11 unmapped; 2 guests kept out" in ok.stdout
+        )
+        assert "Database: OK, schema at nothing yet" in ok.stdout  # check migrated nothing
+        workspace = check({**env, "ACCTBOT_VISIBILITY": "workspace"}, tmp_path)
+        assert "Visibility: workspace (every mapped person sees what the integration user" in (
+            workspace.stdout
+        )

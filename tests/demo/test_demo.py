@@ -33,6 +33,9 @@ Customer double-billed for the static IP block since October
 7
 /as ana
 /home
+/as kevin
+/order 123
+/account Acme Corp
 """
 
 
@@ -53,7 +56,7 @@ def section(out: str, prompt_line: str) -> str:
     """The output printed after one input line, up to the next prompt."""
     start = out.index(prompt_line) + len(prompt_line)
     rest = out[start:]
-    ends = [rest.find(p) for p in ("\nana> ", "\nmarcus> ") if rest.find(p) != -1]
+    ends = [rest.find(p) for p in ("\nana> ", "\nmarcus> ", "\nkevin> ") if rest.find(p) != -1]
     return rest[: min(ends)] if ends else rest
 
 
@@ -111,6 +114,14 @@ def test_a_scripted_demo_session() -> None:
     home = section(out, "ana> /home")
     assert "── acctbot · Home tab ──" in home and "Not dones" in home
     assert "Your escalations — 1 open" in home and "ESC-0001" in home
+
+    # Who sees what: Kevin, a rep on Ana's team (the same role, private accounts), may
+    # not read Ana's order: he is refused without any of its figures; searched by name,
+    # her account is not there for him.
+    refused = section(out, "kevin> /order 123")
+    assert "Your Salesforce user can't see that order" in refused
+    assert "Stuck" not in refused and "$" not in refused and "line items" not in refused
+    assert "No account matches Acme Corp." in section(out, "kevin> /account Acme Corp")
 
 
 def test_the_demo_exits_cleanly_at_end_of_input() -> None:

@@ -26,7 +26,7 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.teams import parse_teams
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import EIGHT_AM, digest_org
-from tests.support.harness import ANA, BotUnderTest, bot_settings, posts
+from tests.support.harness import MARCUS, BotUnderTest, bot_settings, posts
 from tests.support.orgdata import TEAMS_YAML
 from tests.support.paths import REPO_ROOT
 
@@ -324,18 +324,25 @@ def test_digest_preview_is_ephemeral_and_valid(bot: BotUnderTest) -> None:
 
 
 def test_digest_subscribe_and_unsubscribe_persist(bot: BotUnderTest) -> None:
-    answer = bot.ask("/digest", "subscribe smb-east weekly at 9:30")
+    # Only the team's managers (and ACCTBOT_ADMINS) may: Ana, a rep, is told so.
+    refused = all_text(bot.ask("/digest", "subscribe smb-east weekly at 9:30"))
+    assert "Only acctbot admins and the managers of *smb-east*" in refused
+    assert ("smb-east", "weekly", "C0GENERAL01") not in {
+        (d.team.name, d.kind, d.channel) for d in digests.deliveries(bot.services)
+    }
+    answer = bot.ask("/digest", "subscribe smb-east weekly at 9:30", user=MARCUS)
     text = all_text(answer)
     assert "This channel gets *smb-east*'s weekly digest at 9:30 on Mon" in text
     assert "Next: Mon Nov 23, 9:30 AM EST" in text
     found = {(d.team.name, d.kind, d.channel, d.schedule) for d in digests.deliveries(bot.services)}
     assert ("smb-east", "weekly", "C0GENERAL01", "30 9 * * mon") in found
-    gone = all_text(bot.ask("/digest", "unsubscribe"))
+    assert "Only acctbot admins" in all_text(bot.ask("/digest", "unsubscribe"))  # Ana
+    gone = all_text(bot.ask("/digest", "unsubscribe", user=MARCUS))
     assert "no longer gets: smb-east weekly" in gone
-    assert "nothing to stop" in all_text(bot.ask("/digest", "unsubscribe"))
+    assert "nothing to stop" in all_text(bot.ask("/digest", "unsubscribe", user=MARCUS))
     with bot.services.db.session() as s:
         row = s.scalars(select(DigestSubscription)).one()
-        assert (row.active, row.created_by) == (False, ANA)
+        assert (row.active, row.created_by) == (False, MARCUS)
 
 
 # --- the CLI --------------------------------------------------------------------------------

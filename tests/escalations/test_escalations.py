@@ -73,9 +73,9 @@ def chain_org() -> dict[str, list[dict[str, Any]]]:
 def bot(org: SandboxOrg, running_bot: BotUnderTest) -> Iterator[BotUnderTest]:
     org.load(chain_org())
     org.set_now(NOW)
+    running_bot.forget(ANA, MARCUS, PRIYA, RAJ, DENISE)  # who they are is known
     org.clear_log()
     svc = running_bot.services
-    svc.cache.clear()
     svc.sla = SlaPolicy()
     running_bot.slack.up()
     running_bot.slack.clear()
@@ -279,7 +279,9 @@ def test_account_select_searches_salesforce(bot: BotUnderTest) -> None:
     assert sent.status == 200 and sent.problems == [] and sent.elapsed_ms < 3000
     labels = [o["text"]["text"] for o in sent.body["options"]]
     assert labels[0].startswith("Acme Corp") and labels[1].startswith("Acme Media Group")
-    assert "LIKE '%acme%'" in bot.sf_requests()[-1]["soql"]
+    search, check = bot.sf_requests()[-2:]
+    assert "LIKE '%acme%'" in search["soql"]
+    assert "FROM UserRecordAccess" in check["soql"] and "001000000000002AAA" in check["soql"]
 
 
 def test_escalate_button_on_an_account_card_opens_the_modal_for_that_account(
@@ -389,6 +391,10 @@ def test_two_managers_and_double_clicks_acknowledge_exactly_once(bot: BotUnderTe
         t.start()
     for t in threads:
         t.join()
+    # The clicks are answered at once; the acknowledgement follows on the worker pool.
+    bot.slack.wait_until(
+        lambda: any(h[1] == "acknowledged" for h in history(bot, esc.id)), timeout=10
+    )
     settle(bot)
     acks = [h for h in history(bot, esc.id) if h[1] == "acknowledged"]
     assert len(acks) == 1

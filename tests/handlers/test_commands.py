@@ -20,8 +20,8 @@ from tests.support.orgdata import ACME, DRAFT_ORDER, NOW, small_org
 def bot(org: SandboxOrg, running_bot: BotUnderTest) -> BotUnderTest:
     org.load(small_org())
     org.set_now(NOW)
+    running_bot.forget(ANA, RAJ)  # who they are is known; what they may read is not
     org.clear_log()
-    running_bot.services.cache.clear()
     running_bot.slack.clear()
     running_bot.slack.clear_faults()
     return running_bot
@@ -81,8 +81,8 @@ def test_account_card_in_one_request(bot: BotUnderTest) -> None:
     assert "Nov 10 (8 days ago)" in text
     assert "Health: red" in text and "1 escalated case open" in text
     assert "1 deal past close date" in text
-    # One Salesforce request for the whole card.
-    assert len(bot.sf_requests()) == 1
+    # One Salesforce request for the whole card, and one check of what Ana may read.
+    assert len(bot.sf_requests()) == 2 and len(bot.access_checks()) == 1
 
 
 def test_a_contract_ending_today_is_on_the_card(bot: BotUnderTest) -> None:
@@ -114,7 +114,8 @@ def test_ambiguous_name_gives_a_picker_that_turns_into_the_card(bot: BotUnderTes
     card = bot.answer(click)
     assert card["replace_original"] is True
     assert "Acme Media Group" in all_text(card) and "Raj Patel" in all_text(card)
-    assert len(bot.sf_requests()) == 1
+    # The card's composite, and one check of what Ana may read.
+    assert len(bot.sf_requests()) == 2 and len(bot.access_checks()) == 1
 
 
 def test_no_match_says_so_and_suggests_close_names(bot: BotUnderTest) -> None:
@@ -178,7 +179,8 @@ def test_repeated_lookup_is_cached_and_refresh_rereads(bot: BotUnderTest) -> Non
     first = bot.ask("/account", "Acme Corp")
     assert "$65,000" in all_text(first)
     bot.ask("/account", "Acme Corp")
-    assert len(bot.sf_requests()) == 1  # the second answer came from the cache
+    # The card and the check of what Ana may read; the second answer came from the cache.
+    assert len(bot.sf_requests()) == 2
 
     changed = small_org()
     changed["Opportunity"][0]["Amount"] = 60000
@@ -189,7 +191,8 @@ def test_repeated_lookup_is_cached_and_refresh_rereads(bot: BotUnderTest) -> Non
     click = press(bot, first, "refresh_card")
     fresh = bot.answer(click)
     assert "$75,000" in all_text(fresh)  # 60k + 12k + 3k, read again
-    assert len(bot.sf_requests()) == before + 1
+    assert len(bot.sf_requests()) == before + 2  # the card, and what Ana may read, again
+    assert len(bot.access_checks()) == 2
     assert "$75,000" in all_text(bot.ask("/account", "Acme Corp"))  # cache now fresh too
 
 
@@ -255,7 +258,7 @@ def test_order_card_with_items_and_stuck_flag(bot: BotUnderTest) -> None:
     assert "Business Internet 1 Gig × 2 @ $249 = $498" in text
     assert "SIP Trunk × 10 @ $19.50 = $195" in text
     assert "Stuck:* draft 16 days past its effective date" in text
-    assert len(bot.sf_requests()) == 1
+    assert len(bot.sf_requests()) == 2 and len(bot.access_checks()) == 1
 
 
 def test_order_by_id_and_activated_order_is_not_stuck(bot: BotUnderTest) -> None:
@@ -298,10 +301,17 @@ def test_orders_for_a_mentioned_user_and_for_an_account(bot: BotUnderTest) -> No
 
 
 def test_orders_for_an_unmapped_user_says_how_to_fix_it(bot: BotUnderTest) -> None:
-    text = all_text(bot.ask("/orders", "mine", user="U0STRANGER"))
+    # Asked about: the asker is told why that person can't be looked up.
+    text = all_text(bot.ask("/orders", "@stranger"))
     assert "No active Salesforce user has the e-mail sam@elsewhere.example" in text
-    text = all_text(bot.ask("/orders", "", user="U0NOEMAIL1"))
+    text = all_text(bot.ask("/orders", "@guest"))
     assert "users:read.email" in text
+    # Asking: acctbot answers only people it can map, and says how to get access.
+    text = all_text(bot.ask("/orders", "mine", user="U0STRANGER"))
+    assert "none has your Slack e-mail address (sam@elsewhere.example)" in text
+    assert "acctbot users map U0STRANGER" in text and "00000" not in text
+    text = all_text(bot.ask("/orders", "", user="U0NOEMAIL1"))
+    assert "users:read.email" in text and "00000" not in text
 
 
 def test_user_mapping_is_cached(bot: BotUnderTest) -> None:
@@ -472,8 +482,9 @@ def test_app_home_shows_my_not_dones_quarter_and_commands(bot: BotUnderTest) -> 
 
 def test_app_home_for_an_unmapped_user_says_how_to_fix_it(bot: BotUnderTest) -> None:
     text = all_text({"blocks": open_home(bot, "U0STRANGER")["blocks"]})
-    assert "No active Salesforce user has the e-mail sam@elsewhere.example" in text
-    assert "/account Acme" in text  # the commands still show
+    assert "none has your Slack e-mail address (sam@elsewhere.example)" in text
+    assert "acctbot users map U0STRANGER" in text
+    assert "Not dones" not in text and "Q4" not in text  # nothing else: a plain refusal
 
 
 def test_app_home_counts_every_not_done_and_lists_the_oldest(bot: BotUnderTest) -> None:
@@ -546,7 +557,8 @@ def test_an_exact_name_is_found_even_when_many_names_sort_before_it(bot: BotUnde
     card = bot.ask("/account", "corp")
     assert card["blocks"][0]["text"]["text"] == "Corp"  # its card at once, not a picker
     assert "Exactville" in all_text(card)
-    assert len(bot.sf_requests()) == 1  # exact, prefix, contains and count: one composite
+    # Exact, prefix, contains, count and Ids: one composite; and what Ana may read.
+    assert len(bot.sf_requests()) == 2 and len(bot.access_checks()) == 1
     picker = bot.ask("/account", "A Corp")
     text = all_text(picker)
     assert "15 accounts match *A Corp*. Here are the best 10" in text

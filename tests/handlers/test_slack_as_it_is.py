@@ -247,14 +247,15 @@ def test_an_order_link_is_that_order(bot: BotUnderTest) -> None:
 
 
 def test_digest_subscribe_takes_the_team_as_its_channel(bot: BotUnderTest) -> None:
-    sent = bot.command("/digest", "subscribe #smb-east weekly")
+    # Digest subscriptions are for the team's managers (Marcus) and ACCTBOT_ADMINS.
+    sent = bot.command("/digest", "subscribe #smb-east weekly", user=MARCUS)
     assert sent.payload["text"] == "subscribe <#C0SMBEAST01|smb-east> weekly"
     answer = all_text(bot.answer(sent))
     assert "This channel gets *smb-east*'s weekly digest" in answer
     assert subscribed(bot) == [("smb-east", "weekly", CHANNEL, True)]
     preview = all_text(bot.answer(bot.command("/digest", "preview #smb-east")))
     assert "smb-east" in preview and "daily digest" in preview
-    gone = all_text(bot.answer(bot.command("/digest", "unsubscribe #smb-east weekly")))
+    gone = all_text(bot.answer(bot.command("/digest", "unsubscribe #smb-east weekly", user=MARCUS)))
     assert "no longer gets: smb-east weekly" in gone
 
 
@@ -269,7 +270,7 @@ def test_a_channel_names_the_team_whose_channel_it_is_or_whose_name_it_carries(
     assert "team media-sales" in all_text(bot.ask("/pipeline", "#media-sales"))
     nobody = all_text(bot.ask("/pipeline", "#escalations"))
     assert "#escalations is not a team's channel" in nobody and "`smb-east`" in nobody
-    no_team = all_text(bot.ask("/digest", "subscribe #escalations"))
+    no_team = all_text(bot.ask("/digest", "subscribe #escalations", user=MARCUS))
     assert "#escalations is not a team's channel" in no_team and subscribed(bot) == []
 
 
@@ -329,14 +330,15 @@ def test_the_escalation_form_reads_its_argument_and_type_ahead_as_slack_sends_th
 
 
 def test_a_private_channel_the_bot_is_not_in_is_not_subscribed(bot: BotUnderTest) -> None:
-    sent = bot.command("/digest", "subscribe smb-east", channel=PRIVATE)
+    sent = bot.command("/digest", "subscribe smb-east", channel=PRIVATE, user=MARCUS)
     text = all_text(bot.answer(sent))
     assert "I'm not in this private channel" in text and "/invite @acctbot" in text
     assert "This channel gets" not in text and subscribed(bot) == []
 
     bot.slack.invite_bot(PRIVATE, by=ANA)
     try:
-        ok = all_text(bot.answer(bot.command("/digest", "subscribe smb-east", channel=PRIVATE)))
+        sent = bot.command("/digest", "subscribe smb-east", channel=PRIVATE, user=MARCUS)
+        ok = all_text(bot.answer(sent))
         assert "This channel gets *smb-east*'s daily digest" in ok
         assert subscribed(bot) == [("smb-east", "daily", PRIVATE, True)]
         team = bot.services.teams.get("smb-east")
@@ -352,7 +354,8 @@ def test_a_private_channel_the_bot_is_not_in_is_not_subscribed(bot: BotUnderTest
 
 def test_a_public_channel_is_joined_when_subscribed(bot: BotUnderTest) -> None:
     bot.slack.remove_bot("C0ENTNYC001")
-    text = all_text(bot.answer(bot.command("/digest", "subscribe smb-east", channel="C0ENTNYC001")))
+    sent = bot.command("/digest", "subscribe smb-east", channel="C0ENTNYC001", user=MARCUS)
+    text = all_text(bot.answer(sent))
     assert "This channel gets *smb-east*'s daily digest" in text
     assert bot.slack.calls_to("conversations.join")[-1].args["channel"] == "C0ENTNYC001"
     info = bot.services.slack.conversations_info(channel="C0ENTNYC001")  # type: ignore[union-attr]
@@ -360,8 +363,10 @@ def test_a_public_channel_is_joined_when_subscribed(bot: BotUnderTest) -> None:
 
 
 def test_a_dm_is_not_a_digest_channel(bot: BotUnderTest) -> None:
-    dm = bot.slack.dm_channel_id(ANA)
-    text = all_text(bot.answer(bot.command("/digest", "subscribe smb-east", channel=dm)))
+    dm = bot.slack.dm_channel_id(MARCUS)
+    text = all_text(
+        bot.answer(bot.command("/digest", "subscribe smb-east", channel=dm, user=MARCUS))
+    )
     assert "Digests go to channels" in text and subscribed(bot) == []
 
 

@@ -134,6 +134,22 @@ class BotUnderTest:
     def sf_requests(self) -> list[dict[str, Any]]:
         return self.org.requests_log()
 
+    def access_checks(self) -> list[dict[str, Any]]:
+        """The UserRecordAccess queries among :meth:`sf_requests` (bot/visibility.py)."""
+        return [r for r in self.sf_requests() if "FROM UserRecordAccess" in (r.get("soql") or "")]
+
+    def forget(self, *warm: str) -> None:
+        """Clear every cache (answers, people, access), then identify ``warm`` again (so a
+        test counts only its own requests; call before ``org.clear_log()``)."""
+        svc = self.services
+        svc.cache.clear()
+        svc.people_cache.clear()
+        svc.access_cache.clear()
+        from bot.people import identify
+
+        for user in warm:
+            identify(svc, user)
+
     def stop(self) -> None:
         self._running.stop()
 

@@ -284,3 +284,80 @@ teams:
     owners: [ana.rep@example.com, raj.rep@example.com]
     managers: [U0MGR00001]
 """
+
+
+# --- sharing ----------------------------------------------------------------------------
+
+MANAGER_ROLE = "00E000000000001EAA"
+REP_ROLE = "00E000000000002EAA"
+RAJ_SIDE_DEAL = "006000000000099AAA"
+OHARE_ORDER = "801000000000005AAA"
+
+
+def private_org() -> dict[str, list[dict[str, Any]]]:
+    """``small_org`` with private sharing: Accounts, Opportunities and Cases private; Marcus
+    (manager role) above Ana and Raj (one rep role, so they do not see each other's
+    accounts); account owners get no access to others' deals on their accounts; Raj's
+    Zürich Data AG is shared with Ana (read-only, its deals too). Raj also has a $7,000
+    deal on Ana's Acme Corp, which Ana may not read and Marcus may.
+
+    Who reads which account: Ana: Acme Corp, O'Hare, Zürich (shared); Raj: Acme Media
+    Group, Zürich, 100% Fiber, Quiet Harbor, and Acme Corp read-only through his deal on it
+    (Salesforce's parent implicit sharing); Marcus: all. O'Hare has an overdue draft
+    (00000130, $500), so Ana has three not-dones.
+    """
+    data = small_org()
+    data["Organization"] = [
+        {
+            "DefaultAccountAccess": "None",
+            "DefaultOpportunityAccess": "None",
+            "DefaultCaseAccess": "None",
+        }
+    ]
+    data["UserRole"] = [
+        {"Id": MANAGER_ROLE, "Name": "SMB Sales Manager"},
+        {
+            "Id": REP_ROLE,
+            "Name": "SMB Account Manager",
+            "ParentRoleId": MANAGER_ROLE,
+            "OpportunityAccessForAccountOwner": "None",
+            "CaseAccessForAccountOwner": "Read",
+        },
+    ]
+    roles = {MARCUS_SF: MANAGER_ROLE, ANA_SF: REP_ROLE, RAJ_SF: REP_ROLE}
+    for user in data["User"]:
+        user["UserRoleId"] = roles[user["Id"]]
+    data["AccountShare"] = [
+        {
+            "AccountId": ZURICH,
+            "UserOrGroupId": ANA_SF,
+            "AccountAccessLevel": "Read",
+            "OpportunityAccessLevel": "Read",
+            "CaseAccessLevel": "None",
+            "RowCause": "Manual",
+        }
+    ]
+    data["Opportunity"].append(
+        {
+            "Id": RAJ_SIDE_DEAL,
+            "Name": "Raj's side deal",
+            "AccountId": ACME,
+            "OwnerId": RAJ_SF,
+            "StageName": "Prospecting",
+            "Amount": 7000,
+            "CloseDate": "2026-12-10",
+        }
+    )
+    data["Order"].append(
+        {
+            "Id": OHARE_ORDER,
+            "OrderNumber": "00000130",
+            "AccountId": OHARE,
+            "OwnerId": ANA_SF,
+            "Status": "Draft",
+            "EffectiveDate": "2026-11-01",
+            "CreatedDate": "2026-10-30T14:00:00.000+0000",
+            "TotalAmount": 500.0,
+        }
+    )
+    return data

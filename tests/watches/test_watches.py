@@ -419,8 +419,8 @@ def test_snooze_holds_alerts_and_sends_them_after_in_one_message(
 def test_a_person_who_may_not_read_the_record_cannot_watch_it_nor_hear_of_it(
     bot: BotUnderTest, sf: Salesforce, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Against the visibility seam: whatever readable_ids says is obeyed (the check
-    against the org's own sharing is below)."""
+    """Whatever readable_ids says is obeyed (the check against the org's own sharing is
+    below)."""
     hidden: dict[str, set[str]] = {RAJ: {DRAFT_ORDER, ACME}}
     real = visibility.readable_ids
 
@@ -441,10 +441,6 @@ def test_a_person_who_may_not_read_the_record_cannot_watch_it_nor_hear_of_it(
         assert notice.dropped == "may not read the record" and notice.delivered_at is None
 
 
-@pytest.mark.skipif(
-    getattr(visibility, "SEAM", False),
-    reason="bot/visibility.py is still the seam; issue 13 brings the per-user check",
-)
 def test_sharing_in_the_org_decides_who_may_watch(bot: BotUnderTest, sf: Salesforce) -> None:
     data = small_org()
     data["Organization"] = [{"DefaultAccountAccess": "None", "DefaultOpportunityAccess": "None",

@@ -666,6 +666,10 @@ def _build() -> dict[str, SObject]:
     objs["Contact"].children = {
         "Cases": ChildRelationship("Cases", "Case", "ContactId"),
     }
+    # Who may read what: org-wide defaults, roles, profiles, shares, teams.
+    from bot.standins.salesforce.sharing_schema import add_sharing_objects
+
+    add_sharing_objects(objs)
     return objs
 
 

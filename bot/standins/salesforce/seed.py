@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.standins.salesforce import schema
+from bot.standins.salesforce.seed_sharing import add_sharing
 
 NEW_YORK = ZoneInfo("America/New_York")
 WORKDAY_START, WORKDAY_SECONDS = 8 * 3600, 11 * 3600  # stamps fall in 8:00-18:59 local
@@ -663,6 +664,8 @@ class _Generator:
         self.out["Opportunity"] = self.opportunity_records()
         self.out["Order"], self.out["OrderItem"] = self.order_records()
         self.out["Case"] = self.case_records()
+        # Who may read what: private defaults, roles, one shared account (seed_sharing.py).
+        add_sharing(self.out, self.user_ids, self.stamp(self.cal.ago(1500)))
         return self.out
 
     def users(self) -> list[Record]:

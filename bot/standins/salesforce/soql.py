@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.standins.salesforce import schema
+from bot.standins.salesforce import schema, sharing
 from bot.standins.salesforce.schema import Field, SObject
 from bot.standins.salesforce.soql_parser import (
     MALFORMED,
@@ -116,6 +116,8 @@ def execute(
     if not isinstance(query, str) or not query.strip():
         raise SoqlError(MALFORMED, "unexpected token: '<EOF>'")
     tree = parse(query)
+    if sharing.is_access_query(tree):  # computed from the sharing model, not stored
+        return sharing.run_access_query(tree, query, store, api_version)
     return _Engine(query, store, api_version).run(tree)
 
 

@@ -387,6 +387,9 @@ class OrgStore:
         _check_currencies(org_schema, new)
         _derive_all(org_schema, new, now)
         _check_picklists(org_schema, new)
+        from bot.standins.salesforce.sharing import check_data
+
+        check_data(new)
         session_user = next((u for u in new["User"].values() if u["IsActive"]), None)
         with self.lock:
             self.schema = org_schema

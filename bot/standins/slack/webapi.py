@@ -422,6 +422,24 @@ class WebApi(Workspace):
             raise ApiError("user_not_found")
         return {"ok": True, "user": user}
 
+    def _api_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.list (https://api.slack.com/methods/users.list): every member, bots and
+        deactivated ones included, paged with ``cursor``/``limit`` (Slack suggests no more
+        than 200 a page; the stand-in caps it at 1000) and ``response_metadata.next_cursor``
+        ("" on the last page)."""
+        limit = _int_arg(args, "limit", 0, 0, 1000) or 1000
+        with self._lock:
+            members = [json.loads(json.dumps(u)) for u in self._users.values()]
+        start = _cursor(args)
+        page = members[start : start + limit]
+        more = start + limit < len(members)
+        return {
+            "ok": True,
+            "members": page,
+            "cache_ts": int(self.now()),
+            "response_metadata": {"next_cursor": _make_cursor(start + limit) if more else ""},
+        }
+
     def _api_users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
         self._require_scope("users:read.email")
         email = str(args.get("email") or "").strip().lower()
@@ -634,6 +652,7 @@ METHODS: dict[str, Callable[[WebApi, dict[str, Any]], dict[str, Any]]] = {
     "views.update": WebApi._api_views_update,
     "views.publish": WebApi._api_views_publish,
     "users.info": WebApi._api_users_info,
+    "users.list": WebApi._api_users_list,
     "users.lookupByEmail": WebApi._api_users_lookup_by_email,
     "conversations.open": WebApi._api_conversations_open,
     "conversations.info": WebApi._api_conversations_info,

@@ -197,8 +197,17 @@ class Workspace:
         is_admin: bool = False,
         is_bot: bool = False,
         deleted: bool = False,
+        guest: str | None = None,
     ) -> dict[str, Any]:
-        """Add (or replace) a workspace member; returns Slack's user object."""
+        """Add (or replace) a workspace member; returns Slack's user object.
+
+        ``guest``: ``"multi"`` for a multi-channel guest (``is_restricted``), ``"single"``
+        for a single-channel guest (``is_restricted`` and ``is_ultra_restricted``), as
+        Slack's user object describes them (https://api.slack.com/types/user: "use
+        is_restricted in combination with is_ultra_restricted to check if the user is a
+        single-channel guest")."""
+        if guest not in (None, "multi", "single"):
+            raise ValueError("guest is None, 'multi' or 'single'")
         try:
             zone = ZoneInfo(tz)
         except ZoneInfoNotFoundError as exc:
@@ -245,8 +254,8 @@ class Workspace:
             "is_admin": is_admin,
             "is_owner": False,
             "is_primary_owner": False,
-            "is_restricted": False,
-            "is_ultra_restricted": False,
+            "is_restricted": guest is not None,
+            "is_ultra_restricted": guest == "single",
             "is_bot": is_bot,
             "is_app_user": False,
             "updated": int(time.time()),

@@ -206,6 +206,29 @@ def test_users_info_and_lookup(client: WebClient) -> None:
     assert api_error(exc) == "user_not_found"
 
 
+def test_guests_and_users_list(slack: SlackStandIn, client: WebClient) -> None:
+    slack.add_user("U0GUEST001", "pat", "Pat Partner", "pat@partner.example", guest="multi")
+    slack.add_user("U0GUEST002", "gil", "Gil Agency", "gil@agency.example", guest="single")
+    multi = client.users_info(user="U0GUEST001")["user"]
+    single = client.users_info(user="U0GUEST002")["user"]
+    assert (multi["is_restricted"], multi["is_ultra_restricted"]) == (True, False)
+    assert (single["is_restricted"], single["is_ultra_restricted"]) == (True, True)
+    member = client.users_info(user=ANA)["user"]
+    assert (member["is_restricted"], member["is_ultra_restricted"]) == (False, False)
+    with pytest.raises(ValueError):
+        slack.add_user("U0BAD00001", "bad", "Bad", "", guest="yes")
+    # users.list pages with a cursor; the last page's next_cursor is "".
+    first = client.users_list(limit=2)
+    assert len(first["members"]) == 2 and first["response_metadata"]["next_cursor"]
+    ids = [m["id"] for page in client.users_list(limit=2) for m in page["members"]]
+    assert sorted(ids) == sorted([slack.bot_user_id, ANA, RAJ, "U0GUEST001", "U0GUEST002"])
+    everyone = client.users_list()
+    assert len(everyone["members"]) == 5 and everyone["response_metadata"]["next_cursor"] == ""
+    with pytest.raises(SlackApiError) as exc:
+        client.users_list(cursor="not-a-cursor")
+    assert api_error(exc) == "invalid_cursor"
+
+
 def test_auth_errors_and_unknown_method(slack: SlackStandIn) -> None:
     with pytest.raises(SlackApiError) as exc:
         WebClient(token="xoxb-wrong", base_url=slack.api_url).auth_test()
