@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import visibility
 from bot.delivery import outbox
+from bot.people import AccessRefused, IdentityUnavailable
 from bot.watches import card, repo
 from bot.watches.quiet import QuietHours, zone
 from bot.watches.repo import Conflict
@@ -95,12 +96,18 @@ def _deliver_to(services: Services, user: str, now: dt.datetime) -> int:
         pending = repo.pending_notices(s, user)
     if not pending:
         return 0
-    readable = visibility.readable_ids(services, user, {c.record_id for _, c in pending})
+    reason = "may not read the record"
+    try:
+        readable = visibility.readable_ids(services, user, {c.record_id for _, c in pending})
+    except IdentityUnavailable:
+        return 0  # Slack cannot say who they are now: the next check tries again
+    except AccessRefused:  # no longer someone acctbot serves (a guest now, unmapped...)
+        readable, reason = set(), "not someone acctbot serves"
     hidden = [n.id for n, c in pending if c.record_id not in readable]
     shown = [(n, c) for n, c in pending if c.record_id in readable]
     if hidden:
         with services.db.session() as s:
-            repo.drop_notices(s, hidden, "may not read the record")
+            repo.drop_notices(s, hidden, reason)
     oldest = min((n.created_at for n, _ in shown), default=now)
     held: str | None = None
     if quiet.is_quiet(oldest, tz):

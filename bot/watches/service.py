@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from bot import visibility
 from bot.blocks import Message, error_message, not_found, section
 from bot.orders.queries import parse_order_ref
-from bot.services import UnmappedUser
+from bot.people import AccessRefused, refusal_message
 from bot.slack_ids import SnoozeFor
 from bot.text import escape_slack
 from bot.watches import card, detect, queries, repo, rules
@@ -79,8 +79,8 @@ def start(services: Services, user: str, target: Target) -> Message:
     url = services.record_url(target.record_id)
     try:
         readable = visibility.readable_ids(services, user, [target.record_id])
-    except UnmappedUser as exc:  # acctbot cannot tell who they are in Salesforce
-        return error_message(str(exc))
+    except AccessRefused as exc:  # not someone acctbot serves (bot/people.py)
+        return refusal_message(exc)
     if target.record_id not in readable:
         return error_message(CANNOT_READ.format(what=f"*{escape_slack(target.label)}*"))
     with services.db.session() as s:

@@ -41,9 +41,14 @@ def press_card(
 
     def work() -> None:
         if start:
-            note = svc.compute(lambda: watches.watch_id(svc, user, ref.id), what=what)
+            note = svc.compute(lambda: watches.watch_id(svc, user, ref.id), what=what, user_id=user)
         else:
-            note = svc.compute(lambda: watches.stop_id(svc, user, ref.id), what=what)
+            note = svc.compute(lambda: watches.stop_id(svc, user, ref.id), what=what, user_id=user)
+        if not note.record_ids:
+            note.record_ids = (ref.id,)
+        svc.audit(
+            "watch", what, note, user_id=user, channel_id=(body.get("channel") or {}).get("id")
+        )
         if not shared and not note.is_error:
             card = svc.compute(lambda: card_refs.card_for(svc, ref, viewer=user), what=what)
             if not card.is_error:

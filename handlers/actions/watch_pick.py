@@ -20,4 +20,7 @@ def watch_pick(
         lambda: watches.watch_id(svc, user, account_id),
         replace_original=True,
         what="watch pick",
+        channel_id=(body.get("channel") or {}).get("id"),
+        user_id=user,
+        audit="watch",
     )

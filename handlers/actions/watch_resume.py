@@ -12,4 +12,6 @@ def watch_resume(ack: Ack, body: dict[str, Any], respond: Respond, context: Bolt
     ack()
     svc = services_of(context)
     user = str((body.get("user") or {}).get("id") or "")
-    svc.answer(respond, lambda: watches.resume(svc, user), what="watch resume")
+    svc.answer(
+        respond, lambda: watches.resume(svc, user), what="watch resume", user_id=user, audit="watch"
+    )

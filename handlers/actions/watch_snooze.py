@@ -16,4 +16,10 @@ def watch_snooze(
     svc = services_of(context)
     user = str((body.get("user") or {}).get("id") or "")
     span = str(action.get("value") or "")
-    svc.answer(respond, lambda: watches.snooze(svc, user, span), what="watch snooze")
+    svc.answer(
+        respond,
+        lambda: watches.snooze(svc, user, span),
+        what="watch snooze",
+        user_id=user,
+        audit="watch",
+    )

@@ -16,4 +16,10 @@ def watch_stop(
     svc = services_of(context)
     user = str((body.get("user") or {}).get("id") or "")
     record_id = str(action.get("value") or "")
-    svc.answer(respond, lambda: watches.stop_id(svc, user, record_id), what="watch stop")
+    svc.answer(
+        respond,
+        lambda: watches.stop_id(svc, user, record_id),
+        what="watch stop",
+        user_id=user,
+        audit="watch",
+    )

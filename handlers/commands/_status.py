@@ -35,6 +35,7 @@ def run_status_command(
     work: Callable[[Services, str, Argument], Message],
     required: bool = False,
     invalid: Callable[[Argument], str | None] = lambda arg: None,
+    audit: str = "lookup",
 ) -> None:
     """Acknowledge ``command`` and answer it once.
 
@@ -60,4 +61,5 @@ def run_status_command(
         channel_id=command["channel_id"],
         user_id=user_id,
         progress=cards.progress_message(progress(arg)),
+        audit=audit,
     )

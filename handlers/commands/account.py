@@ -16,5 +16,5 @@ def account_command(ack: Ack, respond: Respond, command: dict, context: BoltCont
         usage=ACCOUNT_USAGE,
         required=True,
         progress=lambda arg: f"Still looking up *{escape_slack(arg.text)}* in Salesforce…",
-        work=lambda svc, arg: account_answer(svc, arg, viewer=command["user_id"]),
+        work=account_answer,
     )

@@ -24,5 +24,5 @@ def order_command(ack: Ack, respond: Respond, command: dict, context: BoltContex
         required=True,
         invalid=_not_an_order,
         progress=lambda arg: f"Still looking up order *{escape_slack(arg.text)}*…",
-        work=lambda svc, arg: order_answer(svc, arg, viewer=command["user_id"]),
+        work=order_answer,
     )

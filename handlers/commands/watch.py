@@ -15,5 +15,6 @@ def watch_command(ack: Ack, respond: Respond, command: dict, context: BoltContex
         usage=WATCH_USAGE,
         required=True,
         progress=progress,
-        work=lambda svc, arg: watch_answer(svc, command["user_id"], arg),
+        work=watch_answer,
+        audit="watch",
     )
