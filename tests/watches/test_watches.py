@@ -48,8 +48,8 @@ from tests.support.orgdata import (
 def bot(org: SandboxOrg, running_bot: BotUnderTest) -> Iterator[BotUnderTest]:
     org.set_now(NOW)  # before the load: records made "now" are made at NOW
     org.load(small_org())
+    running_bot.forget()  # answers, identities and access answers from earlier tests
     org.clear_log()
-    running_bot.services.cache.clear()
     running_bot.slack.clear()
     running_bot.slack.clear_faults()
     running_bot.slack.clear_messages()

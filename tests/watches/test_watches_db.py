@@ -46,7 +46,11 @@ class RecordingSlack:
         return {"ok": True, "channel": "D" + str(kw["channel"])[1:], "ts": f"{n}.000100"}
 
     def users_info(self, user: str) -> dict[str, Any]:
-        return {"ok": True, "user": {"id": user, "tz": "America/New_York"}}
+        email = "ana.rep@example.com" if user == ANA else "raj.rep@example.com"
+        return {
+            "ok": True,
+            "user": {"id": user, "tz": "America/New_York", "profile": {"email": email}},
+        }
 
 
 @pytest.fixture
