@@ -213,13 +213,17 @@ def is_progress(message: dict[str, Any]) -> bool:
     )
 
 
-def usage_message(usage: str, note: str | None = None) -> Message:
+def usage_message(usage: str, note: str | None = None, *, note_mrkdwn: bool = False) -> Message:
     """A command's usage (mrkdwn; its ``<``, ``>`` and ``&`` are escaped here, since Slack
-    reads ``<...>`` as a link or mention even inside code), after an optional plain note."""
+    reads ``<...>`` as a link or mention even inside code), after an optional note: plain
+    text (escaped here), or with ``note_mrkdwn`` mrkdwn whose data is already escaped
+    (e.g. a mention Slack shows by name, :attr:`bot.text.Argument.mrkdwn`)."""
     usage = escape_slack(usage)
-    body = (f"{escape_slack(note)}\n\n" if note else "") + usage
+    if note is not None and not note_mrkdwn:
+        note = escape_slack(note)
+    body = (f"{note}\n\n" if note else "") + usage
     return Message(
-        text=(f"{escape_slack(note)} " if note else "") + usage,
+        text=(f"{note} " if note else "") + usage,
         blocks=[section(body)],
         outcome="usage",
     )

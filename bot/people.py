@@ -32,7 +32,7 @@ from sqlalchemy import delete, select
 from bot import blocks as cards
 from bot.blocks import Message
 from bot.infra.models import UserMapping
-from bot.text import Argument, escape_slack
+from bot.text import Argument, Mention, escape_slack
 
 MINE = ("", "mine", "me", "my")
 
@@ -516,6 +516,31 @@ def salesforce_user(services: Services, slack_user_id: str) -> SalesforceUser:
     return SalesforceUser(person.salesforce_user_id, person.name, person.email)
 
 
+def with_names(svc: Services, arg: Argument) -> Argument:
+    """``arg`` with a name for every person or channel Slack mentioned without one
+    (``<@U123>``, ``<#C123|>``: Slack sends a private channel's mention with an empty
+    label, ltworf/localslackirc#333): a person's Slack name from ``users.info``
+    (:func:`slack_profile`, cached) and a channel's from ``conversations.info`` (cached).
+    What Slack will not tell acctbot (a private channel it is not in, a user group:
+    acctbot has no ``usergroups:read``) stays unnamed, and is shown as Slack's own mention
+    (:attr:`bot.text.Mention.mrkdwn`). Calls Slack: run it on the worker pool, never
+    before the acknowledgement. Never raises."""
+    named: dict[str, Mention] = {}
+    for word in arg.words:
+        m = word.mention
+        if m is None or m.label or m.id in named:
+            continue
+        if m.kind == "user":
+            try:
+                name = str(slack_profile(svc, m.id).get("name") or "")
+            except AccessRefused:  # no such user, or Slack cannot say now
+                name = ""
+            named[m.id] = m.named(name)
+        elif m.kind == "channel" and svc.slack is not None:
+            named[m.id] = m.named(svc.channels.name_of(svc.slack, m.id) or "")
+    return arg.with_mentions(named) if named else arg
+
+
 def person_for(
     svc: Services, user_id: str, arg: Argument, *, shared: bool = False
 ) -> tuple[str, str] | None:
@@ -541,9 +566,10 @@ def not_one_person(arg: Argument, hint: str) -> Message | None:
     m = arg.mention
     typed = escape_slack(arg.text)
     if m is not None and m.kind == "group":
-        return cards.error_message(f"*{typed}* is a user group, not one person. {hint}")
+        what = f"*{m.mrkdwn}* is a user group" if m.label else "That is a user group"
+        return cards.error_message(f"{what}, not one person. {hint}")
     if m is not None and m.kind == "special":
-        return cards.error_message(f"*{typed}* means everyone here, not one person. {hint}")
+        return cards.error_message(f"*{m.mrkdwn}* means everyone here, not one person. {hint}")
     if arg.text.startswith("@") and m is None:
         return cards.error_message(
             f"I don't know who *{typed}* is. Pick the person from Slack's @ list so the name "

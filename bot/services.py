@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -160,7 +159,6 @@ class Services:
         before ``work`` runs; anyone else gets the refusal instead. Then the audit log gets
         one line (``audit`` is its action; None writes none).
         """
-        started = time.monotonic()
         gate = threading.Lock()  # the progress post, if any, lands before the answer
         answered = threading.Event()
 
@@ -173,14 +171,14 @@ class Services:
                 except Exception as exc:  # only a courtesy: the answer still follows
                     log.warning("could not post progress for %s (%s)", what, exc)
 
-        def post_soon(fn: Callable[[], None]) -> None:  # the timer thread only hands over
-            self.submit(fn, what=what)
+        # Started now, not when a worker picks the task up: under load the task may wait
+        # for a worker, and the person should still hear "still looking" on time. It
+        # runs on the timers' own threads (bot/timers.py), never behind this pool's work.
+        timer = (
+            self.timers.call_later(self.slow_after, post_progress) if progress is not None else None
+        )
 
         def task() -> None:
-            timer = None
-            if progress is not None:
-                wait = self.slow_after - (time.monotonic() - started)
-                timer = self.timers.call_later(wait, lambda: post_soon(post_progress))
             msg = self.compute(work, what=what, user_id=user_id)
             if self.settings.sharing == "off":
                 msg = without_share(msg)

@@ -81,9 +81,35 @@ class Mention:
 
     @property
     def typed(self) -> str:
-        """The mention as the person typed it: ``@ana``, ``#smb-east``, ``@sales-team``."""
-        sigil = "#" if self.kind == "channel" else "@"
-        return sigil + (self.label or self.id)
+        """The mention as the person typed it: ``@ana``, ``#smb-east``, ``@sales-team``.
+
+        Slack may send a mention without its name (``<@U123>``, ``<#C123|>``: an empty
+        label is what a private channel gets, ltworf/localslackirc#333); until its name
+        is filled in (:func:`bot.people.with_names`) a person or channel is its Slack
+        mention markup, ``<@U123>`` / ``<#C123>`` (Slack shows that as the name; never a
+        bare id), and a user group is "a user group"."""
+        if self.label:
+            return ("#" if self.kind == "channel" else "@") + self.label
+        return self.mrkdwn
+
+    @property
+    def mrkdwn(self) -> str:
+        """The mention for a message (mrkdwn, escaped): ``@ana`` or ``#smb-east`` as text
+        (never a notification), and without a name Slack's own ``<@U123>`` /
+        ``<#C123>``, which Slack shows as the person's or channel's name."""
+        if self.label:
+            return escape_slack(("#" if self.kind == "channel" else "@") + self.label)
+        if self.kind == "user":
+            return f"<@{self.id}>"
+        if self.kind == "channel":
+            return f"<#{self.id}>"
+        if self.kind == "group":
+            return "a user group"
+        return escape_slack("@" + self.id)
+
+    def named(self, label: str) -> Mention:
+        """This mention with ``label`` as its name (kept when ``label`` is empty)."""
+        return Mention(self.kind, self.id, label or self.label)
 
     def to_slack(self) -> str:
         """The mention in Slack's markup (what :func:`read_argument` reads back)."""
@@ -107,6 +133,11 @@ class Word:
 
     def to_slack(self) -> str:
         return self.mention.to_slack() if self.mention else escape_slack(self.text)
+
+    @property
+    def mrkdwn(self) -> str:
+        """The word for a message (escaped mrkdwn; see :attr:`Mention.mrkdwn`)."""
+        return self.mention.mrkdwn if self.mention else escape_slack(self.text)
 
 
 @dataclass(frozen=True)
@@ -140,8 +171,26 @@ class Argument:
         m = self.mention
         return m.id if m is not None and m.kind == "user" else None
 
+    @property
+    def mrkdwn(self) -> str:
+        """The argument for a message: escaped mrkdwn in which a mention without a name
+        stays Slack's mention (shown as the name), never a bare id."""
+        return " ".join(w.mrkdwn for w in self.words)
+
     def to_slack(self) -> str:
         return " ".join(w.to_slack() for w in self.words)
+
+    def with_mentions(self, named: dict[str, Mention]) -> Argument:
+        """This argument with each mention replaced by ``named[mention.id]`` when given
+        (its name filled in)."""
+        words = []
+        for w in self.words:
+            if w.mention is not None and w.mention.id in named:
+                m = named[w.mention.id]
+                words.append(Word(m.typed, m))
+            else:
+                words.append(w)
+        return Argument(tuple(words))
 
     def __bool__(self) -> bool:
         return bool(self.words)
@@ -158,16 +207,55 @@ def _read_markup(inner: str) -> tuple[str, Mention | None]:
     if target.startswith("!subteam^"):
         return _typed(Mention("group", target[len("!subteam^") :], label.lstrip("@")))
     if target.startswith("!"):
-        name = target[1:].split("^", 1)[0]
+        name, *rest = target[1:].split("^")
         if name in _SPECIAL:
             return _typed(Mention("special", name, name))
-        return label or "@" + name, None  # <!date^...|fallback> and the like: the fallback
+        if label:  # <!date^...|fallback> and the like: the fallback is what was meant
+            return label, None
+        if name == "date" and rest:
+            return slack_date_text(rest[0], rest[1] if len(rest) > 1 else "{date_short}"), None
+        return "@" + name, None
     url = unescape_slack(target)
     if is_salesforce_record_url(url):
         return url, None
     if label:
         return label, None
     return url.removeprefix("mailto:"), None
+
+
+_ORDINAL = {1: "st", 2: "nd", 3: "rd"}
+
+
+def slack_date_text(timestamp: str, template: str) -> str:
+    """The text of Slack's date formatting ``<!date^timestamp^template>`` when it came
+    without its fallback: the template's tokens written out in UTC ("{date_num}" ->
+    2014-02-18, "{date}" -> February 18th, 2014, "{date_short}" -> Feb 18, 2014,
+    "{date_long}" -> Tuesday, February 18th, 2014, "{time}" -> 14:39 UTC; the "_pretty"
+    forms as their plain ones, since "today" depends on the reader; Slack's token list:
+    https://api.slack.com/reference/surfaces/formatting#date-formatting). A timestamp
+    that is not a number is returned as it is."""
+    try:
+        when = dt.datetime.fromtimestamp(float(timestamp), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return timestamp
+    day = when.day
+    suffix = "th" if 10 <= day % 100 <= 20 else _ORDINAL.get(day % 10, "th")
+    date = f"{when:%B} {day}{suffix}, {when.year}"
+    tokens = {
+        "date_num": f"{when:%Y-%m-%d}",
+        "date_slash": f"{when:%d/%m/%Y}",
+        "date": date,
+        "date_pretty": date,
+        "date_short": f"{when:%b} {day}, {when.year}",
+        "date_short_pretty": f"{when:%b} {day}, {when.year}",
+        "date_long": f"{when:%A}, {date}",
+        "date_long_pretty": f"{when:%A}, {date}",
+        "date_long_full": f"{when:%B} {day}, {when.year}",
+        "time": f"{when:%H:%M} UTC",
+        "time_secs": f"{when:%H:%M:%S} UTC",
+    }
+    out = re.sub(r"\{(\w+)\}", lambda m: tokens.get(m.group(1), m.group(0)), template)
+    return out.strip() or tokens["date_short"]
 
 
 def _typed(mention: Mention) -> tuple[str, Mention]:

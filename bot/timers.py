@@ -1,7 +1,11 @@
 """One thread that runs small callbacks later (e.g. "still looking" after 1.5 s).
 
 ``threading.Timer`` would start a thread per command; under a burst of commands this keeps
-one sleeping thread for all of them. Callbacks must be quick (hand real work to a pool).
+one sleeping thread for all of them. Due callbacks run on the timers' own small pool
+(``workers`` threads), never on the pool that does the slow work: under a burst of slow
+commands that pool is busy with exactly the work the "still looking" is about, and a
+progress post queued behind it would come after the answer, or not at all. Callbacks
+should be short (one HTTP post).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +34,12 @@ class Timer:
 
 
 class Timers:
-    """Runs callbacks at their time on one daemon thread (started on first use)."""
+    """Runs callbacks at their time: one daemon thread waits (started on first use) and
+    hands each due callback to a pool of ``workers`` threads of its own."""
 
-    def __init__(self, name: str = "acctbot-timers") -> None:
+    def __init__(self, name: str = "acctbot-timers", *, workers: int = 8) -> None:
         self._name = name
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._heap: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
@@ -59,6 +66,15 @@ class Timers:
             if timer.cancelled:
                 continue
             try:
-                timer.fn()
-            except Exception:
-                log.exception("a timer callback failed")
+                self._pool.submit(self._call, timer)
+            except RuntimeError:  # the pool was shut down (the process is stopping)
+                return
+
+    @staticmethod
+    def _call(timer: Timer) -> None:
+        if timer.cancelled:
+            return
+        try:
+            timer.fn()
+        except Exception:
+            log.exception("a timer callback failed")

@@ -43,12 +43,18 @@ def test_what_slack_sends_reads_back_as_typed(seed: int) -> None:
         ("<mailto:a@b.com>", "a@b.com", None),
         ("<https://x.com/a>", "https://x.com/a", None),
         ("<@U0ANA00001|ana>", "@ana", Mention("user", "U0ANA00001", "ana")),
-        ("<@U0ANA00001>", "@U0ANA00001", Mention("user", "U0ANA00001", "")),
+        # without a name: Slack's own mention (shown as the name), never a bare id
+        ("<@U0ANA00001>", "<@U0ANA00001>", Mention("user", "U0ANA00001", "")),
         ("<#C0SMBEAST01|smb-east>", "#smb-east", Mention("channel", "C0SMBEAST01", "smb-east")),
-        ("<#C0SMBEAST01|>", "#C0SMBEAST01", Mention("channel", "C0SMBEAST01", "")),
+        ("<#C0SMBEAST01|>", "<#C0SMBEAST01>", Mention("channel", "C0SMBEAST01", "")),
         ("<!subteam^S0SALES001|@sales>", "@sales", Mention("group", "S0SALES001", "sales")),
+        ("<!subteam^S0SALES001>", "a user group", Mention("group", "S0SALES001", "")),
         ("<!here>", "@here", Mention("special", "here", "here")),
         ("<!date^1392734382^{date}|Feb 18, 2014>", "Feb 18, 2014", None),
+        # no fallback: the date itself, in UTC (Slack's tokens)
+        ("<!date^1392734382^{date}>", "February 18th, 2014", None),
+        ("<!date^1392734382^{date_num} {time}>", "2014-02-18 14:39 UTC", None),
+        ("<!date^1392734382^{date_long}^https://x.com>", "Tuesday, February 18th, 2014", None),
         ("Acme &amp; &lt;Sons&gt;", "Acme & <Sons>", None),
         ("&lt;@U0ANA00001&gt;", "<@U0ANA00001>", None),  # typed literally: not a mention
         ("<http://Booking.com|Booking.com>'s", "Booking.com's", None),

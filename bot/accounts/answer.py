@@ -19,6 +19,7 @@ from bot.accounts.card import account_card, account_picker
 from bot.accounts.queries import MAX_MATCHES, AccountStatus, Lookup, extract_account_id
 from bot.blocks import Message
 from bot.people import identify
+from bot.records import record_ref, wrong_record
 from bot.services import Services
 from bot.text import Argument
 from bot.watches.service import is_watching
@@ -149,18 +150,36 @@ def account_card_for(
     return visibility.add_scope(msg, visibility.scope_note(svc, shared_by))
 
 
+def not_an_account(arg: Argument) -> str | None:
+    """A plain sentence when ``arg`` is a link to (or the Id of) a Salesforce record that
+    is not an account, else None. Needs no request: the key prefix or the link says."""
+    ref = record_ref(arg.text)
+    if ref is None or ref.is_a("Account"):
+        return None
+    hint = {
+        "Order": "To see the order: `/order` with the same link; its account's stuck "
+        "orders: `/orders` with the account's name.",
+    }.get(ref.object or "", "`/account` takes an account's name, number, Id or link.")
+    return wrong_record(ref, "an account", hint)
+
+
 def account_answer(svc: Services, user_id: str, arg: Argument) -> Message:
     """The card of the account ``arg`` names (name, account number, Id, or a link to it)
     as ``user_id`` may see it, a picker of the matches they may read, or "no match" with
-    the closest names they may read."""
+    the closest names they may read. A link to or Id of another kind of record (an order,
+    an opportunity ...) is said to be one."""
     mention = arg.mention
     if mention is not None:
         what = {"user": "a person", "channel": "a channel"}.get(mention.kind, "a group of people")
         return cards.usage_message(
             ACCOUNT_USAGE,
-            f"{arg.text} is {what}, not an account. For someone's orders: "
+            f"{arg.mrkdwn} is {what}, not an account. For someone's orders: "
             "/orders @name; their quarter: /pipeline @name.",
+            note_mrkdwn=True,
         )
+    problem = not_an_account(arg)
+    if problem is not None:
+        return cards.usage_message(ACCOUNT_USAGE, problem)
     text = arg.text
     # The search cache remembers which account a text found, never the card itself: the
     # card always comes from the per-account entry, which "Refresh" replaces.

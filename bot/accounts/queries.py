@@ -41,6 +41,7 @@ from bot.dates import local_midnight, quarter_bounds
 from bot.infra.salesforce import SalesforceError, SalesforceService, format_soql
 from bot.money import Currencies, Total
 from bot.orders.rules import OrderRules
+from bot.records import record_ref
 from bot.settings import DEFAULT_FINISHED_ORDER_STATUSES
 from bot.text import parse_sf_date, plural
 from bot.vocabulary import Vocabulary
@@ -50,8 +51,9 @@ MAX_MATCH_IDS = 200  # one UserRecordAccess query's worth
 LISTED = 3  # escalated cases and contracts named on the card (the rest are counted)
 CONTRACT_DAYS = 90
 
-_ID = re.compile(r"^001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
-_ID_IN_URL = re.compile(r"/(001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
+# Objects whose records belong to one account (``AccountId``): a link to one of them in
+# the escalation form's account search finds that account.
+CHILDREN_OF_ACCOUNT = ("Order", "Opportunity", "Case", "Contract", "Contact")
 
 MATCH_SELECT = "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name FROM Account "
 ACCOUNT_FIELDS = (
@@ -152,11 +154,10 @@ class Lookup:
 
 
 def extract_account_id(text: str) -> str | None:
-    text = text.strip()
-    if _ID.match(text):
-        return text
-    m = _ID_IN_URL.search(text)
-    return m.group(1) if m else None
+    """The account Id ``text`` names (an account's Id or a link to it, see
+    :func:`bot.records.record_ref`), else None (a link to another object too)."""
+    ref = record_ref(text)
+    return ref.id if ref is not None and ref.is_a("Account") else None
 
 
 # --- the card's queries ---------------------------------------------------------------
@@ -662,16 +663,29 @@ class AccountFinder(Desk):
         return [(ids[name], name) for name in close]
 
     def search_options(self, text: str) -> list[AccountMatch]:
-        """Accounts for a type-ahead select: the account an Id or a link names, else those
-        whose name contains ``text`` or whose account number it is, best first."""
-        account_id = extract_account_id(text)
-        if account_id:
-            recs = self.sf.query_records(
-                "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name "
-                "FROM Account WHERE Id = {}",
-                account_id,
-            )
-            return [_match(r) for r in recs]
+        """Accounts for a type-ahead select: the account an Id or a link names (a link to
+        an order, opportunity, case, contract or contact: that record's account; to
+        anything else: none), else those whose name contains ``text`` or whose account
+        number it is, best first. ``text`` is searched as given: cut it to length only
+        after :func:`bot.records.record_ref` has had a look at it."""
+        ref = record_ref(text)
+        if ref is not None:
+            if ref.is_a("Account"):
+                recs = self.sf.query_records(
+                    "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name "
+                    "FROM Account WHERE Id = {}",
+                    ref.id,
+                )
+                return [_match(r) for r in recs]
+            if ref.object in CHILDREN_OF_ACCOUNT:  # constant object names only
+                recs = self.sf.query_records(
+                    "SELECT Account.Id, Account.Name, Account.AccountNumber, "
+                    "Account.BillingCity, Account.BillingState, Account.Owner.Name "
+                    f"FROM {ref.object} WHERE Id = {{}}",
+                    ref.id,
+                )
+                return [_match(r["Account"]) for r in recs if r.get("Account")]
+            return []
         recs = self.sf.query_records(
             "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name FROM Account "
             "WHERE Name LIKE '%{:like}%' OR AccountNumber = {} ORDER BY Name ASC LIMIT 50",

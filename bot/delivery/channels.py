@@ -12,6 +12,11 @@ depend on):
   https://api.slack.com/methods/conversations.join) before it first posts there.
 - A private channel the bot is not in does not exist for it (``channel_not_found``); only
   a person can bring it in (``/invite``). ``conversations.join`` refuses private channels.
+- Membership changes behind acctbot's back: anyone may ``/remove`` it from a channel.
+  So "joined" is remembered only for ``READY_TTL`` seconds, and a ``not_in_channel``
+  from history or replies (:func:`bot.delivery.posting.find_posted`) makes acctbot
+  forget it and join again (:meth:`Channels.rejoin`) before it looks once more: it joined
+  that public channel itself in the first place, and ``channels:join`` lets it.
 - ``conversations.*`` methods take channel ids, not ``#names``
   (https://api.slack.com/methods/conversations.history, "Conversation ID"), so a channel
   written ``#name`` in the teams file or ``ESCALATION_CHANNEL`` is resolved to its id once,
@@ -23,7 +28,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -32,6 +38,11 @@ from slack_sdk.errors import SlackApiError
 log = logging.getLogger(__name__)
 
 INVITE = "invite it with `/invite @acctbot` in that channel"
+# Seconds a successful join (or "nothing to join") is trusted before the next post joins
+# again: someone may have removed acctbot meanwhile.
+READY_TTL = 600.0
+# Seconds a channel's name (conversations.info) is remembered.
+NAME_TTL = 600.0
 
 
 def is_direct(channel: str) -> bool:
@@ -68,11 +79,14 @@ class Access:
 class Channels:
     """Channel ids by name, and the channels this process has made sure it is in."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._ids: dict[str, str] = {}  # "name" (lower case, no #) -> id
         self._listed = False  # conversations.list has run once in this process
-        self._ready: set[str] = set()  # joined (or nothing to join) in this process
+        # id -> when it was joined (or found to need no join); trusted for READY_TTL
+        self._ready: dict[str, float] = {}
+        self._names: dict[str, tuple[float, str | None]] = {}  # id -> (when, name)
 
     # -- names -------------------------------------------------------------------------
 
@@ -137,9 +151,8 @@ class Channels:
         if is_direct(channel):
             return channel
         cid = self.id_for(client, channel)
-        with self._lock:
-            if cid in self._ready:
-                return cid
+        if self._is_ready(cid):
+            return cid
         ready = False
         try:
             client.conversations_join(channel=cid)
@@ -154,9 +167,31 @@ class Channels:
         except Exception as exc:
             log.warning("cannot join %s before posting (%s)", cid, exc)
         if ready:
-            with self._lock:
-                self._ready.add(cid)
+            self._mark_ready(cid)
         return cid
+
+    def _is_ready(self, cid: str) -> bool:
+        with self._lock:
+            since = self._ready.get(cid)
+            return since is not None and self._clock() - since < READY_TTL
+
+    def _mark_ready(self, cid: str) -> None:
+        with self._lock:
+            self._ready[cid] = self._clock()
+
+    def forget(self, channel: str) -> None:
+        """Stop trusting that acctbot is in ``channel`` (an id): it was removed."""
+        with self._lock:
+            self._ready.pop(channel, None)
+
+    def rejoin(self, client: WebClient, channel: str) -> bool:
+        """acctbot was found not to be in ``channel`` (``not_in_channel``): forget what
+        was known and join it again. True when acctbot is in it now; False when it
+        cannot join (a private channel, no ``channels:join``, Slack failing), logged."""
+        self.forget(channel)
+        if is_direct(channel):
+            return True
+        return self._join(client, channel)
 
     def access(self, client: WebClient, channel: str, *, join: bool = False) -> Access:
         """Whether acctbot can post and read in ``channel`` (``conversations.info``);
@@ -201,9 +236,39 @@ class Channels:
     def _join(self, client: WebClient, cid: str) -> bool:
         try:
             client.conversations_join(channel=cid)
+        except SlackApiError as exc:
+            log.warning("cannot join %s (%s)", cid, exc.response.get("error"))
+            return False
         except Exception as exc:
             log.warning("cannot join %s (%s)", cid, exc)
             return False
-        with self._lock:
-            self._ready.add(cid)
+        self._mark_ready(cid)
         return True
+
+    # -- names -------------------------------------------------------------------------
+
+    def name_of(self, client: WebClient, channel: str) -> str | None:
+        """The name of the channel with id ``channel`` (``conversations.info``, cached for
+        ``NAME_TTL`` seconds), or None when acctbot cannot see it (a private channel it
+        is not in answers ``channel_not_found``) or Slack fails (logged)."""
+        if is_direct(channel):
+            return None
+        if channel.startswith("#"):
+            return channel[1:] or None
+        now = self._clock()
+        with self._lock:
+            hit = self._names.get(channel)
+            if hit is not None and now - hit[0] < NAME_TTL:
+                return hit[1]
+        try:
+            info = client.conversations_info(channel=channel)["channel"]
+            name = str(info.get("name") or "") or None
+        except SlackApiError as exc:
+            log.info("cannot read the name of %s (%s)", channel, exc.response.get("error"))
+            name = None
+        except Exception as exc:
+            log.warning("cannot read the name of %s (%s)", channel, exc)
+            return None
+        with self._lock:
+            self._names[channel] = (now, name)
+        return name

@@ -18,8 +18,11 @@ and before step 3 commits. Slack has no idempotency key, so posts carry the row 
 message ``metadata``; a row whose earlier claim expired without an outcome, or whose
 post failed that way, is "in doubt", and before posting it again the
 deliverer looks for that key in the channel's history (``conversations.history``) and,
-if found, marks the row delivered with that ts instead of posting. Without a history
-scope the lookup fails and the row is posted again (at-least-once in that one case).
+if found, marks the row delivered with that ts instead of posting. When the history
+cannot be read right now (rate limited, Slack failing, a timeout) the row stays in doubt
+and is looked for again later (Retry-After, or the back-off); when acctbot was removed
+from the channel it joins again first. Without a history scope the lookup can never
+work and the row is posted again (at-least-once in that one case).
 
 Updates (``chat.update``) of one message share one row whose ``version`` goes up on
 each change, so only the latest state is ever sent and two workers never race on the
@@ -45,7 +48,14 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.blocks import Message
-from bot.delivery.posting import delivery_client, find_posted, keyed, maybe_sent
+from bot.delivery.posting import (
+    ChannelGone,
+    HistoryUnavailable,
+    delivery_client,
+    find_posted,
+    keyed,
+    maybe_sent,
+)
 from bot.infra.db import rowcount
 from bot.infra.models import OutboxMessage
 
@@ -293,7 +303,15 @@ def _post(services: Services, client: WebClient, item: _Claimed) -> Stats:
     target = services.channels.prepare(client, row.target or payload.get("channel") or "")
     payload["channel"] = target
     if item.in_doubt_since is not None:
-        found = find_posted(client, target, row.key, item.in_doubt_since)
+        try:
+            found = find_posted(
+                client, target, row.key, item.in_doubt_since, channels=services.channels
+            )
+        except HistoryUnavailable as exc:  # still in doubt: look again later, never post
+            why = f"cannot look for an earlier copy yet ({exc})"
+            return _retry(services, item, why, exc.retry_after, in_doubt=True)
+        except ChannelGone as exc:
+            return _park(services, item, f"Slack refused it: {exc.error}")
         if found is not None:
             with services.db.session() as session:
                 _mark(session, item, *found)

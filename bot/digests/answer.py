@@ -10,7 +10,9 @@ team's own reps (its ``owners``), since a digest names the team's records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
@@ -20,9 +22,10 @@ from bot.delivery.channels import is_direct
 from bot.digests import service as digests
 from bot.digests.periods import KINDS, describe_schedule, next_fire, parse_time
 from bot.people import identify, slack_email
+from bot.records import record_ref, wrong_record
 from bot.services import Services
 from bot.teams import Team
-from bot.text import Argument, escape_slack, is_help
+from bot.text import Argument, Mention, escape_slack, is_help, truncate
 
 DIGEST_USAGE = (
     "*/digest* `preview [team] [daily|weekly|monthly]` — see a team's digest now, just you\n"
@@ -44,6 +47,7 @@ class Parsed:
     action: str
     team: str | None = None
     team_channel: str | None = None
+    team_mention: Mention | None = None  # the team given as its channel's mention
     kind: str | None = None
     at: tuple[int, int] | None = None
     problem: str | None = None
@@ -64,8 +68,11 @@ def parse(arg: Argument) -> Parsed:
     while i < len(rest):
         word = rest[i].text.lower()
         mention = rest[i].mention
+        ref = record_ref(rest[i].text)
         if mention is not None and mention.kind != "channel":
             p.problem = f"{rest[i].text[:40]} is not a team: name a team or its #channel."
+        elif ref is not None:
+            p.problem = wrong_record(ref, "a team", "Name a team or its #channel.")
         elif word in KINDS:
             p.kind = word
         elif word == "at" and action == "subscribe" and i + 1 < len(rest):
@@ -75,25 +82,93 @@ def parse(arg: Argument) -> Parsed:
                 p.problem = f"“{rest[i].text[:20]}” is not a time like 8:00 or 17:30."
         elif action == "subscribe" and p.team and parse_time(word):
             p.at = parse_time(word)
-        elif p.team is None:
-            p.team = (mention.label if mention else word).lstrip("#").lower() or word
-            p.team_channel = mention.id if mention else None
+        elif p.team is None and p.team_channel is None and mention is not None:
+            # A channel mention may come without its name (``<#C123|>``): the team is
+            # then found by the channel's id, or by its name once Slack has said it.
+            p.team = mention.label.lower() or None
+            p.team_channel = mention.id
+            p.team_mention = mention
+        elif p.team is None and p.team_channel is None:
+            p.team = word.lstrip("#") or word
         else:
             p.problem = f"I don't understand “{rest[i].text[:40]}”."
         i += 1
-    if action == "subscribe" and p.team is None and p.problem is None:
+    if action == "subscribe" and p.team is None and p.team_channel is None and p.problem is None:
         p.problem = "Say which team: `/digest subscribe <team>`."
     return p
 
 
-def _team_or_problem(svc: Services, p: Parsed) -> Team | str:
+def _named(p: Parsed) -> bool:
+    return bool(p.team or p.team_channel)
+
+
+def _team_or_problem(svc: Services, p: Parsed) -> Team | Message:
+    """The team ``p`` names, or the usage with why not. A channel mention without a name
+    is found by the channel's id, else by its name (``conversations.info``)."""
+    mention = p.team_mention
+    if mention is not None and not mention.label and svc.slack is not None:
+        name = svc.channels.name_of(svc.slack, mention.id)
+        if name:
+            mention = mention.named(name)
+            p.team = name.lower()
     team = svc.teams.find(p.team or "", channel_id=p.team_channel)
     if team is not None:
         return team
-    names = ", ".join(f"`{t.name}`" for t in svc.teams.teams) or "none defined"
-    if p.team_channel:
-        return f"#{p.team} is not a team's channel. Teams: {names}."
-    return f"There is no team *{p.team}*. Teams: {names}."  # usage_message escapes it
+    names = ", ".join(f"`{escape_slack(t.name)}`" for t in svc.teams.teams) or "none defined"
+    if mention is not None:
+        note = f"{mention.mrkdwn} is not a team's channel. Teams: {names}."
+    else:
+        note = f"There is no team *{escape_slack(truncate(p.team or '', 40))}*. Teams: {names}."
+    return cards.usage_message(DIGEST_USAGE, note, note_mrkdwn=True)
+
+
+def stopped_blocks(svc: Services, channel: str) -> list[dict[str, Any]]:
+    """What acctbot stopped posting in ``channel`` and why (blocks; none when nothing)."""
+    out = []
+    for sub in digests.stopped_in(svc, channel):
+        team = svc.teams.get(sub.team)
+        tz = ZoneInfo(team.timezone) if team is not None else svc.tz
+        when = sub.stopped_at.astimezone(tz).strftime("%a %b %-d") if sub.stopped_at else "—"
+        reason = sub.stopped_reason or "unknown"
+        because = digests.LOST_BECAUSE.get(reason, reason)
+        name = escape_slack(sub.team)
+        out.append(
+            cards.section(
+                f":warning: *{name}*'s {sub.kind} digest stopped here on {when}: acctbot "
+                f"could no longer post in this channel ({escape_slack(because)}; Slack said "
+                f"`{escape_slack(reason)}`). To start it again: invite acctbot "
+                f"(`/invite @acctbot`), then `/digest subscribe {name} {sub.kind}`."
+            )
+        )
+    return out
+
+
+def with_stopped(svc: Services, channel: str, msg: Message) -> Message:
+    """``msg`` followed by what acctbot stopped posting in ``channel``, if anything."""
+    extra = stopped_blocks(svc, channel)
+    if not extra:
+        return msg
+    return replace(msg, blocks=[*msg.blocks[: 50 - len(extra)], *extra])
+
+
+def channel_answer(svc: Services, channel: str) -> Message:
+    """``/digest`` alone: the digests this channel gets, those acctbot had to stop here
+    and why, and the usage."""
+    here = [d for d in digests.deliveries(svc) if d.channel == channel]
+    if here:
+        lines = "\n".join(
+            f"• *{escape_slack(d.team.name)}* {d.kind}, {describe_schedule(d.schedule)} "
+            f"({d.team.timezone})"
+            for d in here
+        )
+        status = f"This channel gets:\n{lines}"
+    else:
+        status = "This channel gets no digest."
+    usage = cards.usage_message(DIGEST_USAGE)
+    return Message(
+        f"{status} {usage.text}",
+        [cards.section(status), *stopped_blocks(svc, channel), *usage.blocks],
+    )
 
 
 def may_configure(svc: Services, user: str, team: Team) -> bool:
@@ -117,10 +192,10 @@ def _not_allowed(what: str, teams: list[Team]) -> Message:
 
 
 def preview_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message:
-    if p.team:
+    if _named(p):
         found = _team_or_problem(svc, p)
-        if isinstance(found, str):
-            return cards.usage_message(DIGEST_USAGE, found)
+        if isinstance(found, Message):
+            return found
         team = found
     else:
         here = [t for t in svc.teams.teams if t.channel == channel]
@@ -143,8 +218,8 @@ def subscribe_answer(
     svc: Services, client: WebClient, user: str, channel: str, p: Parsed
 ) -> Message:
     found = _team_or_problem(svc, p)
-    if isinstance(found, str):
-        return cards.usage_message(DIGEST_USAGE, found)
+    if isinstance(found, Message):
+        return found
     if not may_configure(svc, user, found):
         return _not_allowed("subscribe a channel to its digest", [found])
     refusal = _cannot_post_here(svc, client, channel)
@@ -192,10 +267,10 @@ def _cannot_post_here(svc: Services, client: WebClient, channel: str) -> Message
 def unsubscribe_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message:
     team = None
     named: list[Team] = []
-    if p.team:
+    if _named(p):
         found = _team_or_problem(svc, p)
-        if isinstance(found, str):
-            return cards.usage_message(DIGEST_USAGE, found)
+        if isinstance(found, Message):
+            return found
         team, named = found.name, [found]
     here = [
         d

@@ -28,7 +28,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.delivery.channels import Channels
-from bot.delivery.posting import delivery_client, find_posted, keyed, maybe_sent
+from bot.delivery.posting import (
+    CHANNEL_GONE,
+    NOT_IN_CHANNEL,
+    ChannelGone,
+    HistoryUnavailable,
+    delivery_client,
+    find_posted,
+    keyed,
+    maybe_sent,
+    retry_after,
+)
 from bot.infra.db import Database, rowcount
 from bot.infra.models import DigestRun
 
@@ -191,7 +201,11 @@ def mark_posted(db: Database, c: Claim, *, now: dt.datetime) -> bool:
     return _set(db, c, status="posted", posted_at=now, error=None)
 
 
-def mark_failed(db: Database, c: Claim, error: str) -> bool:
+def mark_failed(db: Database, c: Claim, error: str, *, final: bool = False) -> bool:
+    """The attempt failed; with ``final`` no retry is made (its attempts are used up):
+    the error is one no retry can fix."""
+    if final:
+        return _set(db, c, status="failed", error=error[:2000], attempts=MAX_ATTEMPTS)
     return _set(db, c, status="failed", error=error[:2000])
 
 
@@ -213,10 +227,37 @@ def retryable(db: Database, *, now: dt.datetime, lease: dt.timedelta = LEASE) ->
 
 
 class SlackPostError(Exception):
-    """A post that failed for good (after retries, or an error retrying cannot fix)."""
+    """A post that failed for good in this attempt (after retries, or an error retrying
+    cannot fix). ``error`` is Slack's error code when it gave one; ``final`` is True when
+    no later attempt can succeed either (a message Slack refuses, or a channel acctbot
+    can no longer post in: ``channel_gone``), so the run is not retried."""
+
+    def __init__(self, message: str, *, error: str = "", final: bool = False) -> None:
+        super().__init__(message)
+        self.error = error
+        self.final = final
+
+    @property
+    def channel_gone(self) -> bool:
+        """acctbot cannot post in the channel until a person acts (it was removed from a
+        private channel, the channel was archived or deleted, or it cannot join)."""
+        return self.error in CHANNEL_GONE or self.error == NOT_IN_CHANNEL
 
 
 RETRYABLE_ERRORS = {"ratelimited", "service_unavailable", "internal_error", "fatal_error"}
+# Errors of the token or the workspace, not of this post: a person may fix them (a new
+# token, a reinstall), and the run is retried meanwhile.
+WORKSPACE_ERRORS = {
+    "not_authed",
+    "invalid_auth",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "no_permission",
+    "missing_scope",
+    "team_access_not_granted",
+    "ekm_access_denied",
+}
 
 
 MAX_WAIT = 60.0  # seconds a post may wait for Retry-After before leaving it to a retry
@@ -229,7 +270,8 @@ class SlackPoster:
 
     A keyed post is posted once: it carries its key in message metadata, and after a
     failure that may have reached Slack (a reset, a read timeout) the channel's history
-    is checked for the key before posting again (see bot.slack_posts)."""
+    is checked for the key before posting again (see bot.delivery.posting); a post whose
+    history cannot be read yet stays in doubt and is never posted on a guess."""
 
     def __init__(
         self,
@@ -253,42 +295,50 @@ class SlackPoster:
     def post(
         self, *, key: str | None = None, in_doubt_since: dt.datetime | None = None, **kwargs: Any
     ) -> str:
-        """Post; return the message ts (an earlier copy's, if one already landed)."""
+        """Post; return the message ts (an earlier copy's, if one already landed).
+
+        A keyed post in doubt is posted only once the channel's history (or the thread's
+        replies) has been read and the key is not there: when Slack will not show it now
+        (rate limited, failing) this waits (Retry-After) and looks again, and at the end
+        raises :class:`SlackPostError` with the post still in doubt, for a later retry.
+
+        Raises:
+            SlackPostError: not posted in this attempt (``final`` when no retry can help).
+        """
         delay = self.base_delay
         problem = ""
         kwargs = {**kwargs, "channel": self.channels.prepare(self.client, kwargs["channel"])}
         payload = keyed(kwargs, key) if key else kwargs
         for attempt in range(1, self.attempts + 1):
-            if key and in_doubt_since is not None:
-                found = find_posted(self.client, kwargs["channel"], key, in_doubt_since)
-                if found is not None:
-                    log.info("%s was already posted (ts %s); not posting again", key, found[1])
-                    return found[1]
             wait = delay
             try:
+                if key and in_doubt_since is not None:
+                    found = self._find(key, in_doubt_since, kwargs)
+                    if found is not None:
+                        log.info("%s was already posted (ts %s); not posting again", key, found)
+                        return found
                 resp = self.client.chat_postMessage(**payload)
                 return str(resp["ts"])
+            except HistoryUnavailable as exc:
+                problem = f"cannot look for an earlier copy of {key} yet ({exc})"
+                wait = exc.retry_after or delay
+                if wait > MAX_WAIT:
+                    raise SlackPostError(problem) from exc
             except SlackApiError as exc:
                 status = exc.response.status_code
                 error = str(exc.response.get("error") or f"HTTP {status}")
                 problem = error
                 if status == 429:
-                    retry_after = exc.response.headers.get(
-                        "Retry-After"
-                    ) or exc.response.headers.get("retry-after")
-                    wait = float(retry_after or delay)
+                    wait = retry_after(exc) or delay
                     if wait > MAX_WAIT:  # too long to hold the batch: the retry job takes it
                         raise SlackPostError(f"rate limited for {wait:.0f} s") from exc
                 elif status < 500 and error not in RETRYABLE_ERRORS:
-                    raise SlackPostError(error) from exc
+                    final = error not in WORKSPACE_ERRORS
+                    raise SlackPostError(error, error=error, final=final) from exc
             except OSError as exc:  # connection refused or reset, timeouts (URLError too)
                 problem = f"{type(exc).__name__}: {exc}"
                 if in_doubt_since is None and maybe_sent(exc):
                     in_doubt_since = dt.datetime.now(dt.UTC)
-            if attempt == self.attempts and key and in_doubt_since is not None:
-                found = find_posted(self.client, kwargs["channel"], key, in_doubt_since)
-                if found is not None:  # the last try did land: not a failure after all
-                    return found[1]
             if attempt < self.attempts:
                 log.warning(
                     "chat.postMessage to %s failed (%s); retrying in %.1fs",
@@ -298,4 +348,32 @@ class SlackPoster:
                 )
                 self.sleep(wait)
                 delay = min(delay * 2, self.max_delay)
+        if key and in_doubt_since is not None:
+            try:
+                found = self._find(key, in_doubt_since, kwargs)
+            except (HistoryUnavailable, SlackPostError):
+                found = None  # still in doubt: the retry looks again before posting
+            if found is not None:  # the last try did land: not a failure after all
+                return found
         raise SlackPostError(f"gave up after {self.attempts} attempts: {problem}")
+
+    def _find(self, key: str, since: dt.datetime, kwargs: dict[str, Any]) -> str | None:
+        """The ts of the message ``key`` already posted (a reply: in its thread), or None
+        when Slack showed the messages and it is not there.
+
+        Raises:
+            HistoryUnavailable: Slack would not show them now.
+            SlackPostError: acctbot cannot read or post there any more (final).
+        """
+        try:
+            found = find_posted(
+                self.client,
+                kwargs["channel"],
+                key,
+                since,
+                thread_ts=kwargs.get("thread_ts"),
+                channels=self.channels,
+            )
+        except ChannelGone as exc:
+            raise SlackPostError(exc.error, error=exc.error, final=True) from exc
+        return found[1] if found is not None else None

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot import blocks as cards
 from bot.blocks import Message
+from bot.delivery import outbox
 from bot.digests import runs as digest_runs
 from bot.digests.data import Batch, OpenEscalation, Scope, attach_escalations
 from bot.digests.periods import (
@@ -40,11 +42,12 @@ from bot.digests.periods import (
 from bot.digests.render import late_note, render
 from bot.digests.runs import Claim, RunKey, SlackPoster, SlackPostError
 from bot.escalations.service import RESOLVED
-from bot.infra.db import Database
+from bot.infra.db import Database, rowcount
 from bot.infra.models import DigestSubscription, Escalation
 from bot.infra.salesforce import SalesforceError
 from bot.localtime import Fire, wall_clock
 from bot.teams import Team
+from bot.text import escape_slack
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -169,7 +172,14 @@ def _upsert(
     user: str,
     now: dt.datetime,
 ) -> None:
-    values = {"schedule": schedule, "active": active, "created_by": user, "updated_at": now}
+    values = {
+        "schedule": schedule,
+        "active": active,
+        "created_by": user,
+        "updated_at": now,
+        "stopped_at": None,  # a person's subscribe or unsubscribe is what stands now
+        "stopped_reason": None,
+    }
     where = (
         (DigestSubscription.team == team)
         & (DigestSubscription.kind == kind)
@@ -365,7 +375,7 @@ def _post(
         )
         return Outcome(item, "posted", c.ts)
     except SlackPostError as exc:
-        gave_up = c.attempts >= digest_runs.MAX_ATTEMPTS
+        gave_up = exc.final or c.attempts >= digest_runs.MAX_ATTEMPTS
         log.error(
             "could not post the %s digest of %s to %s for %s: %s%s",
             item.delivery.kind,
@@ -373,10 +383,98 @@ def _post(
             channel,
             item.period.key,
             exc,
+            " (giving up: no retry can fix that)" if exc.final else
             " (giving up)" if gave_up else " (will retry)",
-        )
-        digest_runs.mark_failed(services.db, c, str(exc))
+        )  # fmt: skip
+        digest_runs.mark_failed(services.db, c, str(exc), final=exc.final)
+        if exc.channel_gone:
+            channel_lost(services, item.delivery, exc.error)
         return Outcome(item, "failed", c.ts, str(exc))
+
+
+# Why acctbot cannot post in a channel, for the people told (Slack's error codes,
+# https://api.slack.com/methods/chat.postMessage#errors).
+LOST_BECAUSE = {
+    "channel_not_found": "acctbot was removed from the channel (or it was deleted), so "
+    "Slack no longer lets it see the channel",
+    "not_in_channel": "acctbot is not in the channel and cannot join it",
+    "is_archived": "the channel was archived",
+    "channel_is_archived": "the channel was archived",
+}
+
+
+def channel_lost(services: Services, delivery: Delivery, error: str) -> None:
+    """acctbot can no longer post ``delivery``'s digest in its channel (``error`` is
+    Slack's): a subscription made with ``/digest subscribe`` is stopped (``active`` off,
+    ``stopped_at``/``stopped_reason`` set, once even with several processes) and the
+    person who subscribed is told in a DM (through the outbox: exactly once); a
+    teams-file digest cannot be switched off here, so its failure is logged as an error
+    each time, saying what to fix. Every later run of a stopped subscription is skipped,
+    and ``/digest`` in that channel says what happened."""
+    d = delivery
+    because = LOST_BECAUSE.get(error, error)
+    if d.source != "slack":
+        log.error(
+            "acctbot cannot post the %s digest of %s in %s (%s: %s). Invite acctbot to "
+            "the channel (/invite @acctbot) or fix the team's channel in the teams file.",
+            d.kind, d.team.name, d.channel, error, because,
+        )  # fmt: skip
+        return
+    now = services.now()
+    where = (
+        (DigestSubscription.team == d.team.name)
+        & (DigestSubscription.kind == d.kind)
+        & (DigestSubscription.channel == d.channel)
+        & DigestSubscription.active.is_(True)
+    )
+    with services.db.session() as s:
+        sub = s.scalars(select(DigestSubscription).where(where)).first()
+        if sub is None:
+            return
+        stopped = s.execute(
+            update(DigestSubscription)
+            .where(where, DigestSubscription.id == sub.id)
+            .values(active=False, stopped_at=now, stopped_reason=error, updated_at=now)
+        )
+        if rowcount(stopped) != 1:
+            return  # another process stopped it (and told the subscriber)
+        subscriber = sub.created_by
+        log.error(
+            "stopped the %s digest of %s in %s, subscribed by %s: %s (%s)",
+            d.kind, d.team.name, d.channel, subscriber, error, because,
+        )  # fmt: skip
+        text = (
+            f":warning: I stopped posting *{escape_slack(d.team.name)}*'s {d.kind} digest "
+            f"in <#{d.channel}>: I can no longer post there ({because}; Slack said "
+            f"`{error}`). To start it again, invite me in that channel (`/invite @acctbot`) "
+            f"and run `/digest subscribe {escape_slack(d.team.name)} {d.kind}` there."
+        )
+        outbox.enqueue_post(
+            s,
+            key=f"digest-stopped:{sub.id}:{now.isoformat()}",
+            target=subscriber,
+            message=Message(text, [cards.section(text)]),
+            kind="digest_stopped",
+        )
+    services.schedule_changed()
+    outbox.kick(services)
+
+
+def stopped_in(services: Services, channel: str) -> list[DigestSubscription]:
+    """The subscriptions of ``channel`` acctbot stopped itself (newest first)."""
+    with services.db.session() as s:
+        rows = s.scalars(
+            select(DigestSubscription)
+            .where(
+                DigestSubscription.channel == channel,
+                DigestSubscription.active.is_(False),
+                DigestSubscription.stopped_at.is_not(None),
+            )
+            .order_by(DigestSubscription.stopped_at.desc())
+        ).all()
+        for row in rows:
+            s.expunge(row)
+        return list(rows)
 
 
 def _since_last_posted(services: Services, d: Delivery, period: Period) -> Period:

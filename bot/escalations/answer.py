@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from bot import blocks as cards
-from bot.accounts.queries import extract_account_id
 from bot.blocks import Message
 from bot.escalations import service as escalations
 from bot.escalations import views
-from bot.orders.queries import parse_order_ref
-from bot.people import not_one_person
+from bot.people import not_one_person, with_names
+from bot.records import record_ref, wrong_record
 from bot.services import Services
 from bot.text import Argument
 
@@ -27,23 +26,43 @@ ESCALATIONS_USAGE = (
 )
 
 
+def not_an_escalation_question(arg: Argument) -> str | None:
+    """A plain sentence when ``arg`` is the link or Id of a record escalations are never
+    filed on (an opportunity, a case ...: they are filed on accounts and orders)."""
+    ref = record_ref(arg.text)
+    if ref is None or ref.object in ("Account", "Order"):
+        return None
+    return wrong_record(
+        ref, "an account or an order", "Escalations are filed on accounts and orders."
+    )
+
+
 def list_answer(svc: Services, user_id: str, arg: Argument) -> Message:
-    """The escalations ``arg`` asks for (read as Slack sends it), newest first: only those
-    ``user_id`` may see (``service.search_visible``), counted alone."""
+    """The escalations ``arg`` asks for (read as Slack sends it), newest first: open ones,
+    ``mine``, ``all``, a person's (a mention), an account's or an order's (its Id or a
+    link to it), or those whose account name, reference or order number matches the text;
+    only those ``user_id`` may see (``service.search_visible``), counted alone."""
+    arg = with_names(svc, arg)
     word = arg.text.strip().lower()
     active = (escalations.OPEN, escalations.ACKNOWLEDGED)
     mention = arg.mention
-    order = parse_order_ref(arg.text)
-    record_id = extract_account_id(arg.text) or (order[1] if order and order[0] == "id" else None)
+    ref = record_ref(arg.text)
     if mention is not None and mention.kind == "user":
         rows, total = escalations.search_visible(svc, user_id, user=mention.id)
-        title = f"filed by or assigned to {arg.text}"
+        who = "@" + mention.label if mention.label else "that person"
+        title = f"filed by or assigned to {who}"
     elif mention is not None or arg.text.startswith("@"):
         refusal = not_one_person(arg, "Name one person (@name) or an account.")
         if refusal is not None:
             return refusal
-        note = f"{arg.text} is not one person or an account: name a person (@name) or an account."
-        return cards.usage_message(ESCALATIONS_USAGE, note)
+        note = f"{arg.mrkdwn} is not one person or an account: name a person (@name) or an account."
+        return cards.usage_message(ESCALATIONS_USAGE, note, note_mrkdwn=True)
+    elif ref is not None:
+        problem = not_an_escalation_question(arg)
+        if problem is not None:
+            return cards.usage_message(ESCALATIONS_USAGE, problem)
+        rows, total = escalations.search_visible(svc, user_id, record_id=ref.id)
+        title = "for that account" if ref.is_a("Account") else "for that order"
     elif word in ("", "open"):
         rows, total = escalations.search_visible(svc, user_id, statuses=active)
         title = "open"
@@ -53,9 +72,6 @@ def list_answer(svc: Services, user_id: str, arg: Argument) -> Message:
     elif word == "all":
         rows, total = escalations.search_visible(svc, user_id)
         title = "all"
-    elif record_id:
-        rows, total = escalations.search_visible(svc, user_id, record_id=record_id)
-        title = "for that record"
     else:
         rows, total = escalations.search_visible(svc, user_id, text=arg.text)
         title = f"matching “{arg.text}”"

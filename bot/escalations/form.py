@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.escalations import views as ec
 from bot.orders.queries import parse_order_ref
+from bot.records import record_ref
 
 MIN_DESCRIPTION = 10
 
@@ -45,7 +46,13 @@ def read_form(
 
     order_ref = parse_order_ref(order_text) if order_text else None
     if order_text and order_ref is None:
-        errors["order"] = "That is not an order number (like 00000123) or a Salesforce order Id."
+        other = record_ref(order_text)  # a link to the account, say: named for what it is
+        errors["order"] = (
+            f"That is {other.what}, not an order: give the order number (like 00000123) "
+            "or the order's Id or link."
+            if other is not None
+            else "That is not an order number (like 00000123) or a Salesforce order Id."
+        )
     if not account.get("value") and not order_text:
         errors["account"] = "Pick the account (or give an order number below)."
     if category.get("value") not in ec.CATEGORY_LABELS:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot import visibility
-from bot.accounts.queries import extract_account_id
 from bot.escalations.views import Prefill, account_option_label
 from bot.orders.queries import parse_order_ref
 from bot.people import identify
+from bot.records import record_ref, wrong_record
 from bot.text import Argument
 
 if TYPE_CHECKING:
@@ -43,13 +43,20 @@ def from_argument(
     (a link is what was typed, a link to a Salesforce record is that record)."""
     mention = arg.mention
     if mention is not None:
-        return Prefill(note=f"{arg.text[:80]} is not an account: pick the account below.")
-    return from_text(services, viewer, arg.text[:200], budget=budget)
+        what = mention.typed[:80] if mention.label or mention.kind == "special" else "That"
+        kind = {"user": "a person", "channel": "a channel"}.get(mention.kind, "a group")
+        return Prefill(note=f"{what} is {kind}, not an account: pick the account below.")
+    return from_text(services, viewer, arg.text, budget=budget)
+
+
+MAX_SEARCHED = 200  # characters of a name searched for (a record link is read whole)
 
 
 def from_text(services: Services, viewer: str, text: str, *, budget: float = BUDGET) -> Prefill:
     """An account or order as typed by ``viewer``: an order number or Id (or its link), an
-    account Id (or its link), or an account name; only records they may read."""
+    account Id (or its link), or an account name (its first ``MAX_SEARCHED`` characters:
+    read first, then cut, so a long Salesforce link still names its record); only records
+    they may read. A link to any other record is said to be one."""
     text = text.strip()
     if not text:
         return Prefill()
@@ -58,9 +65,14 @@ def from_text(services: Services, viewer: str, text: str, *, budget: float = BUD
         if ref[0] == "number":
             return Prefill(order_number=ref[1])
         return from_order_id(services, viewer, ref[1], budget=budget)
-    account_id = extract_account_id(text)
-    if account_id:
-        return from_account_id(services, viewer, account_id, budget=budget)
+    record = record_ref(text)
+    if record is not None:
+        if record.is_a("Account"):
+            return from_account_id(services, viewer, record.id, budget=budget)
+        return Prefill(
+            note=wrong_record(record, "an account or an order", "Pick the account below.")
+        )
+    text = text[:MAX_SEARCHED]
     matches = _within(services, lambda: search_options(services, viewer, text), budget)
     if matches is None:
         return Prefill(note=f"Pick the account for “{text[:80]}” below.")

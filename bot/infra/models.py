@@ -182,6 +182,11 @@ class DigestSubscription(Base):
     created_by: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # Set when acctbot stopped it itself because it can no longer post in the channel
+    # (Slack's error, e.g. channel_not_found after acctbot was removed); ``active`` is
+    # then false. ``/digest subscribe`` again clears them.
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    stopped_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class DigestRun(Base):

@@ -15,7 +15,8 @@ from bot.accounts.answer import denied
 from bot.blocks import Message
 from bot.orders.card import not_done_list, order_card
 from bot.orders.queries import OrderStatus, parse_order_ref
-from bot.people import UnmappedUser, identify, not_one_person, person_for
+from bot.people import UnmappedUser, identify, not_one_person, person_for, with_names
+from bot.records import record_ref, wrong_record
 from bot.services import Services
 from bot.slack_ids import CardKind
 from bot.text import Argument, read_argument
@@ -29,10 +30,10 @@ ORDER_USAGE = (
 
 
 ORDERS_USAGE = (
-    "*/orders* `[mine | @user | account name]`\n"
+    "*/orders* `[mine | @user | account name, Id or link]`\n"
     "Lists the not-dones: drafts past their effective date and orders open longer than "
     "the threshold, oldest first.\nExamples: `/orders`, `/orders mine`, `/orders @ana`, "
-    "`/orders Acme Corp`"
+    "`/orders Acme Corp` or a pasted account link"
 )
 
 
@@ -85,12 +86,29 @@ def _card(
     return visibility.add_scope(msg, visibility.scope_note(svc, shared_by))
 
 
+def not_an_order(arg: Argument) -> str | None:
+    """A plain sentence when ``arg`` is not an order number, an order's Id or a link to
+    an order (a link to an account says so, and where to paste it), else None."""
+    if parse_order_ref(arg.text) is not None:
+        return None
+    ref = record_ref(arg.text)
+    if ref is not None:
+        hint = (
+            "For the account: `/account` with the same link; its stuck orders: `/orders` "
+            "with the same link."
+            if ref.is_a("Account")
+            else "`/order` takes an order number (00000123) or an order's Id or link."
+        )
+        return wrong_record(ref, "an order", hint)
+    return f"“{arg.text[:80]}” is not an order number or a Salesforce order Id."
+
+
 def order_answer(svc: Services, user_id: str, arg: Argument) -> Message:
     """The card of the order ``arg`` names (a number, ``#123``, an Id or its link), as
     ``user_id`` may see it."""
     ref = parse_order_ref(arg.text)
     if ref is None:
-        return cards.usage_message(ORDER_USAGE, f"'{arg.text}' is not an order number or Id.")
+        return cards.usage_message(ORDER_USAGE, not_an_order(arg))
     status = _order_status(svc, ref[0], ref[1], fresh=False)
     if status is None:
         return cards.not_found("order", ref[1], [], "Order numbers look like 00000123.")
@@ -122,7 +140,18 @@ def readable_filter(svc: Services, viewer: str) -> Callable[[list[str]], set[str
     return lambda ids: visibility.readable_ids(svc, viewer, ids)
 
 
-ORDERS_WHO = "`/orders` lists one person's not-dones (`@name`) or an account's (its name)."
+ORDERS_WHO = (
+    "`/orders` lists one person's not-dones (`@name`) or an account's (its name, Id or link)."
+)
+
+
+def not_orders_question(arg: Argument) -> str | None:
+    """A plain sentence when ``arg`` is a link to (or the Id of) a record that is neither
+    an account nor an order, else None. Needs no request."""
+    ref = record_ref(arg.text)
+    if ref is None or ref.object in ("Account", "Order"):
+        return None
+    return wrong_record(ref, "an account", ORDERS_WHO)
 
 
 def orders_answer(
@@ -130,11 +159,19 @@ def orders_answer(
 ) -> Message:
     """The not-dones ``question`` asks for (the command's text in Slack's form, as
     :meth:`bot.text.Argument.to_slack` writes it): the asker's (``mine`` or nothing), a
-    mentioned person's, or those of the accounts whose name contains the text; only
-    those ``user_id`` (or ``shared_by``, when shared) may read."""
+    mentioned person's, an account's (its Id or a link to it), or those of the accounts
+    whose name contains the text; only those ``user_id`` (or ``shared_by``, when shared)
+    may read. An order's Id or link is that order's card; a name or an Id that names no
+    account says so (never "no stuck or overdue orders")."""
     viewer = shared_by or user_id
     identify(svc, viewer)
-    arg = read_argument(question)
+    arg = with_names(svc, read_argument(question))
+    ref = record_ref(arg.text)
+    if ref is not None and ref.is_a("Order"):
+        return order_answer(svc, viewer, arg)
+    refusal = not_orders_question(arg)
+    if refusal is not None:
+        return cards.usage_message(ORDERS_USAGE, refusal)
     problem = not_one_person(arg, ORDERS_WHO)
     if problem is not None:
         return problem
@@ -148,10 +185,33 @@ def orders_answer(
         title, email = who
         nd = svc.orders.not_dones(today, owner_email=email, readable=only)
         title = "your orders" if title == "you" else title
+    elif arg.mention is not None:  # a channel: no account is named like that
+        return cards.usage_message(
+            ORDERS_USAGE, f"{arg.mrkdwn} is a channel. {ORDERS_WHO}", note_mrkdwn=True
+        )
+    elif ref is not None:  # an account's Id or link
+        if only is not None and ref.id not in only([ref.id]):
+            return denied("account", ref.id, shared_by)
+        nd = svc.orders.not_dones(today, account_id=ref.id, readable=only)
+        if not nd.accounts:
+            msg = cards.error_message(
+                f"No account has the Id {ref.id} in Salesforce (it may have been deleted)."
+            )
+            msg.outcome, msg.record_ids = "not_found", (ref.id,)
+            return msg
+        title = nd.account_name or "that account"
     else:
-        if arg.mention is not None:  # a channel: no account is named like that
-            return cards.usage_message(ORDERS_USAGE, f"{arg.text} is a channel. {ORDERS_WHO}")
         nd = svc.orders.not_dones(today, account_name=arg.text, readable=only)
+        if not nd.accounts:  # no account is named so: not an all-clear
+            suggestions = [] if only is not None else svc.accounts.suggest(arg.text)
+            msg = cards.not_found(
+                "account",
+                arg.text,
+                suggestions,
+                "`/orders` takes an account's name (or part of it), Id or link, or `@name`.",
+            )
+            msg.outcome = "not_found"
+            return msg
         title = f"accounts matching “{arg.text}”"
     listing = not_done_list(
         title,

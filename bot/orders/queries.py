@@ -20,9 +20,8 @@ from bot.accounts.queries import Desk
 from bot.infra.salesforce import format_soql, url_bytes
 from bot.money import Currencies, Total
 from bot.orders.rules import OrderRules
+from bot.records import record_ref
 
-_ORDER_ID = re.compile(r"^801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
-_ORDER_ID_IN_URL = re.compile(r"/(801[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?:[/?#]|$)")
 _ORDER_NUMBER = re.compile(r"^#?0*(\d{1,10})$")
 
 MAX_LISTED = 30  # not-dones a list names (the rest are counted)
@@ -79,16 +78,20 @@ class NotDoneList:
     orders: list[NotDone] = field(default_factory=list)  # the oldest first (at most N)
     total: int = 0  # every not-done that matches
     amount: Total = field(default_factory=lambda: Total(0.0, "USD"))  # over all of them
+    # How many accounts the question named (a name: those whose name contains it; an
+    # Id: 0 or 1), None when it named none (an owner's); and the account's name (an Id).
+    accounts: int | None = None
+    account_name: str | None = None
 
 
 def parse_order_ref(text: str) -> tuple[str, str] | None:
-    """('id', Id) or ('number', '00000123') for what a user typed, else None."""
+    """('id', Id) or ('number', '00000123') for what a user typed, else None: an order's
+    Id or a link to it (:func:`bot.records.record_ref`), or an order number (``123``,
+    ``#123``, ``00000123``). A link to or an Id of another object is None."""
     t = text.strip()
-    m = _ORDER_ID_IN_URL.search(t)
-    if m:
-        return "id", m.group(1)
-    if _ORDER_ID.match(t):
-        return "id", t
+    ref = record_ref(t)
+    if ref is not None:
+        return ("id", ref.id) if ref.is_a("Order") else None
     m = _ORDER_NUMBER.match(t)
     if m:
         return "number", m.group(1).zfill(8)
@@ -99,7 +102,9 @@ def parse_order_ref(text: str) -> tuple[str, str] | None:
 class NotDoneQueries:
     """One composite for the not-dones in a scope (a formatted SOQL condition).
 
-    ``probe``: also list every not-done's Id ("ids"), to check who may read them."""
+    ``probe``: also list every not-done's Id ("ids"), to check who may read them.
+    ``accounts`` (a formatted query): also the accounts the scope names, so that a name
+    or an Id that names no account is told apart from an account with nothing stuck."""
 
     scope: str
     today: dt.date
@@ -107,10 +112,12 @@ class NotDoneQueries:
     currencies: Currencies
     limit: int = MAX_LISTED
     probe: bool = False
+    accounts: str | None = None
 
     def build(self) -> dict[str, str]:
         select = not_done_fields(self.currencies) + f"({self.scope}) AND "
-        queries = {
+        queries = {"accounts": self.accounts} if self.accounts else {}
+        queries |= {
             "oldest": select
             + self.rules.not_done_soql(self.today)
             + f" ORDER BY CreatedDate ASC, Id ASC LIMIT {self.limit}",
@@ -144,6 +151,11 @@ class NotDoneQueries:
                 seen[rec["Id"]] = NotDone(rec, reason, age, self.currencies.of(rec))
         ordered = sorted(seen.values(), key=lambda n: (-n.age_days, n.record["OrderNumber"]))
         out.orders = ordered[: self.limit]
+        named = found.get("accounts")
+        if named is not None:
+            out.accounts = int(named.get("totalSize") or 0)
+            recs = named.get("records") or []
+            out.account_name = recs[0].get("Name") if len(recs) == 1 else None
         return out
 
     def merge(self, parts: list[NotDoneList]) -> NotDoneList:
@@ -184,36 +196,49 @@ class OrderDesk(Desk):
         *,
         owner_email: str | None = None,
         account_name: str | None = None,
+        account_id: str | None = None,
         limit: int = MAX_LISTED,
         readable: Callable[[list[str]], set[str]] | None = None,
     ) -> NotDoneList:
-        """Stuck and overdue orders for an owner (theirs, or on their accounts) or for
-        accounts whose name contains ``account_name``: the oldest ``limit`` and the exact
-        count and amount of all of them. One composite request.
+        """Stuck and overdue orders for an owner (theirs, or on their accounts), for the
+        account ``account_id``, or for accounts whose name contains ``account_name``: the
+        oldest ``limit`` and the exact count and amount of all of them, and for an account
+        Id or name how many accounts it names (``NotDoneList.accounts``: none is not an
+        all-clear). One composite request.
 
         ``readable`` (the Ids a person may read, of the Ids given): only the not-dones
         they may read. The composite then lists every not-done's Id too; when the person
         may not read them all, the queries are asked again for those they may
         (``Id IN (...)``, as many requests as the URLs need), so the count and amount
         stay Salesforce's exact figures, of what they may read."""
+        accounts = None
         if owner_email is not None:
             scope = format_soql(
                 "Owner.Email = {} OR Account.Owner.Email = {}", owner_email, owner_email
             )
+        elif account_id is not None:
+            scope = format_soql("AccountId = {}", account_id)
+            accounts = format_soql("SELECT Id, Name FROM Account WHERE Id = {}", account_id)
         elif account_name is not None:
             scope = format_soql("Account.Name LIKE '%{:like}%'", account_name)
+            accounts = format_soql(
+                "SELECT COUNT() FROM Account WHERE Name LIKE '%{:like}%'", account_name
+            )
         else:
             scope = "Id != null"
         rules, currencies = self.rules(), self.vocabulary().currencies
         probe = readable is not None
-        queries = NotDoneQueries(scope, today, rules, currencies, limit, probe=probe)
+        queries = NotDoneQueries(
+            scope, today, rules, currencies, limit, probe=probe, accounts=accounts
+        )
         found = self.sf.composite_queries(queries.build())
+        whole = queries.read(found)
         if readable is None:
-            return queries.read(found)
+            return whole
         ids = [r["Id"] for r in self.sf.pages(found["ids"])]
         allowed = readable(ids)
         if all(i in allowed for i in ids):
-            return queries.read(found)
+            return whole
         mine = [i for i in ids if i in allowed]
 
         def only(chunk: list[str]) -> NotDoneQueries:
@@ -226,4 +251,6 @@ class OrderDesk(Desk):
             only(chunk).read(self.sf.composite_queries(only(chunk).build()))
             for chunk in self.sf.chunk_values(mine, longest)
         ]
-        return queries.merge(parts)
+        merged = queries.merge(parts)
+        merged.accounts, merged.account_name = whole.accounts, whole.account_name
+        return merged

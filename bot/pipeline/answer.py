@@ -10,12 +10,13 @@ from __future__ import annotations
 from bot import blocks as cards
 from bot import visibility
 from bot.blocks import Message
-from bot.people import UnmappedUser, identify, not_one_person, person_for
+from bot.people import UnmappedUser, identify, not_one_person, person_for, with_names
 from bot.pipeline.card import pipeline_card
 from bot.pipeline.queries import Pipeline
+from bot.records import record_ref, wrong_record
 from bot.services import Services
 from bot.slack_ids import CardKind
-from bot.text import read_argument
+from bot.text import Argument, read_argument
 
 PIPELINE_USAGE = (
     "*/pipeline* `[mine | @user | team]`\n"
@@ -40,6 +41,18 @@ def visible_pipeline(svc: Services, viewer: str, emails: list[str]) -> Pipeline:
     )
 
 
+def not_a_pipeline_question(arg: Argument) -> str | None:
+    """A plain sentence when ``arg`` is a Salesforce record's link or Id (a pipeline is a
+    person's or a team's), else None. Needs no request."""
+    ref = record_ref(arg.text)
+    if ref is None:
+        return None
+    hint = "`/pipeline` shows one person's quarter (`@name`) or a team's."
+    if ref.is_a("Account"):
+        hint += " For the account's open deals: `/account` with the same link."
+    return wrong_record(ref, "a person or a team", hint)
+
+
 def pipeline_answer(
     svc: Services, user_id: str, question: str, *, shared_by: str | None = None
 ) -> Message:
@@ -49,7 +62,10 @@ def pipeline_answer(
     ``user_id`` (or ``shared_by``, when shared) may read."""
     viewer = shared_by or user_id
     identify(svc, viewer)
-    arg = read_argument(question)
+    arg = with_names(svc, read_argument(question))
+    refusal = not_a_pipeline_question(arg)
+    if refusal is not None:
+        return cards.usage_message(PIPELINE_USAGE, refusal)
     mention = arg.mention
     team = None
     if len(arg.words) == 1 and (mention is None or mention.kind == "channel"):
@@ -65,7 +81,9 @@ def pipeline_answer(
             return problem
         if mention is not None and mention.kind == "channel":
             return cards.usage_message(
-                PIPELINE_USAGE, f"{arg.text} is not a team's channel. " + _teams_hint(svc)
+                PIPELINE_USAGE,
+                f"{arg.mrkdwn} is not a team's channel. " + _teams_hint(svc),
+                note_mrkdwn=True,
             )
         try:
             who = person_for(svc, user_id, arg, shared=bool(shared_by))

@@ -31,6 +31,7 @@ from typing import Any
 from bot.accounts.queries import AccountMatch, Lookup
 from bot.infra.salesforce import SalesforceNotFound, SalesforceService
 from bot.orders.queries import parse_order_ref
+from bot.records import record_ref
 from bot.watches import rules
 
 # Salesforce refuses a request whose URI and headers pass 16,384 bytes (HTTP 414/431);
@@ -135,6 +136,16 @@ def resolve(
     contract), an order number, or an account (name or number, searched as ``/account``
     does with ``find_account(text, today)``)."""
     record_id = find_id(text)
+    other = record_ref(text)  # a link to or Id of a record no watch covers: say which
+    if record_id is None and other is not None:
+        what = (
+            f"that is {other.what}"
+            if other.link
+            else f"`{text.strip()[:3]}…` is the Id of another kind of record ({other.noun})"
+        )
+        return Resolution(
+            problem=f"I can watch accounts, orders, deals, cases and contracts; {what}."
+        )
     if record_id is None and _looks_like_id(text.strip()):
         return Resolution(
             problem="I can watch accounts, orders, deals, cases and contracts; "

@@ -18,10 +18,18 @@ from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
 from bot.blocks import Message
+from bot.people import with_names
+from bot.records import record_ref
 from bot.services import Services, services_of
 from bot.text import Argument, is_help, read_argument
 
-MAX_ARGUMENT = 200
+MAX_ARGUMENT = 200  # characters of text that would be searched for (a record link is not)
+
+
+def too_long(arg: Argument) -> bool:
+    """Is there more text to search for than anyone types? Read first, then limit: a
+    Salesforce record link (or Id) names its record however long its URL is."""
+    return len(arg.text) > MAX_ARGUMENT and record_ref(arg.text) is None
 
 
 def run_status_command(
@@ -39,15 +47,18 @@ def run_status_command(
 ) -> None:
     """Acknowledge ``command`` and answer it once.
 
-    ``work(services, asker, argument)`` builds the answer on the pool from the command's text read
-    the way Slack sends it (:func:`bot.text.read_argument`); ``progress(argument)`` is the
-    mrkdwn of the "still looking" message (escape what it quotes).
+    ``work(services, asker, argument)`` builds the answer on the pool from the command's
+    text read the way Slack sends it (:func:`bot.text.read_argument`), with a name for
+    each person or channel Slack mentioned without one (:func:`bot.people.with_names`, on
+    the pool); ``progress(argument)`` is the mrkdwn of the "still looking" message (escape
+    what it quotes: ``argument.mrkdwn``). ``invalid(argument)`` is a plain sentence when
+    the argument can be refused without asking anyone (it is the acknowledgement then).
     """
     arg = read_argument(command.get("text"))
     if is_help(arg.text) or (required and not arg):
         ack(**cards.usage_message(usage).payload())
         return
-    problem = "That is too long." if len(arg.text) > MAX_ARGUMENT else invalid(arg)
+    problem = "That is too long." if too_long(arg) else invalid(arg)
     if problem:
         ack(**cards.usage_message(usage, problem).payload())
         return
@@ -56,7 +67,7 @@ def run_status_command(
     user_id = command["user_id"]
     svc.answer(
         respond,
-        lambda: work(svc, user_id, arg),
+        lambda: work(svc, user_id, with_names(svc, arg)),
         what=command.get("command", "command"),
         channel_id=command["channel_id"],
         user_id=user_id,

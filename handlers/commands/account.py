@@ -2,8 +2,7 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.accounts.answer import ACCOUNT_USAGE, account_answer
-from bot.text import escape_slack
+from bot.accounts.answer import ACCOUNT_USAGE, account_answer, not_an_account
 from handlers.commands._status import run_status_command
 
 
@@ -15,6 +14,7 @@ def account_command(ack: Ack, respond: Respond, command: dict, context: BoltCont
         context,
         usage=ACCOUNT_USAGE,
         required=True,
-        progress=lambda arg: f"Still looking up *{escape_slack(arg.text)}* in Salesforce…",
+        invalid=not_an_account,
+        progress=lambda arg: f"Still looking up *{arg.mrkdwn}* in Salesforce…",
         work=account_answer,
     )

@@ -4,6 +4,9 @@ Who may (bot/digests/answer.py): ``subscribe`` and ``unsubscribe`` only ACCTBOT_
 and the team's managers; ``preview`` with ``ACCTBOT_VISIBILITY=salesforce`` only they and
 the team's own reps. Everyone must be someone acctbot serves. Subscription changes go to
 the audit log.
+
+``/digest`` alone answers what this channel gets (and any digest acctbot had to stop
+here, with why) above the usage; ``/digest help`` and bad input are the usage itself.
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ from slack_sdk import WebClient
 from bot import blocks as cards
 from bot.digests.answer import (
     DIGEST_USAGE,
+    channel_answer,
     parse,
     preview_answer,
     subscribe_answer,
     unsubscribe_answer,
+    with_stopped,
 )
 from bot.services import services_of
 from bot.text import read_argument
@@ -26,14 +31,18 @@ from bot.text import read_argument
 def digest_command(
     ack: Ack, respond: Respond, command: dict, context: BoltContext, client: WebClient
 ) -> None:
-    p = parse(read_argument(command.get("text")))
-    if p.action == "help" or p.problem:
+    arg = read_argument(command.get("text"))
+    p = parse(arg)
+    if arg and (p.action == "help" or p.problem):
         ack(**cards.usage_message(DIGEST_USAGE, p.problem).payload())
         return
     ack()
     svc = services_of(context)
     channel, user = command["channel_id"], command["user_id"]
-    if p.action == "preview":
+    if not arg:  # /digest alone: what this channel gets (and what stopped), and the usage
+        progress = "Still looking up this channel's digests…"
+        work = lambda: channel_answer(svc, channel)  # noqa: E731
+    elif p.action == "preview":
         progress = "Still putting the digest together…"
         work = lambda: preview_answer(svc, user, channel, p)  # noqa: E731
     elif p.action == "subscribe":
@@ -44,10 +53,10 @@ def digest_command(
         work = lambda: unsubscribe_answer(svc, user, channel, p)  # noqa: E731
     svc.answer(
         respond,
-        work,
-        what=f"/digest {p.action}",
+        lambda: with_stopped(svc, channel, work()) if arg else work(),
+        what=f"/digest {p.action}" if arg else "/digest",
         channel_id=channel,
         user_id=user,
         progress=cards.progress_message(progress),
-        audit="lookup" if p.action == "preview" else "config",
+        audit="lookup" if p.action == "preview" or not arg else "config",
     )

@@ -6,9 +6,10 @@ Lists only the escalations the asker may see (bot/escalations/service.py
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
-from bot.escalations.answer import ESCALATIONS_USAGE, list_answer
+from bot.escalations.answer import ESCALATIONS_USAGE, list_answer, not_an_escalation_question
 from bot.services import services_of
-from bot.text import escape_slack, is_help, read_argument
+from bot.text import is_help, read_argument
+from handlers.commands._status import too_long
 
 
 def escalations_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
@@ -16,8 +17,9 @@ def escalations_command(ack: Ack, respond: Respond, command: dict, context: Bolt
     if is_help(arg.text):
         ack(**cards.usage_message(ESCALATIONS_USAGE).payload())
         return
-    if len(arg.text) > 200:
-        ack(**cards.usage_message(ESCALATIONS_USAGE, "That is too long.").payload())
+    problem = "That is too long." if too_long(arg) else not_an_escalation_question(arg)
+    if problem:
+        ack(**cards.usage_message(ESCALATIONS_USAGE, problem).payload())
         return
     ack()
     svc = services_of(context)
@@ -29,6 +31,6 @@ def escalations_command(ack: Ack, respond: Respond, command: dict, context: Bolt
         channel_id=command["channel_id"],
         user_id=user_id,
         progress=cards.progress_message(
-            "Still looking up escalations" + (f" for *{escape_slack(arg.text)}*…" if arg else "…")
+            "Still looking up escalations" + (f" for *{arg.mrkdwn}*…" if arg else "…")
         ),
     )

@@ -2,16 +2,8 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.orders.answer import ORDER_USAGE, order_answer
-from bot.orders.queries import parse_order_ref
-from bot.text import Argument, escape_slack
+from bot.orders.answer import ORDER_USAGE, not_an_order, order_answer
 from handlers.commands._status import run_status_command
-
-
-def _not_an_order(arg: Argument) -> str | None:
-    if parse_order_ref(arg.text) is None:
-        return f"“{arg.text[:80]}” is not an order number or a Salesforce order Id."
-    return None
 
 
 def order_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
@@ -22,7 +14,7 @@ def order_command(ack: Ack, respond: Respond, command: dict, context: BoltContex
         context,
         usage=ORDER_USAGE,
         required=True,
-        invalid=_not_an_order,
-        progress=lambda arg: f"Still looking up order *{escape_slack(arg.text)}*…",
+        invalid=not_an_order,
+        progress=lambda arg: f"Still looking up order *{arg.mrkdwn}*…",
         work=order_answer,
     )

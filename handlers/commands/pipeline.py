@@ -2,7 +2,7 @@
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.pipeline.answer import PIPELINE_USAGE, pipeline_answer
+from bot.pipeline.answer import PIPELINE_USAGE, not_a_pipeline_question, pipeline_answer
 from handlers.commands._status import run_status_command
 
 
@@ -13,6 +13,7 @@ def pipeline_command(ack: Ack, respond: Respond, command: dict, context: BoltCon
         command,
         context,
         usage=PIPELINE_USAGE,
+        invalid=not_a_pipeline_question,
         progress=lambda arg: "Still adding up this quarter's pipeline…",
         work=lambda svc, user_id, arg: pipeline_answer(svc, user_id, arg.to_slack()),
     )

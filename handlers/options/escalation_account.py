@@ -13,11 +13,13 @@ from bot.blocks import option
 from bot.escalations.prefill import search_options
 from bot.escalations.views import account_option_label
 from bot.people import AccessRefused, IdentityUnavailable
+from bot.records import record_ref
 from bot.services import services_of
 from bot.text import read_argument
 
 log = logging.getLogger(__name__)
 BUDGET = 2.2  # seconds: Slack drops an options answer after 3
+SEARCHED = 100  # characters of a typed name searched for
 
 
 def escalation_account_options(ack: Ack, payload: dict, body: dict, context: BoltContext) -> None:
@@ -26,9 +28,13 @@ def escalation_account_options(ack: Ack, payload: dict, body: dict, context: Bol
     # What was typed, read as every command argument is (a link is its label, a link to a
     # Salesforce record is that record): Slack documents no escaping for this value, so
     # the stricter reading takes whichever form arrives.
-    text = read_argument(str(payload.get("value") or "")).text[:100]
+    # Read first, then limit what is searched: a Salesforce link names its record
+    # however long it is; only a name is cut to SEARCHED characters.
+    text = read_argument(str(payload.get("value") or "")).text
+    if record_ref(text) is None:
+        text = text[:SEARCHED]
     if len(text) < 2:
-        ack(options=[])
+        ack(options=[])  # Slack shows "no results" (slackapi/bolt-python#468, #580)
         return
     future = svc.submit(lambda: search_options(svc, user_id, text), what="account options")
     outcome = "ok"

@@ -306,9 +306,15 @@ def test_two_processes_post_once_on_postgres(
 
 
 def test_digest_help_and_bad_input(bot: BotUnderTest) -> None:
-    for text in ("", "help", "frobnicate", "subscribe"):
+    for text in ("help", "frobnicate", "subscribe"):
         sent = bot.command("/digest", text)
         assert sent.status == 200 and "/digest* `subscribe" in json.dumps(sent.body)
+    # /digest alone: what this channel gets, then the usage (one answer, from the pool)
+    alone = bot.command("/digest", "", channel=SMB)
+    assert alone.status == 200 and not alone.body
+    text = all_text(bot.answer(alone))
+    assert "This channel gets:" in text and "smb-east* daily" in text
+    assert "/digest* `subscribe" in text
     assert bot.sf_requests() == []
 
 

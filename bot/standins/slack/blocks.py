@@ -164,9 +164,13 @@ class _Checker:
         if "url" in opt:
             self.string(opt["url"], pointer + "/url", max_len=3000)
 
-    def options(self, el: dict[str, Any], pointer: str, *, max_items: int) -> None:
+    def options(
+        self, el: dict[str, Any], pointer: str, *, max_items: int, min_items: int = 1
+    ) -> None:
         if "option_groups" in el:
-            groups = self.items(el["option_groups"], pointer + "/option_groups", max_items=100)
+            groups = self.items(
+                el["option_groups"], pointer + "/option_groups", max_items=100, min_items=min_items
+            )
             for g, group in enumerate(groups):
                 gp = f"{pointer}/option_groups/{g}"
                 if not isinstance(group, dict):
@@ -178,7 +182,9 @@ class _Checker:
                 ):
                     self.option(opt, f"{gp}/options/{o}")
             return
-        opts = self.items(el.get("options"), pointer + "/options", max_items=max_items)
+        opts = self.items(
+            el.get("options"), pointer + "/options", max_items=max_items, min_items=min_items
+        )
         for o, opt in enumerate(opts):
             self.option(opt, f"{pointer}/options/{o}")
 
@@ -416,14 +422,20 @@ def render_view(view: dict[str, Any]) -> str:
 
 
 def validate_options_response(body: Any) -> list[str]:
-    """Problems Slack finds in an app's answer to a ``block_suggestion`` request."""
+    """Problems Slack finds in an app's answer to a ``block_suggestion`` request.
+
+    An empty ``options`` list is a valid answer: Slack shows that nothing matched
+    (bolt-python sends ``{"options": []}`` for ``ack(options=[])`` because Slack kept the
+    previous results on an empty body, slackapi/bolt-python#468 fixed by #580; "the empty
+    option is allowed in the external data source to make an empty result", yhatt/jsx-slack#41).
+    A static select's own ``options`` in a message or view still needs one or more."""
     checker = _Checker()
     if not isinstance(body, dict):
         return ["options response must be a JSON object"]
     if "option_groups" in body:
-        checker.options({"option_groups": body["option_groups"]}, "", max_items=100)
+        checker.options({"option_groups": body["option_groups"]}, "", max_items=100, min_items=0)
     elif "options" in body:
-        checker.options({"options": body["options"]}, "", max_items=100)
+        checker.options({"options": body["options"]}, "", max_items=100, min_items=0)
     else:
         checker.err("missing required field: options", "/options")
     return checker.errors

@@ -164,7 +164,9 @@ def slack_text(
       ``TLDS``;
     - an e-mail address -> ``<mailto:a@b.com|a@b.com>``;
     - ``@name`` of a member -> ``<@U123|name>``, ``#name`` of a channel the person can
-      see -> ``<#C123|name>``, ``@handle`` of a user group -> ``<!subteam^S123|@handle>``,
+      see -> ``<#C123|name>`` (a private one without its name, ``<#G123|>``, when
+      ``channels`` maps it to an empty name), ``@handle`` of a user group ->
+      ``<!subteam^S123|@handle>``,
       ``@here`` / ``@channel`` / ``@everyone`` -> ``<!here>`` ... (the mention and
       special-mention formats on the same page). Unknown names stay as typed.
 
@@ -401,13 +403,15 @@ class SlackStandIn(WebApi):
 
     def clear(self) -> None:
         """Forget recorded calls, responses, acks and injected faults, and refill the
-        posting-rate buckets (as after a quiet while), so tests that share a stand-in do
-        not inherit each other's rate limit. Workspace state stays."""
+        posting-rate and per-method buckets (as after a quiet while, the tiers restored),
+        so tests that share a stand-in do not inherit each other's rate limit. Workspace
+        state stays."""
         with self._lock:
             self.calls.clear()
             self._responses.clear()
             self._faults.clear()
             self._buckets.clear()
+        self.reset_method_rates()
         self._socket.clear()
 
     def calls_to(self, method: str) -> list[Call]:
@@ -587,8 +591,12 @@ class SlackStandIn(WebApi):
                 for uid, u in self._users.items()
                 if not u.get("deleted")
             }
+            # A private channel's mention arrives without its name, ``<#G123|>`` ("something
+            # like <#GAEDERJKX|> shows up when people refer to other channels",
+            # ltworf/localslackirc#333): the app must find the name itself, if it can see
+            # the channel at all.
             channels = {
-                c.name.lower(): (c.id, c.name)
+                c.name.lower(): (c.id, "" if c.is_private else c.name)
                 for c in self._channels.values()
                 if not c.is_im and (not c.is_private or (user_id and c.has_member(user_id)))
             }
@@ -1337,6 +1345,7 @@ class SlackStandIn(WebApi):
             raise ApiError("invalid_auth")
         if (token == self.app_token) != app_level:
             raise ApiError("not_allowed_token_type")
+        self._take_method_token(method)  # METHOD_TIERS: per method, per app, per workspace
         return handler(self, args)
 
 

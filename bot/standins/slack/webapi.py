@@ -59,6 +59,20 @@ MODELLED_SCOPES = frozenset(
 POST_RATE = 1.0
 POST_BURST = 6
 
+# Per-method limits, "applied on a 'per API method per app per workspace' basis" in
+# requests a minute by tier: Tier 1 "1+", Tier 2 "20+", Tier 3 "50+", Tier 4 "100+"
+# (Rate limits, https://api.slack.com/docs/rate-limits). A method's tier is in its
+# reference page's Facts: conversations.history and conversations.replies are Tier 3
+# (https://api.slack.com/methods/conversations.history, .../conversations.replies). The
+# stand-in takes the floor of the tier (the stricter reading) as a token bucket that
+# holds a minute's worth ("Sporadic bursts are welcome") and refills continuously; past
+# it, HTTP 429 ``ratelimited`` with ``Retry-After`` whole seconds. (The 2025 limits of 1
+# a minute apply to commercially distributed apps not in the Marketplace, not to an
+# internal app such as acctbot.) Only the methods whose limit the exactly-once checks
+# meet are modelled.
+TIER_PER_MINUTE = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
+METHOD_TIERS = {"conversations.history": 3, "conversations.replies": 3}
+
 
 @dataclass
 class _Bucket:
@@ -81,6 +95,12 @@ class WebApi(Workspace):
         self._post_rate = POST_RATE
         self._post_burst: float | None = POST_BURST
         self._buckets: dict[str, _Bucket] = {}
+        # method -> (per minute, burst); None: not limited (a test knob)
+        self._method_limits: dict[str, tuple[float, float] | None] = {
+            method: (TIER_PER_MINUTE[tier], TIER_PER_MINUTE[tier])
+            for method, tier in METHOD_TIERS.items()
+        }
+        self._method_buckets: dict[str, _Bucket] = {}
 
     # -- scopes and limits -------------------------------------------------------------
 
@@ -118,6 +138,50 @@ class WebApi(Workspace):
             self._post_rate = per_second
             self._post_burst = burst
             self._buckets.clear()
+
+    def set_method_rate(
+        self, method: str, per_minute: float | None, burst: float | None = None
+    ) -> None:
+        """``method``'s own limit: ``burst`` calls at once (default a minute's worth),
+        refilled at ``per_minute``. ``per_minute=None`` lifts it (a test knob, not
+        Slack); the tiers in ``METHOD_TIERS`` are the default."""
+        with self._lock:
+            if per_minute is None:
+                self._method_limits[method] = None
+            else:
+                if per_minute <= 0:
+                    raise ValueError("per_minute must be positive")
+                self._method_limits[method] = (per_minute, burst or per_minute)
+            self._method_buckets.pop(method, None)
+
+    def reset_method_rates(self) -> None:
+        """Every method back to its tier, every bucket full (as after a quiet minute)."""
+        with self._lock:
+            self._method_limits = {
+                method: (TIER_PER_MINUTE[tier], TIER_PER_MINUTE[tier])
+                for method, tier in METHOD_TIERS.items()
+            }
+            self._method_buckets.clear()
+
+    def _take_method_token(self, method: str) -> None:
+        """Spend one of ``method``'s calls, or raise HTTP 429 ``ratelimited``."""
+        now = self.now()
+        with self._lock:
+            limit = self._method_limits.get(method)
+            if limit is None:
+                return
+            per_minute, burst = limit
+            rate = per_minute / 60.0
+            bucket = self._method_buckets.get(method)
+            if bucket is None:
+                bucket = self._method_buckets[method] = _Bucket(burst, now)
+            bucket.tokens = min(burst, bucket.tokens + max(0.0, now - bucket.at) * rate)
+            bucket.at = now
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return
+            wait = max(1, math.ceil((1 - bucket.tokens) / rate))
+        raise ApiError("ratelimited", status=429, headers={"Retry-After": str(wait)})
 
     def _take_post_token(self, channel_id: str) -> None:
         """Spend one of ``channel_id``'s posting tokens, or raise HTTP 429 ``ratelimited``."""
@@ -507,12 +571,15 @@ class WebApi(Workspace):
         carries the ``already_in_channel`` warning. Private channels, DMs and group DMs
         cannot be joined, only invited into: ``method_not_supported_for_channel_type``
         (https://api.slack.com/methods/conversations.join; the error seen for a private
-        channel in slackapi/bolt-js#1656)."""
+        channel in slackapi/bolt-js#1656) for one the bot can see (it is in it), and
+        ``channel_not_found`` for one it is not in, which does not exist for the bot
+        (the private-channel scopes reach only channels the app is in,
+        https://api.slack.com/scopes/groups:read; the stricter reading)."""
         self._require_scope("channels:join")
         value = str(args.get("channel") or "")
         with self._lock:
             channel = self._channels.get(value)
-        if channel is None:
+        if channel is None or (channel.is_private and not channel.is_member):
             raise ApiError("channel_not_found")
         if channel.is_im or channel.is_private:
             raise ApiError("method_not_supported_for_channel_type")

@@ -1004,7 +1004,7 @@ def test_slash_command_text_is_sent_as_slack_sends_it(
 def test_private_channel_mention_for_a_member_and_escaping_off(slack: SlackStandIn) -> None:
     slack.add_channel("G0SECRET01", "secret", is_private=True, members=[RAJ])
     assert slack.command_payload("/digest", "#secret", user_id=RAJ)["text"] == (
-        "<#G0SECRET01|secret>"
+        "<#G0SECRET01|>"  # a private channel's mention comes without its name
     )
     plain = slack.command_payload(
         "/account", "Booking.com & @ana #smb-east", user_id=ANA, should_escape=False
@@ -1054,7 +1054,7 @@ def test_membership_decides_what_the_bot_may_read(client: WebClient, slack: Slac
     assert client.conversations_join(channel="C0LOBBY001")["warning"] == "already_in_channel"
 
     for channel, error in (
-        ("G0SECRET01", "method_not_supported_for_channel_type"),
+        ("G0SECRET01", "channel_not_found"),  # a private channel it cannot see
         (
             client.conversations_open(users=ANA)["channel"]["id"],
             "method_not_supported_for_channel_type",
@@ -1070,6 +1070,9 @@ def test_membership_decides_what_the_bot_may_read(client: WebClient, slack: Slac
     client.chat_postMessage(channel="G0SECRET01", text="now I can")
     texts = [m["text"] for m in client.conversations_history(channel="G0SECRET01")["messages"]]
     assert texts == ["now I can", f"<@{slack.bot_user_id}> has joined the channel"]
+    with pytest.raises(SlackApiError) as exc:  # seen now, but still not joinable
+        client.conversations_join(channel="G0SECRET01")
+    assert api_error(exc) == "method_not_supported_for_channel_type"
 
 
 def test_missing_scope(client: WebClient, slack: SlackStandIn) -> None:
@@ -1285,3 +1288,60 @@ def test_default_burst_and_slow_refill(slack: SlackStandIn, client: WebClient) -
     with pytest.raises(SlackApiError) as exc:
         client.chat_postMessage(channel="C0SMBEAST01", text="over")
     assert exc.value.response.headers["retry-after"] in ("4", ["4"])
+
+
+# --- per-method rate limits (Tier 3) and what else the exactly-once checks meet -----------
+
+
+def test_history_and_replies_are_rate_limited_per_method_like_tier_3(
+    client: WebClient, slack: SlackStandIn
+) -> None:
+    """Rate limits apply "per API method per app per workspace"; conversations.history and
+    .replies are Tier 3, "50+ per minute" (https://api.slack.com/docs/rate-limits): the
+    51st call in a minute is HTTP 429 ``ratelimited`` with Retry-After, the other method
+    keeps its own allowance, and a quiet while refills it."""
+    client.conversations_join(channel="C0SMBEAST01")
+    ts = client.chat_postMessage(channel="C0SMBEAST01", text="parent")["ts"]
+    for _ in range(50):
+        client.conversations_history(channel="C0SMBEAST01")
+    with pytest.raises(SlackApiError) as exc:
+        client.conversations_history(channel="C0SMBEAST01")
+    assert exc.value.response.status_code == 429 and api_error(exc) == "ratelimited"
+    wait = int(exc.value.response.headers["Retry-After"])
+    assert 1 <= wait <= 2  # one call's worth of a 50-a-minute allowance, in whole seconds
+    assert client.conversations_replies(channel="C0SMBEAST01", ts=ts)["ok"]  # its own limit
+    slack.advance(wait)
+    assert client.conversations_history(channel="C0SMBEAST01")["ok"]
+    with pytest.raises(SlackApiError):  # one call came back, not a minute's worth
+        client.conversations_history(channel="C0SMBEAST01")
+    slack.advance(60)
+    for _ in range(50):
+        client.conversations_history(channel="C0SMBEAST01")
+    slack.clear()  # a test's fresh start: full allowances again
+    assert client.conversations_history(channel="C0SMBEAST01")["ok"]
+    # other methods are not limited this way (a posting rate of their own aside)
+    for _ in range(60):
+        client.conversations_info(channel="C0SMBEAST01")
+
+
+def test_an_empty_options_list_is_a_valid_type_ahead_answer() -> None:
+    """Slack shows "no results" for ``{"options": []}`` (slackapi/bolt-python#468, #580);
+    a static select's own options still need one or more."""
+    from bot.standins.slack.blocks import validate_blocks, validate_options_response
+
+    assert validate_options_response({"options": []}) == []
+    assert validate_options_response({"option_groups": []}) == []
+    assert validate_options_response({}) != []
+    static = {
+        "type": "actions",
+        "elements": [{"type": "static_select", "action_id": "a", "options": []}],
+    }
+    assert validate_blocks([static]) != []
+
+
+def test_a_private_channel_mention_comes_without_its_name(slack: SlackStandIn) -> None:
+    """Slack sends a private channel's mention with an empty label, ``<#G123|>``
+    (ltworf/localslackirc#333); a public channel's carries its name."""
+    slack.add_channel("G0SECRET01", "secret", is_private=True, members=[ANA])
+    payload = slack.command_payload("/pipeline", "#secret #smb-east", user_id=ANA)
+    assert payload["text"] == "<#G0SECRET01|> <#C0SMBEAST01|smb-east>"
