@@ -189,9 +189,7 @@ def orders_answer(
         return cards.usage_message(
             ORDERS_USAGE, f"{arg.mrkdwn} is a channel. {ORDERS_WHO}", note_mrkdwn=True
         )
-    elif ref is not None:  # an account's Id or link
-        if only is not None and ref.id not in only([ref.id]):
-            return denied("account", ref.id, shared_by)
+    elif ref is not None:  # an account's Id or link (as /account: gone, then may not read)
         nd = svc.orders.not_dones(today, account_id=ref.id, readable=only)
         if not nd.accounts:
             msg = cards.error_message(
@@ -199,6 +197,8 @@ def orders_answer(
             )
             msg.outcome, msg.record_ids = "not_found", (ref.id,)
             return msg
+        if only is not None and ref.id not in only([ref.id]):
+            return denied("account", ref.id, shared_by)
         title = nd.account_name or "that account"
     else:
         nd = svc.orders.not_dones(today, account_name=arg.text, readable=only)

@@ -22,6 +22,8 @@ import time
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select, update
 
 from bot.blocks import Message
@@ -102,21 +104,34 @@ def digests_in(bot: BotUnderTest, channel: str) -> list[dict[str, Any]]:
 
 
 def test_a_rate_limited_history_waits_for_retry_after_and_looks_again(bot: BotUnderTest) -> None:
-    """Slack's own Tier 3 limit, not an injected fault: acctbot has used up this minute's
-    conversations.history calls when its post loses its answer."""
-    client = bot.services.slack
-    assert client is not None
-    client.conversations_join(channel=SMB)
-    used = len(bot.slack.calls_to("conversations.history"))
-    for _ in range(50):
-        client.conversations_history(channel=SMB, limit=1)
+    """Slack's own Tier 3 limit, not an injected fault: while acctbot backs off after its
+    post lost its answer, this minute's conversations.history calls get used up."""
+    other = WebClient(token=bot.slack.bot_token, base_url=bot.slack.api_url)  # no retries
+    other.conversations_join(channel=SMB)
     bot.slack.fail("chat.postMessage", drop=True, count=1)  # lands; the answer is lost
     sleeps: list[float] = []
-    outcome = digests.send_now(bot.services, smb(bot), poster=poster(bot, sleeps))
+    checked_from: list[int] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 1:  # meanwhile the minute's allowance is spent elsewhere
+            with pytest.raises(SlackApiError) as limited:
+                for _ in range(60):
+                    other.conversations_history(channel=SMB, limit=1)
+            assert limited.value.response.status_code == 429
+            checked_from.append(len(bot.slack.calls_to("conversations.history")))
+        else:  # Retry-After passes on Slack's clock too
+            bot.slack.advance(seconds)
+
+    assert bot.services.slack is not None
+    limited_poster = SlackPoster(
+        bot.services.slack, attempts=4, sleep=sleep, channels=bot.services.channels
+    )
+    outcome = digests.send_now(bot.services, smb(bot), poster=limited_poster)
     assert outcome.status == "posted"
     (digest,) = digests_in(bot, SMB)  # once: never posted "just in case"
     assert outcome.ts == digest["ts"]
-    checks = statuses(bot, "conversations.history", used + 50)
+    checks = statuses(bot, "conversations.history", checked_from[0])
     assert checks[0] == (429, "ratelimited") and checks[-1] == (200, None)
     assert len(sleeps) >= 2  # the lost answer's back-off, then Retry-After
 
@@ -267,8 +282,8 @@ def test_a_subscription_where_acctbot_was_removed_stops_and_the_subscriber_is_to
 ) -> None:
     svc = bot.services
     bot.slack.invite_bot(PRIVATE, by=ANA)
-    ok = all_text(bot.answer(bot.command("/digest", "subscribe smb-east", channel=PRIVATE)))
-    assert "This channel gets *smb-east*'s daily digest" in ok
+    sent = bot.command("/digest", "subscribe smb-east", user=MARCUS, channel=PRIVATE)
+    assert "This channel gets *smb-east*'s daily digest" in all_text(bot.answer(sent))
     bot.slack.remove_bot(PRIVATE)  # someone removes acctbot from the private channel
 
     delivery = digests.find_delivery(svc, smb(bot), "daily", PRIVATE)
@@ -283,7 +298,7 @@ def test_a_subscription_where_acctbot_was_removed_stops_and_the_subscriber_is_to
         assert (sub.active, sub.stopped_reason) == (False, "channel_not_found")
     assert not [d for d in digests.deliveries(svc) if d.channel == PRIVATE]
 
-    dm = bot.slack.dm_channel_id(ANA)  # the subscriber hears it, once
+    dm = bot.slack.dm_channel_id(MARCUS)  # the subscriber (a manager) hears it, once
     told = lambda: [m["text"] for m in posts(bot.slack, dm) if "I stopped posting" in m["text"]]  # noqa: E731
     bot.slack.wait_until(told, timeout=10)
     digests.channel_lost(svc, delivery, "channel_not_found")  # a second process: no 2nd DM
@@ -291,12 +306,13 @@ def test_a_subscription_where_acctbot_was_removed_stops_and_the_subscriber_is_to
     (dm_text,) = told()
     assert "smb-east" in dm_text and "/invite @acctbot" in dm_text
 
-    here = all_text(bot.answer(bot.command("/digest", "", user=MARCUS, channel=PRIVATE)))
+    here = all_text(bot.answer(bot.command("/digest", "", user=ANA, channel=PRIVATE)))
     assert "daily digest stopped here" in here and "channel_not_found" in here
     assert "/digest subscribe smb-east daily" in here
 
     bot.slack.invite_bot(PRIVATE, by=ANA)  # invited back and subscribed again
-    again = all_text(bot.answer(bot.command("/digest", "subscribe smb-east", channel=PRIVATE)))
+    sent = bot.command("/digest", "subscribe smb-east", user=MARCUS, channel=PRIVATE)
+    again = all_text(bot.answer(sent))
     assert "This channel gets *smb-east*'s daily digest" in again and "stopped here" not in again
     with svc.db.session() as s:
         sub = s.scalars(select(DigestSubscription)).one()
