@@ -64,6 +64,11 @@ Console:
   help        this text       quit        leave (Ctrl-D too)"""
 
 
+# A modal that keeps coming back with errors is closed after this many submissions, so a
+# script (or an answer nobody can give) can never loop for ever.
+MAX_MODAL_ROUNDS = 5
+
+
 class DemoConsole:
     def __init__(
         self, stack: Stack, out: TextIO, lines: Iterator[str], *, interactive: bool
@@ -305,6 +310,10 @@ class DemoConsole:
         answer = self.read(f"{prompt} (a name, e.g. marcus): ")
         if answer is None:
             return None
+        return self.find_user(answer)
+
+    def find_user(self, answer: str) -> str | None:
+        """The demo person a typed name, handle or Slack id means (None: says so)."""
         key = answer.strip().lstrip("@").lower()
         for uid, u in DEMO_SLACK_USERS.items():
             if key in (
@@ -560,7 +569,7 @@ class DemoConsole:
         """Fill a modal field by field, submit it, and show errors until it is accepted."""
         values: dict[str, dict[str, Any]] = {}
         todo = [b for b in view.get("blocks") or [] if b.get("type") == "input"]
-        while True:
+        for _ in range(MAX_MODAL_ROUNDS):
             self.say(f"┌ {plain(view.get('title'))} ┐  (type 'cancel' to close the modal)")
             for block in view.get("blocks") or []:
                 if block.get("type") in ("section", "context", "header"):
@@ -585,6 +594,8 @@ class DemoConsole:
             for message in errors.values():
                 self.say(f"  ⚠️ {message}")
             todo = [b for b in todo if b.get("block_id") in errors]
+        self.slack.view_closed(self.stack.url, user_id=self.user, view=view)
+        self.say("(modal closed: it was not accepted after several tries)")
 
     def ask_field(self, block: dict[str, Any], view: dict[str, Any]) -> Any:
         el = block.get("element") or {}
@@ -620,7 +631,10 @@ class DemoConsole:
             match = [o for o in options if plain(o.get("text")).lower().startswith(answer.lower())]
             return match[0] if match else answer
         if kind == "users_select":
-            return self.ask_user(label) or None
+            answer = self.read(f"{label} (a name, e.g. marcus){optional}: ")
+            if answer is None or answer.strip() == "cancel":
+                return "cancel"
+            return self.find_user(answer) if answer.strip() else None
         fmt = {
             "datepicker": " (YYYY-MM-DD)",
             "timepicker": " (HH:MM)",

@@ -160,3 +160,16 @@ def test_the_demo_shows_a_watch_alert_arriving() -> None:
     assert "Status: Pending Install → Activated" in alert
     assert "Changed in Salesforce by Raj Patel" in alert
     assert "What you watch (1)" in section(out, "ana> /watch list")
+
+
+def test_input_that_ends_inside_a_people_picker_closes_the_modal_and_exits() -> None:
+    # The Reassign modal's person field at end of input (and with a name nobody has):
+    # the modal closes and the demo exits, instead of asking "Choose a person." for ever.
+    script = (
+        "/escalate Acme Corp\n\n\n1\n2\nFiber build still blocked by landlord\n\n"
+        "/as marcus\n/show #escalations\n3\nnobody-by-that-name\n"
+    )
+    result = run_demo(script)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "(modal closed" in result.stdout
+    assert result.stdout.count("Choose a person") <= 5
