@@ -299,20 +299,22 @@ def _refresh_cards(services: Services, session: Session, esc: Escalation) -> Non
 
 def is_manager_for(session: Session, services: Services, esc_id: int, user: str) -> bool:
     """A manager this escalation was routed to (its team's managers, the account owner's
-    Salesforce managers alerted so far), or one of ``ACCTBOT_ADMINS``. A manager of
-    another team is not."""
+    Salesforce managers alerted so far), its current assignee (a reassignment checks that
+    they may read the account), or one of ``ACCTBOT_ADMINS``. A manager of another team
+    is not."""
     if user in services.settings.admins:
         return True
-    return (
-        session.scalar(
-            select(EscalationRecipient.id).where(
-                EscalationRecipient.escalation_id == esc_id,
-                EscalationRecipient.slack_user_id == user,
-                EscalationRecipient.role.in_(MANAGER_ROLES),
-            )
+    routed = session.scalar(
+        select(EscalationRecipient.id).where(
+            EscalationRecipient.escalation_id == esc_id,
+            EscalationRecipient.slack_user_id == user,
+            EscalationRecipient.role.in_(MANAGER_ROLES),
         )
-        is not None
     )
+    if routed is not None:
+        return True
+    assignee = session.scalar(select(Escalation.assignee).where(Escalation.id == esc_id))
+    return assignee is not None and assignee == user
 
 
 @dataclass
@@ -424,7 +426,7 @@ def _manager_clause(services: Services, esc_id: int, actor: str) -> Any:
         EscalationRecipient.slack_user_id == actor,
         EscalationRecipient.role.in_(MANAGER_ROLES),
     )
-    return routed.exists()
+    return or_(routed.exists(), Escalation.assignee == actor)
 
 
 def acknowledge(services: Services, esc_id: int, actor: str) -> Outcome:

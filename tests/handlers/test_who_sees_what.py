@@ -517,6 +517,10 @@ def test_only_routed_managers_and_admins_act_and_assignees_must_read_the_account
             assert escalations.get(svc, esc.id).assignee is None
             assert reassign(RAJ) == {}  # Raj may read it (through his deal on it)
         assert escalations.get(svc, esc.id).assignee == RAJ
+        # The assignee the escalation was handed to may act on it (its DM has the buttons).
+        assert click(RAJ, "escalation_ack").status == 200
+        bot.slack.wait_until(lambda: escalations.get(svc, esc.id).status == "acknowledged")
+        assert escalations.get(svc, esc.id).acknowledged_by == RAJ
         logged = [(e["command"], e["outcome"]) for e in events(bot) if e["slack_user_id"] == PRIYA]
         assert ("escalation_ack", "denied") in logged
         assert ("escalation_resolve", "denied") in logged
