@@ -7,13 +7,19 @@ acctbot that is the integration user, whose zone and locale need not be the bot'
 acctbot never sends a date literal; it sends explicit bounds computed here, and
 ``acctbot check`` says when the integration user's zone or locale differs.
 
-acctbot's weeks run Sunday to Saturday (as the weekly digest's); its quarters are
-calendar quarters (Jan-Mar, ...).
+acctbot's weeks start on ACCTBOT_WEEK_START (Sunday by default, or Monday), for "this
+week" everywhere and the weekly digest's week. Its quarters are the org's fiscal quarters:
+a standard fiscal year starts on the first day of ``Organization.FiscalYearStartMonth``
+(January unless an admin changed it) and is named after the calendar year it ends in,
+or the one it starts in when ``Organization.UsesStartDateAsFiscalYearName`` is true
+(Object Reference, Organization). Custom fiscal years (FiscalYearSettings with
+``IsStandardYear`` false) are not followed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 
 def _territories(codes: str) -> frozenset[str]:
@@ -28,7 +34,39 @@ _SUNDAY_FIRST = _territories(
 )
 _SATURDAY_FIRST = _territories("AE AF BH DJ DZ EG IQ IR JO KW LY OM QA SD SY")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-BOT_WEEK_START = 6  # Sunday (date.weekday() numbering)
+MONDAY, SUNDAY = 0, 6  # date.weekday() numbering
+BOT_WEEK_START = SUNDAY  # ACCTBOT_WEEK_START's default
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    """The org's standard fiscal year: it starts on the 1st of ``start_month`` (1 =
+    January; ``Organization.FiscalYearStartMonth``) and is named after the calendar
+    year it starts in when ``named_by_start`` (``UsesStartDateAsFiscalYearName``), else
+    the year it ends in (Salesforce's default)."""
+
+    start_month: int = 1
+    named_by_start: bool = False
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.start_month <= 12:
+            raise ValueError(f"a fiscal year starts in month 1 to 12, not {self.start_month}")
+
+    @property
+    def is_calendar(self) -> bool:
+        return self.start_month == 1
+
+    def year_start(self, day: dt.date) -> dt.date:
+        """The first day of the fiscal year ``day`` falls in."""
+        year = day.year if day.month >= self.start_month else day.year - 1
+        return dt.date(year, self.start_month, 1)
+
+    def name(self, day: dt.date) -> int:
+        """The fiscal year's name (a year number) for ``day``."""
+        start = self.year_start(day)
+        if self.is_calendar or self.named_by_start:
+            return start.year
+        return start.year + 1
 
 
 def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
@@ -36,24 +74,41 @@ def local_midnight(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
 
 
-def week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The bot's week around ``today``: (Sunday, Saturday)."""
-    start = today - dt.timedelta(days=(today.weekday() - BOT_WEEK_START) % 7)
+def week_bounds(today: dt.date, first_day: int = BOT_WEEK_START) -> tuple[dt.date, dt.date]:
+    """The bot's week around ``today``: (its first day, its last day). ``first_day`` is
+    the weekday weeks start on (0 Monday … 6 Sunday; ACCTBOT_WEEK_START)."""
+    start = today - dt.timedelta(days=(today.weekday() - first_day) % 7)
     return start, start + dt.timedelta(days=6)
 
 
-def quarter_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The calendar quarter around ``today``: (first day, last day)."""
-    q0 = (today.month - 1) // 3 * 3 + 1
-    start = dt.date(today.year, q0, 1)
-    end_month = q0 + 3
-    end = dt.date(today.year + (end_month > 12), (end_month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
-    return start, end
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def quarter_label(today: dt.date) -> str:
-    """'Q4 2026'."""
-    return f"Q{(today.month - 1) // 3 + 1} {today.year}"
+def quarter_bounds(today: dt.date, fiscal: FiscalYear = FiscalYear()) -> tuple[dt.date, dt.date]:
+    """The fiscal quarter around ``today``: (first day, last day). With the default
+    fiscal year these are calendar quarters (Jan-Mar, ...)."""
+    months = (today.year * 12 + today.month - 1) - (
+        fiscal.year_start(today).year * 12 + fiscal.start_month - 1
+    )
+    start = _add_months(fiscal.year_start(today), months // 3 * 3)
+    return start, _add_months(start, 3) - dt.timedelta(days=1)
+
+
+def quarter_number(today: dt.date, fiscal: FiscalYear = FiscalYear()) -> int:
+    """1 to 4: which quarter of its fiscal year ``today`` is in."""
+    start, _ = quarter_bounds(today, fiscal)
+    first = fiscal.year_start(today)
+    return ((start.year - first.year) * 12 + start.month - first.month) // 3 + 1
+
+
+def quarter_label(today: dt.date, fiscal: FiscalYear = FiscalYear()) -> str:
+    """'Q4 2026' in a calendar fiscal year; 'Q3 FY2027' in any other."""
+    n = quarter_number(today, fiscal)
+    if fiscal.is_calendar:
+        return f"Q{n} {today.year}"
+    return f"Q{n} FY{fiscal.name(today)}"
 
 
 def locale_week_start(locale: str) -> int | None:

@@ -79,7 +79,7 @@ def _salesforce_blocks(svc: Services, person: Person, shown: list[str]) -> list[
         blocks.append(section(":white_check_mark: *Not dones* — none. Nothing stuck or overdue."))
     blocks.append(
         section(
-            f"*{quarter_label(today)}* — {plural(p.open_count, 'open deal')} · "
+            f"*{quarter_label(today, p.fiscal)}* — {plural(p.open_count, 'open deal')} · "
             f"{escape_slack(p.open_total.text())} · won {escape_slack(p.won_total.text())} · "
             f"{p.closing_count:,} closing this week · {p.slipped_count:,} slipped"
         )

@@ -3,7 +3,8 @@ different currencies as one figure.
 
 Salesforce: a single-currency org keeps every amount in one currency, its
 ``Organization.DefaultCurrencyIsoCode`` (which need not be USD). A multi-currency org
-gives every record a ``CurrencyIsoCode``; ``CurrencyType`` lists the active currencies,
+gives every record a ``CurrencyIsoCode``; ``CurrencyType`` lists its currencies (active or
+deactivated: a deactivated one keeps its rate, and records in it keep their amounts),
 their ``ConversionRate`` against the corporate currency (``IsCorporate``); and aggregate
 functions over a currency field return the corporate currency: "If a query includes a
 GROUP BY or HAVING clause, any currency data returned by using an aggregate function,
@@ -40,12 +41,21 @@ class Currencies:
     currency of a multi-currency one. ``multi``: records carry ``CurrencyIsoCode`` (and
     queries may name it; in a single-currency org that field does not exist and naming
     it is INVALID_FIELD). ``rates``: ``CurrencyType.ConversionRate`` per ISO code (units
-    per one corporate unit), for ordering only.
+    per one corporate unit), for ordering only, for every currency the org has had;
+    ``inactive``: those an admin deactivated (``IsActive`` false: no new records use
+    them, old ones still do).
     """
 
     corporate: str = "USD"
     multi: bool = False
     rates: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    inactive: frozenset[str] = frozenset()
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        """The currencies records may be created in, by ISO code (the corporate first)."""
+        codes = sorted(set(self.rates) - self.inactive - {self.corporate})
+        return (self.corporate, *codes)
 
     @property
     def field(self) -> str:

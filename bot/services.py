@@ -114,7 +114,9 @@ class Services:
             vocabulary=self.vocabulary,
             finished=s.finished_order_statuses,
         )
-        self.pipeline = PipelineDesk(self.salesforce, vocabulary=self.vocabulary)
+        self.pipeline = PipelineDesk(
+            self.salesforce, vocabulary=self.vocabulary, week_start=s.week_start
+        )
 
     # -- time
     def now(self) -> dt.datetime:

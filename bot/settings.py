@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from dotenv import dotenv_values
 
+from bot.dates import MONDAY, SUNDAY, WEEKDAYS
 from bot.escalations.sla import SlaPolicy
 from bot.localtime import is_known_timezone
 
@@ -77,6 +78,7 @@ class Settings:
     stuck_days: int = 14
     finished_order_statuses: tuple[str, ...] = DEFAULT_FINISHED_ORDER_STATUSES
     timezone: str = "America/New_York"
+    week_start: int = SUNDAY  # ACCTBOT_WEEK_START: the weekday weeks start on (0 Monday)
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     outbox_interval_seconds: int = 15
     outbox_lease_seconds: int = 300
@@ -98,6 +100,11 @@ class Settings:
     sharing: str = "on"
     audit_retention_days: int = 365
     extra: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def week_start_name(self) -> str:
+        """'Sunday' or 'Monday'."""
+        return WEEKDAYS[self.week_start]
 
     @property
     def socket_mode(self) -> bool:
@@ -177,6 +184,7 @@ class Settings:
             stuck_days=_int(get, "ACCTBOT_STUCK_DAYS", 14, 1, 365),
             finished_order_statuses=_statuses(v.get("ACCTBOT_FINISHED_ORDER_STATUSES")),
             timezone=tz,
+            week_start=_week_start(get("ACCTBOT_WEEK_START")),
             sla=SlaPolicy(
                 p1_minutes=_int(get, "ACCTBOT_SLA_P1_MINUTES", 30, 1, 7 * 24 * 60),
                 p2_minutes=_int(get, "ACCTBOT_SLA_P2_MINUTES", 120, 1, 7 * 24 * 60),
@@ -297,6 +305,20 @@ def _statuses(raw: str | None) -> tuple[str, ...]:
         if value.lower() not in (v.lower() for v in values):
             values.append(value)
     return tuple(values)
+
+
+WEEK_STARTS = {"sunday": SUNDAY, "monday": MONDAY}
+
+
+def _week_start(raw: str | None) -> int:
+    """ACCTBOT_WEEK_START: ``sunday`` (the default) or ``monday``, the day acctbot's weeks
+    start ("this week", the weekly digest's week)."""
+    if raw is None:
+        return SUNDAY
+    value = WEEK_STARTS.get(raw.strip().lower())
+    if value is None:
+        raise ConfigError(f"ACCTBOT_WEEK_START {raw!r} is not sunday or monday.")
+    return value
 
 
 def _log_level(raw: str | None) -> str:

@@ -1,18 +1,28 @@
 """Accounts: find one by name, number, Id or URL, and sum up where it stands, exactly.
 
 The card comes from ONE composite request (one API call) of five queries on the one
-account: three account queries whose relationship subqueries give the records the card
-names (next close, biggest deal, last activation, escalated cases, contracts ending) and,
-through each child result's ``totalSize``, exact counts (slipped deals, not-dones,
-overdue drafts); and two aggregate queries for the sums and breakdowns (open and won
-deals with their amounts; open orders by status). No figure depends on how many rows a
-subquery returns: Salesforce pages a child result past about 200 rows (``"done":
-false`` inside the parent), so counts come from ``totalSize`` and aggregates, and the
-one breakdown read row by row (open cases by priority) follows the child's pages.
+account, however many records it has:
 
-Every date bound is explicit, computed in ACCTBOT_TIMEZONE (``bot.dates``); amounts
-carry their currency (``bot.money``); finished order statuses are never open
-(``bot.orders.rules``).
+- "account": the account, with subqueries for the open deals closing today or later
+  (the first is the next close; their ``totalSize`` is how many have not slipped), the
+  not-dones (counted), the newest escalated cases and the contracts ending soon;
+- "tops": the biggest open deal, and one child list of the overdue drafts and the
+  orders activated in the last 90 days, newest activation first (the first row is the
+  last activation; the overdue drafts are its ``totalSize`` less the activations the
+  "orders" aggregate counts);
+- three aggregates: open deals and deals won this quarter (count and amount); open
+  orders by status and the recent activations; open cases by priority and escalation.
+
+Salesforce answers at most five queries in one composite (REST API Developer Guide,
+Composite: "up to 5 of these subrequests can be … query operations"), and a query names
+each child relationship once, which is why counts that share a relationship with a list
+come from the list's ``totalSize`` and an aggregate. No figure depends on how many rows
+a subquery returns: Salesforce pages a child result past about 200 rows (``"done":
+false`` inside the parent), so counts come from ``totalSize`` and aggregates only.
+
+Every date bound is explicit, computed in ACCTBOT_TIMEZONE (``bot.dates``); "this
+quarter" is the org's fiscal quarter; amounts carry their currency (``bot.money``);
+finished order statuses are never open (``bot.orders.rules``).
 
 An exact name or account number is that same one composite, the account query finding
 the account by name and the others naming it by reference; any other text is a second
@@ -20,12 +30,14 @@ composite of light queries (prefix and "contains" matches, and a count), and the
 the one account it settles on a third.
 
 **Only what a person may read** (``probe``, bot/accounts/answer.py): the same composite
-then also lists every deal the card counts (the biggest-deal subquery without its
-``LIMIT 1``: all open deals, biggest first; the slipped-deal subquery with this quarter's
-won deals), so that each Id the card rests on can be checked for the person with
-UserRecordAccess. When they may not read every deal and case, the card is read again
-with ``deal_ids`` and ``case_ids``: every deal and case query then keeps to those Ids,
-so the figures stay Salesforce's exact counts and sums, of what the person may read.
+then also lists every deal and case the card counts (the biggest-deal subquery without
+its ``LIMIT 1`` and with this quarter's won deals: open deals biggest first, then the won
+ones; the escalated-case subquery with every open case, escalated and newest first), so
+that each Id the card rests on can be checked for the person with UserRecordAccess; the
+lists are read to their last page, the figures still come from the one composite. When
+they may not read every deal and case, the card is read again with ``deal_ids`` and
+``case_ids``: every deal and case query then keeps to those Ids, so the figures stay
+Salesforce's exact counts and sums, of what the person may read.
 """
 
 from __future__ import annotations
@@ -37,8 +49,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dates import local_midnight, quarter_bounds
-from bot.infra.salesforce import SalesforceError, SalesforceService, format_soql
+from bot.dates import FiscalYear, local_midnight, quarter_bounds
+from bot.infra.salesforce import Reference, SalesforceError, SalesforceService, format_soql
 from bot.money import Currencies, Total
 from bot.orders.rules import OrderRules
 from bot.records import record_ref
@@ -50,6 +62,7 @@ MAX_MATCHES = 10
 MAX_MATCH_IDS = 200  # one UserRecordAccess query's worth
 LISTED = 3  # escalated cases and contracts named on the card (the rest are counted)
 CONTRACT_DAYS = 90
+ACTIVATED_DAYS = 90  # the card's "last activated" looks this far back
 
 # Objects whose records belong to one account (``AccountId``): a link to one of them in
 # the escalation form's account search finds that account.
@@ -165,7 +178,7 @@ def extract_account_id(text: str) -> str | None:
 
 # The account the "account" query found, as the card's other queries name it when the
 # card is asked for by name (a composite reference: the same request).
-FOUND_ID = "@{account.records[0].Id}"
+FOUND_ID = Reference("account", "records[0].Id")
 
 
 @dataclass(frozen=True)
@@ -175,9 +188,11 @@ class CardQueries:
     ``account_id`` is the account's Id, or :data:`FOUND_ID` when ``by_name`` is given:
     then the "account" query looks for an exact name or account number (at most two, so
     a second one shows the name is ambiguous) and the others read the first it found.
+    ``probe`` also lists every deal and case the card counts (module docstring);
+    ``deal_ids``/``case_ids`` keep every deal and case query to those Ids.
     """
 
-    account_id: str
+    account_id: str | Reference
     today: dt.date
     rules: OrderRules
     currencies: Currencies
@@ -185,6 +200,7 @@ class CardQueries:
     probe: bool = False
     deal_ids: tuple[str, ...] | None = None  # only these deals (a person's readable ones)
     case_ids: tuple[str, ...] | None = None  # only these cases
+    fiscal: FiscalYear = field(default_factory=FiscalYear)
 
     def _only(self, ids: tuple[str, ...] | None) -> str:
         """`` AND Id IN (...)`` keeping to ``ids`` (nothing matches an empty list)."""
@@ -193,13 +209,13 @@ class CardQueries:
         return format_soql(" AND Id IN {}", list(ids)) if ids else " AND Id = null"
 
     def build(self) -> dict[str, str]:
-        """referenceId -> formatted SOQL (one composite request)."""
+        """referenceId -> formatted SOQL (one composite request of five queries)."""
         return {
             "account": self.account(),
-            "counts": self.counts(),
             "tops": self.tops(),
             "opps": self.opportunity_sums(),
             "orders": self.orders_by_status(),
+            "cases": self.cases_by_priority(),
         }
 
     def _where_id(self) -> str:
@@ -214,20 +230,41 @@ class CardQueries:
             self.by_name,
         )
 
+    def _won_this_quarter(self) -> str:
+        q_start, q_end = quarter_bounds(self.today, self.fiscal)
+        return format_soql("IsWon = true AND CloseDate >= {} AND CloseDate <= {}", q_start, q_end)
+
+    def _recently_activated(self) -> str:
+        since = local_midnight(self.today - dt.timedelta(days=ACTIVATED_DAYS), self.rules.tz)
+        return format_soql("StatusCode = 'Activated' AND ActivatedDate >= {}", since)
+
     def account(self) -> str:
-        """The account, its next close, not-dones (counted), open cases (by priority and
-        escalation) and contracts ending within CONTRACT_DAYS."""
+        """The account; its open deals closing today or later (soonest first: the next
+        close, and through ``totalSize`` how many have not slipped); its not-dones
+        (counted); its newest escalated cases (with ``probe``: every open case, the
+        escalated newest first); contracts ending within CONTRACT_DAYS."""
         t, cur = self.today, self.currencies.field
+        if self.probe:
+            cases = (
+                "SELECT Id, CaseNumber, Subject, CreatedDate, IsEscalated FROM Cases"
+                " WHERE IsClosed = false" + self._only(self.case_ids) + " ORDER BY IsEscalated"
+                " DESC, CreatedDate DESC NULLS LAST, Id ASC"
+            )
+        else:
+            cases = (
+                "SELECT Id, CaseNumber, Subject, CreatedDate, IsEscalated FROM Cases"
+                " WHERE IsClosed = false AND IsEscalated = true"
+                + self._only(self.case_ids)
+                + f" ORDER BY CreatedDate DESC NULLS LAST, Id ASC LIMIT {LISTED}"
+            )
         return (
             f"SELECT {ACCOUNT_FIELDS}, "
             f"(SELECT Id, Name, StageName, Amount, CloseDate{cur} FROM Opportunities"
             + format_soql(" WHERE IsClosed = false AND CloseDate >= {}", t)
             + self._only(self.deal_ids)
-            + " ORDER BY CloseDate ASC, Amount DESC NULLS LAST LIMIT 1), "
+            + " ORDER BY CloseDate ASC, Amount DESC NULLS LAST, Id ASC), "
             "(SELECT Id FROM Orders WHERE " + self.rules.not_done_soql(t) + "), "
-            "(SELECT Id, Priority, IsEscalated FROM Cases WHERE IsClosed = false"
-            + self._only(self.case_ids)
-            + "), "
+            f"({cases}), "
             "(SELECT Id, ContractNumber, Status, EndDate FROM Contracts"
             + format_soql(
                 " WHERE EndDate >= {} AND EndDate <= {}", t, t + dt.timedelta(days=CONTRACT_DAYS)
@@ -236,77 +273,72 @@ class CardQueries:
             + self._where_account()
         )
 
-    def counts(self) -> str:
-        """Slipped deals and overdue drafts (counted), the newest escalated cases. With
-        ``probe``, the deal subquery also lists this quarter's won deals (with IsClosed,
-        so the slipped ones are still told apart and counted)."""
-        q_start, q_end = quarter_bounds(self.today)
+    def tops(self) -> str:
+        """The biggest open deal (by the converted amount; with ``probe``: every open
+        deal, biggest first, then this quarter's won deals), and the overdue drafts with
+        the orders activated in the last ACTIVATED_DAYS days, newest activation first."""
+        cur = self.currencies.field
         if self.probe:
-            deals = "SELECT Id, IsClosed FROM Opportunities" + format_soql(
-                " WHERE (IsClosed = false AND CloseDate < {}) OR (IsWon = true AND "
-                "CloseDate >= {} AND CloseDate <= {})",
-                self.today,
-                q_start,
-                q_end,
+            deals = (
+                f"SELECT Id, Name, StageName, Amount, CloseDate, IsClosed{cur} FROM Opportunities"
+                f" WHERE (IsClosed = false OR ({self._won_this_quarter()}))"
+                + self._only(self.deal_ids)
+                + " ORDER BY IsClosed ASC, Amount DESC NULLS LAST, CloseDate ASC, Id ASC"
             )
         else:
-            deals = "SELECT Id FROM Opportunities" + format_soql(
-                " WHERE IsClosed = false AND CloseDate < {}", self.today
+            deals = (
+                f"SELECT Id, Name, StageName, Amount, CloseDate{cur} FROM Opportunities"
+                " WHERE IsClosed = false"
+                + self._only(self.deal_ids)
+                + " ORDER BY Amount DESC NULLS LAST, CloseDate ASC, Id ASC LIMIT 1"
             )
         return (
-            f"SELECT Id, ({deals}"
-            + self._only(self.deal_ids)
-            + "), (SELECT Id FROM Orders WHERE "
+            f"SELECT Id, ({deals}), "
+            "(SELECT Id, OrderNumber, ActivatedDate FROM Orders WHERE ("
             + self.rules.overdue_soql(self.today)
-            + "), (SELECT Id, CaseNumber, Subject, CreatedDate FROM Cases"
-            " WHERE IsClosed = false AND IsEscalated = true"
-            + self._only(self.case_ids)
-            + f" ORDER BY CreatedDate DESC NULLS LAST LIMIT {LISTED})"
-            + self._where_id()
-        )
-
-    def tops(self) -> str:
-        """The biggest open deal (by the converted amount) and the last activation within
-        90 days."""
-        since = local_midnight(self.today - dt.timedelta(days=90), self.rules.tz)
-        return (
-            f"SELECT Id, (SELECT Id, Name, StageName, Amount, CloseDate{self.currencies.field}"
-            " FROM Opportunities WHERE IsClosed = false"
-            + self._only(self.deal_ids)
-            + " ORDER BY Amount DESC NULLS LAST, CloseDate ASC"
-            + ("" if self.probe else " LIMIT 1")  # probe: every open deal, biggest first
-            + "), "
-            "(SELECT Id, OrderNumber, ActivatedDate FROM Orders WHERE StatusCode = 'Activated'"
-            + format_soql(" AND ActivatedDate >= {}", since)
-            + " ORDER BY ActivatedDate DESC LIMIT 1)"
+            + ") OR ("
+            + self._recently_activated()
+            + ") ORDER BY ActivatedDate DESC NULLS LAST, Id ASC)"
             + self._where_id()
         )
 
     def opportunity_sums(self) -> str:
-        """Open deals, and deals won this quarter: count and amount (grouped by currency
-        in a multi-currency org, to say which currencies a converted sum holds)."""
-        q_start, q_end = quarter_bounds(self.today)
+        """Open deals, and deals won this fiscal quarter: count and amount (grouped by
+        currency in a multi-currency org, to say which currencies a converted sum
+        holds)."""
         group = "IsWon" + self.currencies.field
         return (
             f"SELECT IsWon, COUNT(Id) n, SUM(Amount) amount{self.currencies.field} "
-            + format_soql(
-                "FROM Opportunity WHERE AccountId = {} AND (IsClosed = false OR "
-                "(IsWon = true AND CloseDate >= {} AND CloseDate <= {}))",
-                self.account_id,
-                q_start,
-                q_end,
-            )
+            + format_soql("FROM Opportunity WHERE AccountId = {} ", self.account_id)
+            + f"AND (IsClosed = false OR ({self._won_this_quarter()}))"
             + self._only(self.deal_ids)
             + f" GROUP BY {group}"
         )
 
     def orders_by_status(self) -> str:
+        """Open orders by status (StatusCode Draft), and the orders activated in the last
+        ACTIVATED_DAYS days (StatusCode Activated), counted."""
         return (
             format_soql(
-                "SELECT Status, COUNT(Id) n FROM Order WHERE AccountId = {} AND ", self.account_id
+                "SELECT StatusCode, Status, COUNT(Id) n FROM Order WHERE AccountId = {} AND ((",
+                self.account_id,
             )
             + self.rules.open_soql()
-            + " GROUP BY Status"
+            + ") OR ("
+            + self._recently_activated()
+            + ")) GROUP BY StatusCode, Status"
+        )
+
+    def cases_by_priority(self) -> str:
+        """Open cases, counted by priority and escalation."""
+        return (
+            format_soql(
+                "SELECT Priority, IsEscalated, COUNT(Id) n FROM Case WHERE AccountId = {} "
+                "AND IsClosed = false",
+                self.account_id,
+            )
+            + self._only(self.case_ids)
+            + " GROUP BY Priority, IsEscalated"
         )
 
 
@@ -326,6 +358,10 @@ def _first(sub: dict[str, Any] | None) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def _n(row: dict[str, Any]) -> int:
+    return int(row.get("n") or 0)
+
+
 # --- from the answers to a status -----------------------------------------------------
 
 
@@ -334,34 +370,33 @@ def build_status(
     today: dt.date,
     *,
     vocab: Vocabulary,
-    case_rows: Callable[[dict[str, Any] | None], Iterable[dict[str, Any]]] = _children,
+    rows: Callable[[dict[str, Any] | None], Iterable[dict[str, Any]]] = _children,
     probe: bool = False,
 ) -> AccountStatus | None:
     """An :class:`AccountStatus` from the card composite's results (referenceId ->
-    query result), or None when the account does not exist. ``case_rows`` gives every
-    open case row (following the child's pages; see ``SalesforceService.pages``), and
-    with ``probe`` every deal row too; ``probe`` says the composite was built with it
-    (:class:`CardQueries`), and fills ``checked``."""
+    query result, see :class:`CardQueries`), or None when the account does not exist.
+    ``probe`` says the composite was built with it: then ``rows`` gives every row of
+    the deal and case lists (following the child's pages; see
+    ``SalesforceService.pages``), and ``checked`` is filled. The figures never depend
+    on rows read: they are ``totalSize`` and aggregates."""
     accounts = found["account"]["records"]
     if not accounts:
         return None
     rec = accounts[0]
     st = _identity(rec, today, vocab)
-    counts = (found["counts"]["records"] or [{}])[0]
     tops = (found["tops"]["records"] or [{}])[0]
-    _pipeline(st, rec, counts, tops, found["opps"]["records"])
-    _orders(st, rec, counts, tops, found["orders"]["records"])
-    cases = list(case_rows(rec.get("Cases")))
-    _cases(st, cases, _children(counts.get("Cases")))
+    _pipeline(st, rec, tops, found["opps"]["records"])
+    _orders(st, rec, tops, found["orders"]["records"])
+    cases = list(rows(rec.get("Cases"))) if probe else _children(rec.get("Cases"))
+    _cases(st, found["cases"]["records"], [c for c in cases if c.get("IsEscalated")][:LISTED])
     st.contracts_count = _child_count(rec.get("Contracts"))
     st.contracts = _children(rec.get("Contracts"))[:LISTED]
     if probe:
-        open_deals = list(case_rows(tops.get("Opportunities")))
-        listed = list(case_rows(counts.get("Opportunities")))
-        st.slipped_count = sum(1 for r in listed if not r.get("IsClosed"))
-        st.biggest = open_deals[0] if open_deals else None
+        deals = list(rows(tops.get("Opportunities")))  # open biggest first, then the won
+        first = deals[0] if deals else None
+        st.biggest = first if first is not None and not first.get("IsClosed") else None
         st.checked = {
-            "deals": [r["Id"] for r in [*open_deals, *listed]],
+            "deals": [r["Id"] for r in deals],
             "cases": [c["Id"] for c in cases],
             # Orders and contracts follow their account: the ones the card names are
             # checked (the account's own check covers the rest).
@@ -395,50 +430,53 @@ def _identity(rec: dict[str, Any], today: dt.date, vocab: Vocabulary) -> Account
 
 
 def _pipeline(
-    st: AccountStatus,
-    rec: dict[str, Any],
-    counts: dict[str, Any],
-    tops: dict[str, Any],
-    sums: list[dict[str, Any]],
+    st: AccountStatus, rec: dict[str, Any], tops: dict[str, Any], sums: list[dict[str, Any]]
 ) -> None:
     won = [r for r in sums if r.get("IsWon")]
     still_open = [r for r in sums if not r.get("IsWon")]
-    st.open_count = sum(int(r.get("n") or 0) for r in still_open)
-    st.won_count = sum(int(r.get("n") or 0) for r in won)
+    st.open_count = sum(_n(r) for r in still_open)
+    st.won_count = sum(_n(r) for r in won)
     st.open_total = st.currencies.total(still_open, "amount")
     st.won_total = st.currencies.total(won, "amount")
-    st.slipped_count = _child_count(counts.get("Opportunities"))
-    st.next_close = _first(rec.get("Opportunities"))
+    upcoming = rec.get("Opportunities")  # open, closing today or later, soonest first
+    st.slipped_count = max(0, st.open_count - _child_count(upcoming))
+    st.next_close = _first(upcoming)
     st.biggest = _first(tops.get("Opportunities"))
 
 
 def _orders(
-    st: AccountStatus,
-    rec: dict[str, Any],
-    counts: dict[str, Any],
-    tops: dict[str, Any],
-    by_status: list[dict[str, Any]],
+    st: AccountStatus, rec: dict[str, Any], tops: dict[str, Any], rows: list[dict[str, Any]]
 ) -> None:
-    rows = sorted(by_status, key=lambda r: (-int(r.get("n") or 0), str(r.get("Status"))))
-    st.open_by_status = {str(r.get("Status")): int(r.get("n") or 0) for r in rows}
+    open_rows = sorted(
+        (r for r in rows if r.get("StatusCode") != "Activated"),
+        key=lambda r: (-_n(r), str(r.get("Status"))),
+    )
+    activated = sum(_n(r) for r in rows if r.get("StatusCode") == "Activated")
+    st.open_by_status = {}
+    for r in open_rows:
+        status = str(r.get("Status"))
+        st.open_by_status[status] = st.open_by_status.get(status, 0) + _n(r)
     st.not_done_count = _child_count(rec.get("Orders"))
-    st.overdue_drafts = _child_count(counts.get("Orders"))
-    st.last_activated = _first(tops.get("Orders"))
+    overdue_or_activated = tops.get("Orders")  # newest activation first, then the drafts
+    st.overdue_drafts = max(0, _child_count(overdue_or_activated) - activated)
+    newest = _first(overdue_or_activated)
+    st.last_activated = newest if activated and newest and newest.get("ActivatedDate") else None
 
 
 def _cases(
-    st: AccountStatus, open_cases: Iterable[dict[str, Any]], escalated: list[dict[str, Any]]
+    st: AccountStatus, by_priority: list[dict[str, Any]], escalated: list[dict[str, Any]]
 ) -> None:
     top = st.priorities[0] if st.priorities else None
-    by_priority: dict[str, int] = {}
-    for c in open_cases:
-        priority = c.get("Priority") or "None"
-        by_priority[priority] = by_priority.get(priority, 0) + 1
-        if c.get("IsEscalated"):
-            st.escalated_count += 1
+    counts: dict[str, int] = {}
+    for row in by_priority:
+        priority = str(row.get("Priority") or "None")
+        n = _n(row)
+        counts[priority] = counts.get(priority, 0) + n
+        if row.get("IsEscalated"):
+            st.escalated_count += n
         elif priority == top:
-            st.high_count += 1
-    st.cases_by_priority = by_priority
+            st.high_count += n
+    st.cases_by_priority = counts
     st.escalated = escalated
 
 
@@ -508,11 +546,13 @@ class Desk:
     sf: SalesforceService
     tz: dt.tzinfo = field(kw_only=True)
     stuck_days: int = field(kw_only=True)
-    vocabulary: Callable[[], Vocabulary] = field(default=Vocabulary, kw_only=True)
+    # The org's vocabulary (``bot.vocabulary.VocabularySource``): raises SalesforceError
+    # when it cannot be read, so no card is ever drawn from stock values.
+    vocabulary: Callable[[], Vocabulary] = field(kw_only=True)
     finished: tuple[str, ...] = field(default=DEFAULT_FINISHED_ORDER_STATUSES, kw_only=True)
 
     def rules(self) -> OrderRules:
-        """The not-done rule with the org's draft status (read once per process)."""
+        """The not-done rule with the org's draft status. Raises SalesforceError."""
         return OrderRules(self.tz, self.stuck_days, self.vocabulary().draft_status, self.finished)
 
 
@@ -520,30 +560,30 @@ class AccountFinder(Desk):
     def _queries(
         self,
         today: dt.date,
-        account_id: str,
+        account_id: str | Reference,
         by_name: str | None = None,
         *,
         probe: bool = False,
         deal_ids: tuple[str, ...] | None = None,
         case_ids: tuple[str, ...] | None = None,
     ) -> CardQueries:
+        vocab = self.vocabulary()
         return CardQueries(
             account_id,
             today,
             self.rules(),
-            self.vocabulary().currencies,
+            vocab.currencies,
             by_name,
             probe=probe,
             deal_ids=deal_ids,
             case_ids=case_ids,
+            fiscal=vocab.fiscal,
         )
 
     def _status(
         self, found: dict[str, dict[str, Any]], today: dt.date, *, probe: bool = False
     ) -> AccountStatus | None:
-        return build_status(
-            found, today, vocab=self.vocabulary(), case_rows=self.sf.pages, probe=probe
-        )
+        return build_status(found, today, vocab=self.vocabulary(), rows=self.sf.pages, probe=probe)
 
     def by_id(
         self,
@@ -554,9 +594,10 @@ class AccountFinder(Desk):
         deal_ids: tuple[str, ...] | None = None,
         case_ids: tuple[str, ...] | None = None,
     ) -> AccountStatus | None:
-        """The account's card: one composite request (plus a page per 200 open cases
-        past the first 199, the one breakdown read row by row; with ``probe`` per 200
-        deals too). ``deal_ids``/``case_ids``: of those deals and cases only."""
+        """The account's card: one composite request, however many records it has (with
+        ``probe``, a page more per 200 deals or cases it lists by Id, for the access
+        check). ``deal_ids``/``case_ids``: of those deals and cases only. Raises
+        SalesforceError."""
         queries = self._queries(
             today, account_id, probe=probe, deal_ids=deal_ids, case_ids=case_ids
         )

@@ -3,10 +3,13 @@
 One run for several teams asks Salesforce a FIXED number of queries, whatever the
 number of teams: one per section (daily: 4, weekly: 2, monthly: 1), each filtered by all
 the teams' owners at once (``Account.Owner.Email IN (...)``) and over the union of their
-periods (teams in other time zones have other midnights), paged with ``query_iter``.
-When the owners' e-mails would make a query's URL too long, that query is asked in
-chunks of owners (``SalesforceService.split_in``): each owner is in one chunk, so the
-records, and every count and sum, are the same as one query's.
+periods (teams in other time zones have other midnights). When the owners' e-mails
+would make a query's URL too long, that query is asked in chunks of owners, each as
+large as fits (``SalesforceService.split_in``): each owner is in one chunk, so the
+records, and every count and sum, are the same as one query's. All the run's queries
+(every section, every chunk) go five at a time in composite requests
+(``SalesforceService.iter_many``: one API call for five first pages), and each further
+page is read as the records stream past.
 
 Records are split per team as they stream past, and each team keeps only counters, per
 currency sums (``bot.money.Amounts``: never added across currencies) and the first
@@ -22,11 +25,10 @@ import datetime as dt
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dates import week_bounds
 from bot.digests.periods import Period
 from bot.infra.salesforce import SalesforceService, format_soql
 from bot.money import Amounts, Currencies
@@ -338,15 +340,26 @@ class Scope:
 # --- fetching -------------------------------------------------------------------------
 
 
-class Batch:
-    """Scopes of one kind fetched together; ``scopes`` fill as records stream past."""
+Handler = Callable[[dict[str, Any], list[Scope]], None]
 
-    def __init__(
-        self,
-        sf: SalesforceService,
-        scopes: list[Scope],
-        vocab: Vocabulary = Vocabulary(),  # noqa: B008
-    ) -> None:
+
+@dataclass(frozen=True)
+class Part:
+    """One section's query: ``template`` (its first ``{}`` is the owners' IN list) with
+    ``args`` and a formatted condition ``rule`` appended, and what to do with each record
+    (``handle(record, the scopes it belongs to)``)."""
+
+    template: str
+    args: tuple[Any, ...]
+    handle: Handler
+    rule: str = ""
+
+
+class Batch:
+    """Scopes of one kind fetched together; ``scopes`` fill as records stream past.
+    ``vocab`` is the org's vocabulary as read from Salesforce (never stock values)."""
+
+    def __init__(self, sf: SalesforceService, scopes: list[Scope], vocab: Vocabulary) -> None:
         self.sf = sf
         self.scopes = scopes
         self.vocab = vocab
@@ -357,22 +370,26 @@ class Batch:
             for owner in {o.lower() for o in scope.owners}:
                 self._by_owner[owner].append(scope)
 
-    def _records(
-        self, template: str, *args: Any, rule: str = ""
-    ) -> Iterator[tuple[dict[str, Any], list[Scope]]]:
-        """Each record of ``template`` (its first ``{}`` is the owners' IN list; ``rule``
-        a formatted condition appended), with the scopes it belongs to; the owners are
-        asked in as many chunks as keep each URL short."""
-        text = template.format(cur=self.currencies.field)
+    def _fetch(self, parts: Sequence[Part]) -> None:
+        """Every record of every part, each given to its part's handler with the scopes
+        it belongs to. Each part's owners are asked in as many chunks as keep each URL
+        short; all the chunks of all the parts go five to a composite request."""
+        soqls: list[str] = []
+        handlers: list[Handler] = []
+        for part in parts:
+            text = part.template.format(cur=self.currencies.field)
 
-        def build(owners: list[str]) -> str:
-            return format_soql(text, owners, *args) + rule
+            def build(owners: list[str], text: str = text, part: Part = part) -> str:
+                return format_soql(text, owners, *part.args) + part.rule
 
-        for rec in self.sf.iter_in(self.owners, build):
+            for soql in self.sf.split_in(self.owners, build):
+                soqls.append(soql)
+                handlers.append(part.handle)
+        for index, rec in self.sf.iter_many(soqls):
             owner = (((rec.get("Account") or {}).get("Owner")) or {}).get("Email") or ""
             scopes = self._by_owner.get(owner.lower())
             if scopes:
-                yield rec, scopes
+                handlers[index](rec, scopes)
 
     def _span(self, first: Callable[[Period], dt.date], last: Callable[[Period], dt.date]) -> Any:
         periods = [s.period for s in self.scopes]
@@ -395,8 +412,19 @@ class Batch:
             scope.data = DailyData(scope.period, self.currencies)
         if not self.owners:
             return
+        self._fetch(
+            [
+                self._daily_orders(),
+                self._daily_not_dones(),
+                self._daily_opportunities(),
+                self._daily_cases(),
+            ]
+        )
+
+    def _daily_orders(self) -> Part:
         start, end = self._span(lambda p: p.start, lambda p: p.end)
-        for rec, scopes in self._records(DAILY_ORDERS, start, end, start, end):
+
+        def handle(rec: dict[str, Any], scopes: list[Scope]) -> None:
             activated = parse_sf_datetime(rec.get("ActivatedDate"))
             created = parse_sf_datetime(rec.get("CreatedDate"))
             largest_first = -self.currencies.ranking(
@@ -408,15 +436,14 @@ class Batch:
                     d.activated.add(self._order_line(rec, sort=largest_first))
                 if created and p.utc(p.start) <= created < p.utc(p.end):
                     d.new_orders.add(self._order_line(rec, sort=rec.get("OrderNumber") or ""))
-        self._daily_not_dones()
-        self._daily_opportunities()
-        self._daily_cases()
+
+        return Part(DAILY_ORDERS, (start, end, start, end), handle)
 
     def _rules(self, scope: Scope) -> OrderRules:
         p = scope.period
         return OrderRules(p.tz, scope.stuck_days, self.vocab.draft_status, scope.finished)
 
-    def _daily_not_dones(self) -> None:
+    def _daily_not_dones(self) -> Part:
         # One query for every scope: the widest bounds (the latest "today", the latest
         # creation cutoff, every scope's finished statuses kept open), narrowed per scope.
         latest = max(self.scopes, key=lambda s: s.period.run_date)
@@ -430,7 +457,8 @@ class Batch:
             self._rules(widest).created_before(widest.period.run_date),
         )
         rules = {id(s): (self._rules(s), s.period.run_date) for s in self.scopes}
-        for rec, scopes in self._records(DAILY_NOT_DONES, rule=rule):
+
+        def handle(rec: dict[str, Any], scopes: list[Scope]) -> None:
             # Teams with the same rule and day share one line (and its memory).
             seen: dict[tuple[OrderRules, dt.date], tuple[Line, int] | None] = {}
             for scope in scopes:
@@ -446,17 +474,19 @@ class Batch:
                 if hit is not None:
                     scope.data.not_dones.add(hit[0], rec.get("AccountId") or "", hit[1])
 
-    def _daily_opportunities(self) -> None:
+        return Part(DAILY_NOT_DONES, (), handle, rule)
+
+    def _daily_opportunities(self) -> Part:
         periods = [s.period for s in self.scopes]
         closed_from = min(p.start for p in periods)
         closed_to = max(p.end for p in periods)
         open_from = min(p.run_date for p in periods)
-        open_to = max(week_bounds(p.run_date)[1] for p in periods)
-        args = (closed_from, closed_to, open_from, open_to)
-        for rec, scopes in self._records(DAILY_OPPORTUNITIES, *args):
+        open_to = max(p.week_end for p in periods)
+
+        def handle(rec: dict[str, Any], scopes: list[Scope]) -> None:
             close = parse_sf_date(rec.get("CloseDate"))
             if close is None:
-                continue
+                return
             currency = self.currencies.of(rec)
             rank = self.currencies.ranking(rec.get("Amount"), currency)
             line = Line(
@@ -473,13 +503,16 @@ class Batch:
                 if rec.get("IsClosed"):
                     if p.start <= close < p.end:
                         (d.won if rec.get("IsWon") else d.lost).add(_sorted(line, -rank))
-                elif p.run_date <= close <= week_bounds(p.run_date)[1]:
+                elif p.run_date <= close <= p.week_end:
                     d.closing.add(line)
 
-    def _daily_cases(self) -> None:
+        return Part(DAILY_OPPORTUNITIES, (closed_from, closed_to, open_from, open_to), handle)
+
+    def _daily_cases(self) -> Part:
         start, end = self._span(lambda p: p.start, lambda p: p.end)
         high = self.vocab.top_priority
-        for rec, scopes in self._records(DAILY_CASES, high, start, end):
+
+        def handle(rec: dict[str, Any], scopes: list[Scope]) -> None:
             created = parse_sf_datetime(rec.get("CreatedDate"))
             for scope in scopes:
                 p, d = scope.period, scope.data
@@ -497,6 +530,8 @@ class Batch:
                 if rec.get("IsEscalated") and not rec.get("IsClosed"):
                     d.escalated_cases.add(_sorted(line, -opened_days))
 
+        return Part(DAILY_CASES, (high, start, end), handle)
+
     # -- weekly
     def weekly(self) -> None:
         for scope in self.scopes:
@@ -506,7 +541,8 @@ class Batch:
         periods = [s.period for s in self.scopes]
         first = min(p.prev_start or p.start for p in periods)
         last = max(p.end for p in periods)
-        for rec, scopes in self._records(WEEKLY_BOOKINGS, first, last):
+
+        def bookings(rec: dict[str, Any], scopes: list[Scope]) -> None:
             close = parse_sf_date(rec.get("CloseDate"))
             amount, currency = rec.get("Amount"), self.currencies.of(rec)
             for scope in scopes:
@@ -517,8 +553,8 @@ class Batch:
                 elif close and (p.prev_start or p.start) <= close < p.start:
                     rep.booked_before += 1
                     rep.booked_amount_before.add(amount, currency)
-        start, end = self._span(lambda p: p.prev_start or p.start, lambda p: p.end)
-        for rec, scopes in self._records(WEEKLY_ACTIVATIONS, start, end):
+
+        def activations(rec: dict[str, Any], scopes: list[Scope]) -> None:
             when = parse_sf_datetime(rec.get("ActivatedDate"))
             amount, currency = rec.get("TotalAmount"), self.currencies.of(rec)
             for scope in scopes:
@@ -530,6 +566,14 @@ class Batch:
                     rep.activated_before += 1
                     rep.activated_amount_before.add(amount, currency)
 
+        start, end = self._span(lambda p: p.prev_start or p.start, lambda p: p.end)
+        self._fetch(
+            [
+                Part(WEEKLY_BOOKINGS, (first, last), bookings),
+                Part(WEEKLY_ACTIVATIONS, (start, end), activations),
+            ]
+        )
+
     # -- monthly
     def monthly(self) -> None:
         for scope in self.scopes:
@@ -537,7 +581,8 @@ class Batch:
         if not self.owners:
             return
         start, end = self._span(lambda p: p.start, lambda p: p.end)
-        for rec, scopes in self._records(MONTHLY_ORDERS, start, end, start, end):
+
+        def orders(rec: dict[str, Any], scopes: list[Scope]) -> None:
             created = parse_sf_datetime(rec.get("CreatedDate"))
             activated = parse_sf_datetime(rec.get("ActivatedDate"))
             for scope in scopes:
@@ -552,6 +597,8 @@ class Batch:
                         rep.days_to_activate += max(
                             0.0, (activated - created).total_seconds() / 86400
                         )
+
+        self._fetch([Part(MONTHLY_ORDERS, (start, end, start, end), orders)])
 
     def run(self, kind: str) -> None:
         getattr(self, kind)()

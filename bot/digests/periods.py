@@ -2,8 +2,9 @@
 
 - **daily**: activity since the previous scheduled day (yesterday; on a Monday after a
   Mon-Fri schedule, Friday to Sunday). Period key: the run date, ``2026-11-18``.
-- **weekly**: the last complete Sunday-Saturday week, against the week before it.
-  Period key: the week's Sunday, ``2026-11-08``.
+- **weekly**: the last complete week (Sunday-Saturday, or Monday-Sunday with
+  ACCTBOT_WEEK_START=monday), against the week before it. Period key: the week's first
+  day, ``2026-11-08``.
 - **monthly**: the last complete calendar month. Period key: ``2026-10``.
 
 Schedules are cron expressions in the team's time zone (8:00 stays 8:00 local across
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.dates import week_bounds
+from bot.dates import BOT_WEEK_START, week_bounds
 from bot.localtime import Fire, as_utc, cron_schedule, cron_weekdays, start_of_day
 from bot.teams import Team
 
@@ -57,6 +58,12 @@ class Period:
     end: dt.date  # day after the last day covered
     prev_start: dt.date | None = None  # weekly: the week before, for comparison
     tz: dt.tzinfo = dt.UTC
+    week_start: int = BOT_WEEK_START  # ACCTBOT_WEEK_START (0 Monday … 6 Sunday)
+
+    @property
+    def week_end(self) -> dt.date:
+        """The last day of the week ``run_date`` is in ("closing this week")."""
+        return week_bounds(self.run_date, self.week_start)[1]
 
     def utc(self, day: dt.date) -> dt.datetime:
         """Local midnight at the start of ``day``, in UTC."""
@@ -150,16 +157,25 @@ def _previous_run_date(schedule: str, timezone: str, run_date: dt.date) -> dt.da
     return day if day is not None else run_date - dt.timedelta(days=1)
 
 
-def period_for(kind: str, run_date: dt.date, *, schedule: str, timezone: str) -> Period:
+def period_for(
+    kind: str,
+    run_date: dt.date,
+    *,
+    schedule: str,
+    timezone: str,
+    week_start: int = BOT_WEEK_START,
+) -> Period:
     """What a ``kind`` digest run on local day ``run_date`` covers (dates only; the
-    period turns them into instants with :meth:`Period.utc`). Raises ``ValueError`` for
-    an unknown kind."""
+    period turns them into instants with :meth:`Period.utc`); weeks start on
+    ``week_start`` (0 Monday … 6 Sunday). Raises ``ValueError`` for an unknown kind."""
     tz = ZoneInfo(timezone)
     if kind == "daily":
         start = _previous_run_date(schedule, timezone, run_date)
-        return Period(kind, run_date.isoformat(), run_date, start, run_date, tz=tz)
+        return Period(
+            kind, run_date.isoformat(), run_date, start, run_date, tz=tz, week_start=week_start
+        )
     if kind == "weekly":
-        this_week, _ = week_bounds(run_date)
+        this_week, _ = week_bounds(run_date, week_start)
         start = this_week - dt.timedelta(days=7)
         return Period(
             kind,
@@ -169,11 +185,14 @@ def period_for(kind: str, run_date: dt.date, *, schedule: str, timezone: str) ->
             this_week,
             prev_start=start - dt.timedelta(days=7),
             tz=tz,
+            week_start=week_start,
         )
     if kind == "monthly":
         end = run_date.replace(day=1)
         start = (end - dt.timedelta(days=1)).replace(day=1)
-        return Period(kind, start.strftime("%Y-%m"), run_date, start, end, tz=tz)
+        return Period(
+            kind, start.strftime("%Y-%m"), run_date, start, end, tz=tz, week_start=week_start
+        )
     raise ValueError(f"unknown digest kind {kind!r}")
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import blocks as cards
 from bot.blocks import Message
+from bot.dates import BOT_WEEK_START
 from bot.delivery import outbox
 from bot.digests import runs as digest_runs
 from bot.digests.data import Batch, OpenEscalation, Scope, attach_escalations
@@ -233,7 +234,11 @@ class Item:
 def current_period(services: Services, delivery: Delivery) -> Period:
     today = services.now().astimezone(delivery.tz).date()
     return period_for(
-        delivery.kind, today, schedule=delivery.schedule, timezone=delivery.team.timezone
+        delivery.kind,
+        today,
+        schedule=delivery.schedule,
+        timezone=delivery.team.timezone,
+        week_start=services.settings.week_start,
     )
 
 
@@ -517,7 +522,13 @@ def run_due(
         when = fired if own else last_fire(d.schedule, d.team.timezone, now, within=DUE_WINDOW)
         if when is None or when.at != fired.at:
             continue
-        period = period_for(kind, when.day, schedule=d.schedule, timezone=d.team.timezone)
+        period = period_for(
+            kind,
+            when.day,
+            schedule=d.schedule,
+            timezone=d.team.timezone,
+            week_start=services.settings.week_start,
+        )
         items.append(Item(d, _since_last_posted(services, d, period), when.at))
     if not any(i.delivery.team.name == team and i.delivery.channel == channel for i in items):
         log.warning("digest job for %s/%s/%s has no delivery any more", kind, team, channel)
@@ -535,8 +546,8 @@ def send_now(
     return outcome
 
 
-def period_from_key(delivery: Delivery, key: str) -> Period:
-    """The period a run row names (for a retry)."""
+def period_from_key(delivery: Delivery, key: str, *, week_start: int = BOT_WEEK_START) -> Period:
+    """The period a run row names (for a retry); ``week_start`` is ACCTBOT_WEEK_START."""
     if delivery.kind == "daily":
         run_date = dt.date.fromisoformat(key)
     elif delivery.kind == "weekly":
@@ -545,7 +556,11 @@ def period_from_key(delivery: Delivery, key: str) -> Period:
         year, month = (int(x) for x in key.split("-"))
         run_date = dt.date(year + month // 12, month % 12 + 1, 1)
     return period_for(
-        delivery.kind, run_date, schedule=delivery.schedule, timezone=delivery.team.timezone
+        delivery.kind,
+        run_date,
+        schedule=delivery.schedule,
+        timezone=delivery.team.timezone,
+        week_start=week_start,
     )
 
 
@@ -563,7 +578,8 @@ def retry_pending(services: Services, *, poster: SlackPoster | None = None) -> l
             if team is None:
                 continue
             d = Delivery(team, row.kind, row.channel, schedule_for(team, row.kind))
-        items.append(Item(d, period_from_key(d, row.period), digest_runs._aware(row.scheduled_for)))
+        period = period_from_key(d, row.period, week_start=services.settings.week_start)
+        items.append(Item(d, period, digest_runs._aware(row.scheduled_for)))
     with services.digest_lock:
         return run_batch(services, items, poster=poster)
 

@@ -4,7 +4,9 @@
 - sets a timeout on every request,
 - maps Salesforce's failures to one exception type each (below),
 - re-logs in once when a session expires and the credentials allow it,
-- and formats every value into SOQL with ``format_soql`` (never string formatting).
+- and formats every value into SOQL with ``format_soql`` (never string formatting):
+  simple-salesforce's formatter, which also keeps a value from ever reading as a
+  composite reference (below).
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlencode
 
 import requests
 import simple_salesforce
-from simple_salesforce import Salesforce, format_soql
+from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
     SalesforceExpiredSession,
@@ -27,6 +30,7 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
     SalesforceResourceNotFound,
 )
+from simple_salesforce.format import SoqlFormatter
 
 from bot.settings import SalesforceSettings
 
@@ -41,7 +45,9 @@ T = TypeVar("T")
 URL_BUDGET = 8_000
 
 __all__ = [
+    "COMPOSITE_QUERIES",
     "URL_BUDGET",
+    "Reference",
     "SalesforceAuthError",
     "SalesforceError",
     "SalesforceForbidden",
@@ -54,6 +60,70 @@ __all__ = [
     "format_soql",
     "url_bytes",
 ]
+
+# The Composite resource runs "up to 25 subrequests … up to 5 of these subrequests can be
+# sObject Collections or query operations" (REST API Developer Guide, Composite).
+COMPOSITE_QUERIES = 5
+
+
+# --- SOQL values, and the composite references acctbot writes itself ------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A composite reference acctbot writes itself: ``Reference("account",
+    "records[0].Id")`` is ``@{account.records[0].Id}``, the value an earlier subrequest of
+    the same composite answered (REST API Developer Guide, Composite, "referenceId …
+    Use this syntax to include a reference: @{referenceId.FieldName}"). In
+    :func:`format_soql` it is a quoted string whose text Salesforce substitutes.
+    """
+
+    ref: str
+    path: str
+
+    def __post_init__(self) -> None:
+        if not _REFERENCE_PART.fullmatch(self.ref) or not _REFERENCE_PATH.fullmatch(self.path):
+            raise ValueError(f"not a composite reference: {self.ref}.{self.path}")
+
+    def __str__(self) -> str:
+        return "@{" + self.ref + "." + self.path + "}"
+
+
+_REFERENCE_PART = re.compile(r"[A-Za-z0-9_]+")
+_REFERENCE_PATH = re.compile(r"[A-Za-z0-9_]+(?:\[[0-9]+\])?(?:\.[A-Za-z0-9_]+(?:\[[0-9]+\])?)*")
+# In a SOQL string literal, "{" written as a unicode escape (SOQL and SOSL Reference,
+# "Quoted String Escape Sequences": \uXXXX "A Unicode character with XXXX as the code").
+_NEUTRAL_BRACE = "@\\u007B"
+
+
+class _Formatter(SoqlFormatter):  # type: ignore[misc]  # simple-salesforce is untyped
+    """simple-salesforce's SOQL formatter (quoting, ``{:like}``, ``{:literal}``), with one
+    addition: a value never carries ``@{`` into the query.
+
+    Salesforce substitutes ``@{referenceId.path}`` anywhere in a composite subrequest's
+    url (Composite, "Using references"); the documentation gives no escape, so text
+    someone typed (``/account Summit @{2026} Partners``) would be read as a reference to
+    an earlier answer. Inside a quoted value acctbot writes the brace as ``\u007b``,
+    which SOQL decodes back to ``{``: the same search, and nothing Salesforce substitutes.
+    Only a :class:`Reference` is written as a reference.
+    """
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if isinstance(value, Reference):
+            if format_spec:
+                raise ValueError("a composite reference takes no format spec")
+            return "'" + str(value) + "'"
+        out = super().format_field(value, format_spec)
+        if format_spec == "literal" or not isinstance(out, str):
+            return out
+        return out.replace("@{", _NEUTRAL_BRACE)
+
+
+def format_soql(query: str, *args: Any, **kwargs: Any) -> str:
+    """Insert values quoted for SOQL into a format string (simple-salesforce's
+    ``format_soql``: ``{}`` quotes a value, ``{:like}`` escapes one for LIKE); a
+    :class:`Reference` becomes a composite reference, and no other value can."""
+    return str(_Formatter().vformat(query, args, kwargs))
 
 
 # --- exceptions: one per failure -----------------------------------------------------
@@ -313,23 +383,36 @@ class SalesforceService:
         self, values: Sequence[T], build: Callable[[list[T]], str], *, budget: int = URL_BUDGET
     ) -> list[list[T]]:
         """``values`` in as few chunks as keep ``build(chunk)`` (the query for a chunk, its
-        IN list) under ``budget`` bytes of URL.
+        IN list) under ``budget`` bytes of URL: each chunk as long as fits, in order.
 
         The chunks partition ``values`` in order, so when each record matches exactly one
         value (an owner's e-mail, an Id) the chunks' records are disjoint and counts and
         sums over them add up exactly. Raises ValueError when one value alone is too long.
         """
         items = list(values)
-        if not items:
-            return []
-        if url_bytes(build(items)) <= budget:
-            return [items]
-        if len(items) == 1:
-            raise ValueError("one value alone makes the query too long for a URL")
-        half = len(items) // 2
-        return self.chunk_values(items[:half], build, budget=budget) + self.chunk_values(
-            items[half:], build, budget=budget
-        )
+        chunks: list[list[T]] = []
+        start = 0
+        while start < len(items):
+            left = len(items) - start
+
+            def fits(n: int, start: int = start) -> bool:
+                return url_bytes(build(items[start : start + n])) <= budget
+
+            if fits(left):
+                chunks.append(items[start:])
+                break
+            if not fits(1):
+                raise ValueError("one value alone makes the query too long for a URL")
+            good, bad = 1, 2  # gallop to a size that does not fit, then bisect
+            while bad < left and fits(bad):
+                good, bad = bad, bad * 2
+            bad = min(bad, left)
+            while bad - good > 1:
+                mid = (good + bad) // 2
+                good, bad = (mid, bad) if fits(mid) else (good, mid)
+            chunks.append(items[start : start + good])
+            start += good
+        return chunks
 
     def split_in(
         self, values: Sequence[T], build: Callable[[list[T]], str], *, budget: int = URL_BUDGET
@@ -340,9 +423,28 @@ class SalesforceService:
     def iter_in(
         self, values: Sequence[T], build: Callable[[list[T]], str]
     ) -> Iterator[dict[str, Any]]:
-        """Every record of a query over a long IN list, chunked by :meth:`split_in`."""
-        for soql in self.split_in(values, build):
-            yield from self.iter_soql(soql)
+        """Every record of a query over a long IN list, chunked by :meth:`split_in` (the
+        chunks asked :data:`COMPOSITE_QUERIES` at a time, see :meth:`iter_many`)."""
+        for _, rec in self.iter_many(self.split_in(values, build)):
+            yield rec
+
+    def iter_many(self, soqls: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(index of the query, record) for every record of already formatted queries,
+        query by query and page by page. The queries go :data:`COMPOSITE_QUERIES` at a
+        time in one composite request (one API call for five first pages); a single one
+        is a plain GET. Each further page is one request (``nextRecordsUrl``). One
+        composite's first pages are held at a time, and each page is let go when read."""
+        for first in range(0, len(soqls), COMPOSITE_QUERIES):
+            group = list(soqls[first : first + COMPOSITE_QUERIES])
+            if len(group) == 1:
+                results = [self.query_soql(group[0])]
+            else:
+                found = self.composite_queries({f"q{i}": q for i, q in enumerate(group)})
+                results = [found[f"q{i}"] for i in range(len(group))]
+            for offset in range(len(group)):
+                result, results[offset] = results[offset], {}
+                for rec in self.pages(result):
+                    yield first + offset, rec
 
     def composite_queries(self, queries: dict[str, str]) -> dict[str, dict[str, Any]]:
         """Up to 5 already-formatted queries in one composite request (one API call);

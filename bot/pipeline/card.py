@@ -21,7 +21,7 @@ MAX_STAGES = 12
 def pipeline_card(
     title: str, p: Pipeline, *, record_url: Any, now: dt.datetime, tz: dt.tzinfo
 ) -> Message:
-    quarter = quarter_label(p.today)
+    quarter = quarter_label(p.today, p.fiscal)
     blocks = [
         header(truncate(f"Pipeline {quarter} — {title}", 150)),
         fields_section(_figures(p)),

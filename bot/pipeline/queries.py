@@ -1,11 +1,12 @@
-"""This quarter's pipeline for a rep, a Slack user or a team: every figure exact.
+"""This (fiscal) quarter's pipeline for a rep, a Slack user or a team: every figure exact.
 
 One composite request (one API call) per group of owners: an aggregate of the quarter's
 open and won deals by forecast category and stage (Salesforce sums; in a multi-currency
 org converted to the corporate currency and grouped by currency so the card can say
 so), the first deals closing this week and the oldest slipped ones, and the exact count
 of each list. A team whose owners' e-mails would make a query's URL too long is asked in
-several such requests (``SalesforceService.split_in``): each owner falls in exactly one,
+several such requests, each group of owners as large as keeps every URL under
+``URL_BUDGET`` (``SalesforceService.chunk_values``): each owner falls in exactly one,
 so the counts and sums add up and the lists merge.
 
 **Only what a person may read** (``readable``, bot/visibility.py): the composite then
@@ -16,7 +17,8 @@ not read them all the same queries are asked again for the deals they may read
 exact sums, of what the person may read.
 
 Dates are explicit bounds in ACCTBOT_TIMEZONE (``bot.dates``), never THIS_QUARTER or
-THIS_WEEK, which Salesforce evaluates in the integration user's zone and locale.
+THIS_WEEK, which Salesforce evaluates in the integration user's zone and locale: the
+quarter is the org's fiscal quarter, the week starts on ACCTBOT_WEEK_START.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dates import quarter_bounds, week_bounds
+from bot.dates import BOT_WEEK_START, FiscalYear, quarter_bounds, week_bounds
 from bot.infra.salesforce import SalesforceService, format_soql, url_bytes
 from bot.money import Currencies, Total
 from bot.text import parse_sf_date
@@ -45,6 +47,8 @@ class Pipeline:
 
     today: dt.date
     currencies: Currencies = field(default_factory=Currencies)
+    fiscal: FiscalYear = field(default_factory=FiscalYear)
+    week_start: int = BOT_WEEK_START  # ACCTBOT_WEEK_START ("closing this week")
     open_count: int = 0
     open_by_category: dict[str, Total] = field(default_factory=dict)
     open_by_stage: dict[str, tuple[int, Total]] = field(default_factory=dict)
@@ -76,11 +80,13 @@ class PipelineQueries:
     currencies: Currencies
     probe: bool = False
     only: tuple[str, ...] | None = None
+    fiscal: FiscalYear = field(default_factory=FiscalYear)
+    week_start: int = BOT_WEEK_START
 
     def build(self) -> dict[str, str]:
         t, cur = self.today, self.currencies.field
-        q_start, q_end = quarter_bounds(t)
-        week_end = week_bounds(t)[1]
+        q_start, q_end = quarter_bounds(t, self.fiscal)
+        week_end = week_bounds(t, self.week_start)[1]
         if self.only is not None:
             owners = format_soql("FROM Opportunity WHERE Id IN {}", list(self.only))
         else:
@@ -124,11 +130,20 @@ def _count(rows: Iterable[dict[str, Any]]) -> int:
 
 
 class PipelineDesk:
+    """Pipelines from Salesforce. ``vocabulary`` gives the org's currencies and fiscal
+    year (raises SalesforceError when they cannot be read: no figure from stock values);
+    ``week_start`` is ACCTBOT_WEEK_START (0 Monday … 6 Sunday)."""
+
     def __init__(
-        self, sf: SalesforceService, *, vocabulary: Callable[[], Vocabulary] = Vocabulary
+        self,
+        sf: SalesforceService,
+        *,
+        vocabulary: Callable[[], Vocabulary],
+        week_start: int = BOT_WEEK_START,
     ) -> None:
         self.sf = sf
         self.vocabulary = vocabulary
+        self.week_start = week_start
 
     def for_owners(
         self,
@@ -142,22 +157,36 @@ class PipelineDesk:
 
         ``readable`` (the Ids a person may read, of the Ids given): the quarter of the
         deals they may read; the same requests, then the access check, and only when
-        they may not read every deal, the queries again for those they may."""
-        currencies = self.vocabulary().currencies
+        they may not read every deal, the queries again for those they may. Raises
+        SalesforceError."""
+        vocab = self.vocabulary()
+        currencies, fiscal, week_start = vocab.currencies, vocab.fiscal, self.week_start
         owners = sorted({e.strip().lower() for e in emails if e.strip()})
-        p = Pipeline(today=today, currencies=currencies, won_total=Total(0.0, currencies.corporate))
+        p = Pipeline(
+            today=today,
+            currencies=currencies,
+            fiscal=fiscal,
+            week_start=week_start,
+            won_total=Total(0.0, currencies.corporate),
+        )
         if not owners:
             return p
         probe = readable is not None
 
+        def queries(
+            chunk: list[str], *, probe: bool = False, only: tuple[str, ...] | None = None
+        ) -> PipelineQueries:
+            return PipelineQueries(
+                chunk, today, currencies, probe=probe, only=only, fiscal=fiscal,
+                week_start=week_start,
+            )  # fmt: skip
+
         def longest(chunk: list[str]) -> str:
-            queries = PipelineQueries(chunk, today, currencies, probe=probe).build()
-            return max(queries.values(), key=url_bytes)
+            return max(queries(chunk, probe=probe).build().values(), key=url_bytes)
 
         answers = []
         for chunk in self.sf.chunk_values(owners, longest):
-            q = PipelineQueries(chunk, today, currencies, probe=probe)
-            found = self.sf.composite_queries(q.build())
+            found = self.sf.composite_queries(queries(chunk, probe=probe).build())
             if probe:
                 found["ids"] = {"records": list(self.sf.pages(found["ids"]))}
             answers.append(found)
@@ -177,13 +206,11 @@ class PipelineDesk:
         if mine:
 
             def longest_ids(chunk: list[str]) -> str:
-                q = PipelineQueries([], today, currencies, only=tuple(chunk))
-                return max(q.build().values(), key=url_bytes)
+                return max(queries([], only=tuple(chunk)).build().values(), key=url_bytes)
 
             ids = [r["Id"] for r in mine]
             for chunk in self.sf.chunk_values(ids, longest_ids):
-                q = PipelineQueries([], today, currencies, only=tuple(chunk))
-                _add(p, self.sf.composite_queries(q.build()))
+                _add(p, self.sf.composite_queries(queries([], only=tuple(chunk)).build()))
         _finish(p)
         return p
 
@@ -213,7 +240,7 @@ def _add(
     p.closing_this_week += found["closing"]["records"]
     p.slipped += found["slipped"]["records"]
     if counted is not None:
-        week_end = week_bounds(p.today)[1]
+        week_end = week_bounds(p.today, p.week_start)[1]
         for r in counted:
             close = parse_sf_date(r.get("CloseDate"))
             if r.get("IsClosed") or close is None:

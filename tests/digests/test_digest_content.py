@@ -93,8 +93,9 @@ def test_daily_sections_hand_checked(bot: BotUnderTest) -> None:
     assert f"/lightning/r/{ACME}/view|Acme Corp> — 2 orders · $942 · oldest 29 days" in nd
     assert text.count(f"/lightning/r/{ACME}/view") == 1  # elsewhere accounts are named
     assert "/lightning/r/8010000000001" in text
-    # Fixed number of Salesforce queries: orders, not-dones, opportunities, cases.
-    assert len(bot.sf_requests()) == 4
+    # Fixed number of Salesforce queries: orders, not-dones, opportunities, cases, in
+    # one composite request.
+    assert len(bot.sf_queries()) == 4 and len(bot.sf_requests()) == 1
 
 
 def test_open_escalations_from_the_local_log(bot: BotUnderTest) -> None:
@@ -125,7 +126,8 @@ def test_open_escalations_from_the_local_log(bot: BotUnderTest) -> None:
     assert "ESC-0001" in text and "Install slipped twice" in text and "5 days old" in text
     assert "ESC-0003" in text and "acknowledged" in text and "more detail" not in text
     assert "ESC-0002" not in text and "ESC-0004" not in text
-    assert len(bot.sf_requests()) == 5  # + one query for the escalated accounts' owners
+    # + one query for the escalated accounts' owners
+    assert len(bot.sf_queries()) == 5 and len(bot.sf_requests()) == 2
 
 
 def test_an_all_quiet_day_is_one_line(bot: BotUnderTest) -> None:
@@ -187,7 +189,7 @@ def test_long_digest_continues_in_the_thread(
     # The 400 not-dones are one account's: one line with its count and its oldest three.
     assert "— 400 orders · $4,000 · oldest 15 days" in everything
     assert everything.count("draft 8 days past its effective date") == 3
-    assert len(bot.sf_requests()) == 4
+    assert len(bot.sf_queries()) == 4
 
 
 def test_paginate_keeps_every_block() -> None:
@@ -208,7 +210,7 @@ def test_weekly_bookings_and_activations_against_the_week_before(bot: BotUnderTe
     assert "*Activations*  1 order · $2,000 (same as the week before)" in text
     assert "*Ana Ruiz*  booked $10,000 (1) vs $8,000 (1) · activated 1 ($2,000) vs 0 ($0)" in text
     assert "*Raj Patel*  booked $5,000 (1) vs $0 (0) · activated 0 ($0) vs 1 ($700)" in text
-    assert len(bot.sf_requests()) == 2
+    assert len(bot.sf_queries()) == 2 and len(bot.sf_requests()) == 1
 
 
 def test_monthly_productivity(bot: BotUnderTest) -> None:
@@ -261,7 +263,8 @@ def test_teams_due_together_share_one_query_set(bot: BotUnderTest) -> None:
         "smb-east",
     ]
     assert all(o.status == "posted" for o in outcomes)
-    assert len(bot.sf_requests()) == 4  # the same four queries as for one team
+    assert len(bot.sf_queries()) == 4  # the same four queries as for one team
+    assert len(bot.sf_requests()) == 1
     raj = all_text(new_messages(bot, "C0MEDIA0001")[0])
     ana = all_text(new_messages(bot, "C0ENTNYC001")[0])
     assert "00000127" in raj and "00000125" not in raj  # Raj's accounts only

@@ -150,6 +150,15 @@ class BotUnderTest:
         for user in warm:
             identify(svc, user)
 
+    def sf_queries(self) -> list[str]:
+        """Every SOQL query the bot sent, alone or inside a composite request."""
+        return [
+            sub["soql"]
+            for r in self.sf_requests()
+            for sub in r.get("subrequests") or [r]
+            if sub.get("soql")
+        ]
+
     def stop(self) -> None:
         self._running.stop()
 

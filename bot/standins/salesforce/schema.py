@@ -645,6 +645,17 @@ def _build() -> dict[str, SObject]:
                 "Default Locale",
                 picklist=_pl(*LOCALE_FIRST_DAY, default=DEFAULT_LOCALE),
             ),
+            # The standard fiscal year: it starts on the 1st of FiscalYearStartMonth (1 =
+            # January, the default) and is named after its start year when
+            # UsesStartDateAsFiscalYearName, else its end year (Object Reference,
+            # Organization; Help, "Set the Fiscal Year").
+            _f("FiscalYearStartMonth", INT, "Fiscal Year Start Month"),
+            _f(
+                "UsesStartDateAsFiscalYearName",
+                BOOLEAN,
+                "Fiscal Year Name by Start",
+                nillable=False,
+            ),
             *_audit(),
         ],
     )

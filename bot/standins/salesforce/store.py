@@ -405,6 +405,15 @@ class OrgStore:
         org = next(iter(new["Organization"].values()))
         if org["Name"] is None:
             org["Name"] = "acctbot sandbox org"
+        if org["FiscalYearStartMonth"] is None:
+            org["FiscalYearStartMonth"] = 1  # a calendar fiscal year, Salesforce's default
+        elif not 1 <= org["FiscalYearStartMonth"] <= 12:
+            raise DataLoadError(
+                f"Organization.FiscalYearStartMonth: {org['FiscalYearStartMonth']} is not a "
+                "month (1 to 12)"
+            )
+        if org["UsesStartDateAsFiscalYearName"] is None:
+            org["UsesStartDateAsFiscalYearName"] = False
         for rec in new.get("CurrencyType", {}).values():
             currency = org_schema.currencies[rec["IsoCode"]]
             rec["DecimalPlaces"] = currency.decimals
