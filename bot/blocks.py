@@ -11,6 +11,7 @@ text 75, option text 75 and value 150. A ``text`` fallback always travels beside
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,6 +19,8 @@ from bot.slack_ids import ActionId, BlockId, CardKind, CardRef
 from bot.text import escape_slack, truncate
 
 MAX_BLOCKS = 50
+SECTION_TEXT = 3000  # a section's text (and a context element's)
+FIELD_TEXT = 2000  # each of a section's fields
 
 
 @dataclass
@@ -49,10 +52,10 @@ def section(
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": truncate(text, 3000)},
+        "text": {"type": "mrkdwn", "text": clip(text, SECTION_TEXT)},
     }
     if fields:
-        block["fields"] = [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]
+        block["fields"] = [{"type": "mrkdwn", "text": clip(f, FIELD_TEXT)} for f in fields[:10]]
     if accessory:
         block["accessory"] = accessory
     return block
@@ -61,14 +64,87 @@ def section(
 def fields_section(fields: list[str]) -> dict[str, Any]:
     return {
         "type": "section",
-        "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]],
+        "fields": [{"type": "mrkdwn", "text": clip(f, FIELD_TEXT)} for f in fields[:10]],
     }
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters ("…" at the end), never inside a
+    mrkdwn link or mention (``<...>``): a cut link would show its raw URL."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    opened = cut.rfind("<")
+    if opened > cut.rfind(">"):
+        cut = cut[:opened]
+    return cut.rstrip() + "…"
+
+
+def pack_lines(
+    head: str,
+    lines: Sequence[str],
+    *,
+    hidden: int = 0,
+    more: Callable[[int], str] | None = None,
+    limit: int = SECTION_TEXT,
+    sections: int | None = 1,
+) -> list[str]:
+    """Texts for at most ``sections`` blocks (None: as many as it takes) of at most
+    ``limit`` characters each: ``head``, then whole ``lines`` in order while they fit,
+    and the "…and N more" line (``more(N)``) whenever any are left out, counting those
+    and ``hidden`` (items already not listed). The "more" line is always kept: room is
+    kept for it. A line too long for a block on its own is clipped (:func:`clip`).
+
+    Slack's limits (https://api.slack.com/reference/block-kit/blocks): a section's text
+    is at most 3,000 characters, each field 2,000; longer text is refused or cut.
+    """
+    say_more = more or (lambda n: f"…and {n:,} more")
+    room_for_more = len(say_more(hidden + len(lines))) + 1
+    widest = max(1, limit - room_for_more)
+    texts: list[str] = []
+    current = clip(head, widest) if head else ""
+    shown = 0
+    i = 0
+    while i < len(lines):
+        line = clip(lines[i], widest)
+        last_block = sections is not None and len(texts) == sections - 1
+        more_follows = hidden > 0 or i + 1 < len(lines)
+        room = limit - (room_for_more if last_block and more_follows else 0)
+        joined = f"{current}\n{line}" if current else line
+        if len(joined) <= room:
+            current = joined
+            shown += 1
+            i += 1
+        elif not last_block and current:
+            texts.append(current)  # this block is full: the line starts the next one
+            current = ""
+        else:
+            break  # no block left for it: it and the rest are counted
+    left = hidden + len(lines) - shown
+    if left > 0:
+        current = f"{current}\n{say_more(left)}" if current else say_more(left)
+    texts.append(current)
+    return texts
+
+
+def packed_sections(
+    head: str,
+    lines: Sequence[str],
+    *,
+    hidden: int = 0,
+    more: Callable[[int], str] | None = None,
+    sections: int | None = 1,
+) -> list[dict[str, Any]]:
+    """:func:`pack_lines` as section blocks."""
+    return [
+        section(t) for t in pack_lines(head, lines, hidden=hidden, more=more, sections=sections)
+    ]
 
 
 def context(*texts: str) -> dict[str, Any]:
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": truncate(t, 3000)} for t in texts[:10]],
+        "elements": [{"type": "mrkdwn", "text": clip(t, SECTION_TEXT)} for t in texts[:10]],
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.blocks import context, divider, header, link, section
+from bot.blocks import context, divider, header, link, pack_lines, section
 from bot.dates import quarter_label
 from bot.escalations import service as escalations
 from bot.escalations.status import ACTIVE
@@ -28,6 +28,7 @@ from bot.watches import service as watches
 
 MAX_LISTED = 5
 OPEN = ACTIVE
+REASON_CHARS = 120  # a not-done's reason in a line (it names the status, up to 255)
 
 COMMANDS = (
     ("/account Acme", "where an account stands: pipeline, orders, cases, health"),
@@ -60,21 +61,28 @@ def _salesforce_blocks(svc: Services, person: Person, shown: list[str]) -> list[
     shown += [n.record["Id"] for n in nd.orders[:MAX_LISTED]]
     blocks: list[dict[str, Any]] = []
     if nd.total:
-        lines = [
+        head = (
             f"*Not dones* — {plural(nd.total, 'order')} stuck or overdue · "
             f"{escape_slack(nd.amount.text())}"
-        ]
+        )
+        lines = []
         for n in nd.orders[:MAX_LISTED]:
             account = (n.record.get("Account") or {}).get("Name") or "—"
             lines.append(
                 f"• {link(svc.record_url(n.record['Id']), n.record['OrderNumber'])} · "
                 f"{escape_slack(truncate(account, 40))} · {plural(n.age_days, 'day')} · "
-                f"_{escape_slack(n.reason)}_"
+                f"_{escape_slack(truncate(n.reason, REASON_CHARS))}_"
             )
-        if nd.total > len(nd.orders):
-            more = plural(nd.total - len(nd.orders), "more order")
-            lines.append(f"…and {more}: `/orders mine` lists the oldest {NOT_DONES_LISTED}.")
-        blocks.append(section("\n".join(lines)))
+        (text,) = pack_lines(
+            head,
+            lines,
+            hidden=max(0, nd.total - len(lines)),
+            more=lambda n: (
+                f"…and {plural(n, 'more order')}: `/orders mine` lists the oldest "
+                f"{NOT_DONES_LISTED}."
+            ),
+        )
+        blocks.append(section(text))
     else:
         blocks.append(section(":white_check_mark: *Not dones* — none. Nothing stuck or overdue."))
     blocks.append(
@@ -93,13 +101,18 @@ def _escalation_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
     )
     if not total:
         return [section("*Your escalations* — none open.")]
-    lines = [f"*Your escalations* — {total:,} open"]
-    for e in rows:
-        lines.append(
-            f"• *{e.ref}* {e.severity} {escape_slack(e.category)} · "
-            f"{escape_slack(e.account_name or '—')} · {e.status}"
-        )
-    return [section("\n".join(lines))]
+    lines = [
+        f"• *{e.ref}* {e.severity} {escape_slack(e.category)} · "
+        f"{escape_slack(truncate(e.account_name or '—', 60))} · {e.status}"
+        for e in rows
+    ]
+    (text,) = pack_lines(
+        f"*Your escalations* — {total:,} open",
+        lines,
+        hidden=max(0, total - len(lines)),
+        more=lambda n: f"…and {n:,} more: `/escalations mine` lists them.",
+    )
+    return [section(text)]
 
 
 def _watch_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:

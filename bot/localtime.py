@@ -85,6 +85,25 @@ def is_known_timezone(name: str) -> bool:
     return name in _zone_names()
 
 
+def same_zone(a: str, b: str, around: dt.datetime, *, days: int = 400) -> bool:
+    """Do the IANA zones ``a`` and ``b`` keep the same clock: the same UTC offset at
+    every hour from ``days`` before ``around`` to ``days`` after it? ``US/Eastern`` and
+    ``America/New_York`` do (one is a link to the other in the tz database); zones that
+    share an offset only part of the year (``Europe/London`` and ``Africa/Abidjan``) do
+    not. A name that is not a known zone is the same only as itself."""
+    if a == b:
+        return True
+    if not (is_known_timezone(a) and is_known_timezone(b)):
+        return False
+    za, zb = ZoneInfo(a), ZoneInfo(b)
+    start = as_utc(around) - dt.timedelta(days=days)
+    for hour in range(0, days * 2 * 24 + 1):
+        instant = start + dt.timedelta(hours=hour)
+        if instant.astimezone(za).utcoffset() != instant.astimezone(zb).utcoffset():
+            return False
+    return True
+
+
 def as_utc(instant: dt.datetime) -> dt.datetime:
     """``instant`` (aware) in UTC. Raises ``ValueError`` for a naive datetime."""
     if instant.tzinfo is None or instant.utcoffset() is None:

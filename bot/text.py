@@ -7,6 +7,7 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -363,6 +364,23 @@ def number(n: int | float) -> str:
     return f"{n:,}" if isinstance(n, int) else f"{n:,.0f}"
 
 
+def quantity(value: float | int | str | None) -> str:
+    """A quantity exactly as Salesforce gave it, with thousands separators: 2,000,000,
+    1,234,567, 2.5, 0.125, 1,234.5678 (never rounded to a few significant digits, never
+    in exponent form). None is "—"."""
+    if value is None:
+        return "—"
+    try:
+        exact = Decimal(str(value))  # a float's shortest repr is the JSON number sent
+    except InvalidOperation:
+        return str(value)
+    if not exact.is_finite():
+        return str(value)
+    if exact == exact.to_integral_value():
+        return f"{int(exact):,}"
+    return f"{exact.normalize():,f}"
+
+
 def parse_sf_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 
@@ -400,7 +418,7 @@ def age(days: int) -> str:
         return "today"
     if days == 1:
         return "1 day"
-    return f"{days} days"
+    return f"{days:,} days"
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:

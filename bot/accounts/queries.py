@@ -535,7 +535,7 @@ def _activity_health(st: AccountStatus, red: list[str], amber: list[str]) -> Non
     if idle > 90:
         red.append(f"no activity for {idle:,} days")
     elif idle > 30:
-        amber.append(f"no activity for {idle} days")
+        amber.append(f"no activity for {idle:,} days")
 
 
 @dataclass

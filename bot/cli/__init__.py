@@ -112,7 +112,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     print("Configuration: OK")
     sla = settings.sla
     print(
-        f"Time zone {settings.timezone}; escalation reminders after P1 {sla.describe('P1')}, "
+        f"Time zone {settings.timezone}; weeks start on {settings.week_start_name} "
+        f"(ACCTBOT_WEEK_START); escalation reminders after P1 {sla.describe('P1')}, "
         f"P2 {sla.describe('P2')}, P3 {sla.describe('P3')}, P4 {sla.describe('P4')}; "
         f"outbox every {settings.outbox_interval_seconds} s "
         f"(lease {settings.outbox_lease_seconds} s), SLA check every "
@@ -173,8 +174,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         limits = sf.limits()
         daily = limits.get("DailyApiRequests", {})
         print(
-            f"Salesforce: OK, {daily.get('Remaining')} of {daily.get('Max')} daily API "
-            "requests left"
+            f"Salesforce: OK, {_count(daily.get('Remaining'))} of {_count(daily.get('Max'))} "
+            "daily API requests left"
         )
         _check_org(sf, settings)
     except SalesforceError as exc:
@@ -185,6 +186,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if ok:
         ok = _check_people() and ok
     return 0 if ok else 1
+
+
+def _count(value: Any) -> str:
+    """A count from Salesforce with thousands separators ("99,950"); "?" when missing."""
+    return f"{value:,}" if isinstance(value, int) else "?" if value is None else str(value)
 
 
 def _granted_scopes(headers: Any) -> set[str] | None:
@@ -283,27 +289,52 @@ def _subscribed_channels(url: str) -> list[tuple[str, str]]:
 
 
 def _check_org(sf: SalesforceService, settings: Settings) -> None:
-    """Print the org's currencies, and warn when the integration user's time zone or
-    locale differs from acctbot's (Salesforce evaluates date literals such as TODAY and
+    """Print what acctbot reads from the org (currencies, fiscal year, draft status and
+    case priorities), and warn when the integration user's time zone or locale keeps
+    other days than acctbot (Salesforce evaluates date literals such as TODAY and
     THIS_WEEK in that user's zone and locale; acctbot sends explicit dates computed in
-    ACCTBOT_TIMEZONE, with Sunday-to-Saturday weeks, so its figures follow its own
-    settings, and Salesforce's reports for that user may count days differently)."""
-    from bot.dates import BOT_WEEK_START, WEEKDAYS, locale_week_start
-    from bot.infra.salesforce import SalesforceError
-    from bot.vocabulary import read_currencies
+    ACCTBOT_TIMEZONE with weeks starting on ACCTBOT_WEEK_START, so its figures follow its
+    own settings, and Salesforce's reports for that user may count days differently).
+    Zones are compared by what their clocks read, not by name: ``US/Eastern`` is
+    ``America/New_York``."""
+    import datetime as dt
+    from calendar import month_name
+    from zoneinfo import ZoneInfo
 
+    from bot.dates import WEEKDAYS, locale_week_start, quarter_bounds, quarter_label
+    from bot.infra.salesforce import SalesforceError
+    from bot.localtime import same_zone
+    from bot.vocabulary import read_vocabulary
+
+    now = dt.datetime.now(dt.UTC)
     try:
-        currencies = read_currencies(sf, sf.describe("Order"))
+        vocab = read_vocabulary(sf)
+    except SalesforceError as exc:
+        print(f"Org settings: could not read them ({exc.user_message})")
+    else:
+        currencies, fiscal = vocab.currencies, vocab.fiscal
         if currencies.multi:
-            others = sorted(set(currencies.rates) - {currencies.corporate})
+            others = [c for c in currencies.active if c != currencies.corporate]
+            retired = sorted(currencies.inactive)
             print(
                 f"Currencies: corporate {currencies.corporate}, also {', '.join(others) or 'none'}"
-                " (sums are converted to the corporate currency and say so)"
+                + (f"; deactivated {', '.join(retired)} (still on old records)" if retired else "")
+                + " (sums are converted to the corporate currency and say so)"
             )
         else:
             print(f"Currency: {currencies.corporate} (a single-currency org)")
-    except SalesforceError as exc:
-        print(f"Currencies: could not read them ({exc.user_message})")
+        today = now.astimezone(ZoneInfo(settings.timezone)).date()
+        first, last = quarter_bounds(today, fiscal)
+        named = "its start year" if fiscal.named_by_start else "the year it ends in"
+        print(
+            f"Fiscal year: starts in {month_name[fiscal.start_month]}, named after {named}; "
+            f"this quarter is {quarter_label(today, fiscal)} ({first:%b %-d, %Y} to "
+            f"{last:%b %-d, %Y})"
+        )
+        print(
+            f"Order draft status: {vocab.draft_status}; case priorities, most urgent first: "
+            f"{', '.join(vocab.priorities)}"
+        )
     try:
         user = sf.userinfo()
     except SalesforceError as exc:
@@ -312,20 +343,23 @@ def _check_org(sf: SalesforceService, settings: Settings) -> None:
     who = user.get("preferred_username") or user.get("name") or "the integration user"
     zone, locale = user.get("zoneinfo") or "", user.get("locale") or ""
     print(f"Integration user: {who}, time zone {zone or '?'}, locale {locale or '?'}")
-    if zone and zone != settings.timezone:
+    if zone and not same_zone(zone, settings.timezone, now):
         print(
             f"Warning: the integration user's time zone is {zone}, acctbot's "
             f"(ACCTBOT_TIMEZONE) is {settings.timezone}. acctbot computes today, weeks and "
             f"quarters in {settings.timezone}; Salesforce's reports for that user use {zone}. "
             "Set the user's time zone in Salesforce to match, or ACCTBOT_TIMEZONE."
         )
-    first = locale_week_start(locale) if locale else None
-    if first is not None and first != BOT_WEEK_START:
+    elif zone and zone != settings.timezone:
+        print(f"Time zones: {zone} and {settings.timezone} keep the same clock (no difference)")
+    first_day = locale_week_start(locale) if locale else None
+    start = settings.week_start
+    if first_day is not None and first_day != start:
         print(
             f"Warning: the integration user's locale {locale} starts weeks on "
-            f"{WEEKDAYS[first]}; acctbot's weeks run {WEEKDAYS[BOT_WEEK_START]} to "
-            f'{WEEKDAYS[(BOT_WEEK_START + 6) % 7]}. acctbot\'s "this week" follows its own '
-            "weeks; Salesforce's THIS_WEEK for that user does not."
+            f"{WEEKDAYS[first_day]}; acctbot's weeks run {WEEKDAYS[start]} to "
+            f'{WEEKDAYS[(start + 6) % 7]} (ACCTBOT_WEEK_START). acctbot\'s "this week" follows '
+            "its own weeks; Salesforce's THIS_WEEK for that user does not."
         )
 
 

@@ -98,7 +98,7 @@ def print_table(rows: list[dict[str, Any]], out: TextIO) -> None:
     out.write("  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip() + "\n")
     for t in table:
         out.write("  ".join(v.ljust(w) for v, w in zip(t, widths, strict=True)).rstrip() + "\n")
-    out.write(f"{len(rows)} escalation{'s' if len(rows) != 1 else ''}\n")
+    out.write(f"{len(rows):,} escalation{'s' if len(rows) != 1 else ''}\n")
 
 
 def export(data: list[tuple[dict[str, Any], list[dict[str, Any]]]], fmt: str, out: TextIO) -> None:
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
             export(data, args.format, fh)
-        print(f"Wrote {len(data)} escalations to {args.output}", file=sys.stderr)
+        print(f"Wrote {len(data):,} escalations to {args.output}", file=sys.stderr)
     else:
         export(data, args.format, sys.stdout)
     return 0

@@ -127,7 +127,7 @@ class DemoConsole:
         org = self.stack.org.store
         self.say(
             "acctbot demo: the real app on a sandbox Salesforce org "
-            f"({org.count('Account')} accounts, {org.count('Order')} orders) "
+            f"({org.count('Account'):,} accounts, {org.count('Order'):,} orders) "
             "and a local Slack."
         )
         self.say(f"You are {u['real_name']}, {u['title']}, in #general. Try:")

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from bot.blocks import Message, context, header, link, section
+from bot.blocks import Message, context, header, link, packed_sections, section
 from bot.digests.data import (
     ACCOUNT_LIMIT,
     DailyData,
@@ -46,18 +46,9 @@ Block = dict[str, Any]
 
 
 def text_sections(title: str, lines: list[str]) -> list[Block]:
-    """A titled list as one or more section blocks of at most SECTION_LIMIT chars."""
-    blocks: list[Block] = []
-    current = title
-    for line in lines:
-        line = truncate(line, SECTION_LIMIT - 100)
-        if len(current) + 1 + len(line) > SECTION_LIMIT:
-            blocks.append(section(current))
-            current = line
-        else:
-            current = f"{current}\n{line}"
-    blocks.append(section(current))
-    return blocks
+    """A titled list as one or more section blocks of at most SECTION_LIMIT chars, split
+    between whole lines (``bot.blocks.pack_lines``: a link is never cut)."""
+    return packed_sections(title, lines, sections=None)
 
 
 def paginate(
@@ -305,8 +296,21 @@ def _count_change(now: float, before: float, fmt: Callable[[float], str]) -> str
     if now == before:
         return "same as the week before"
     arrow = ":arrow_up:" if now > before else ":arrow_down:"
-    pct = f", {abs(now - before) / before:.0%}" if before else ""
-    return f"{arrow} from {fmt(before)}{pct}"
+    return f"{arrow} from {fmt(before)}{_percent(now, before)}"
+
+
+def _percent(now: float, before: float) -> str:
+    """', 25%' for a change against the week before; with thousands separators
+    (', 1,200%'), 'under 1%' for a sliver, and a rise of ten times or more as a multiple
+    (', 126×'). Nothing when there was nothing the week before (no base to compare)."""
+    if before <= 0:
+        return ""
+    change = abs(now - before) / before * 100
+    if now >= 10 * before:
+        return f", {now / before:,.0f}×"
+    if change < 1:
+        return ", under 1%"
+    return f", {change:,.0f}%"
 
 
 def _count(v: float) -> str:

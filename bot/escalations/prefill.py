@@ -80,7 +80,7 @@ def from_text(services: Services, viewer: str, text: str, *, budget: float = BUD
     chosen = exact[0] if len(exact) == 1 else (matches[0] if len(matches) == 1 else None)
     if chosen is None:
         note = (
-            f"{len(matches)} accounts match “{text[:80]}”: pick one below."
+            f"{len(matches):,} accounts match “{text[:80]}”: pick one below."
             if matches
             else f"No account matches “{text[:80]}”: search below, or give an order number."
         )

@@ -25,12 +25,12 @@ class SlaPolicy:
 
     def describe(self, severity: str) -> str:
         if severity == "P1":
-            return f"{self.p1_minutes} min"
+            return f"{self.p1_minutes:,} min"
         if severity == "P2":
             return (
-                f"{self.p2_minutes // 60} h"
+                f"{self.p2_minutes // 60:,} h"
                 if self.p2_minutes % 60 == 0
-                else f"{self.p2_minutes} min"
+                else f"{self.p2_minutes:,} min"
             )
         days = self.p3_business_days if severity == "P3" else self.p4_business_days
         return f"{days} business day{'s' if days != 1 else ''}"

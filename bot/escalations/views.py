@@ -351,7 +351,7 @@ def escalation_list(
     ]
     for esc in rows[:MAX_LISTED]:
         age_h = max(0, int((now - esc.created_at).total_seconds() // 3600))
-        age = f"{age_h // 24}d" if age_h >= 48 else f"{age_h}h"
+        age = f"{age_h // 24:,}d" if age_h >= 48 else f"{age_h}h"
         acct = escape_slack(truncate(esc.account_name or esc.order_number or "—", 60))
         blocks.append(
             section(
@@ -364,7 +364,7 @@ def escalation_list(
     more = total - min(len(rows), MAX_LISTED)
     tail = f"{plural(total, 'escalation')}"
     if more > 0:
-        tail += f" · {more} more not shown (`acctbot escalations export` has them all)"
+        tail += f" · {more:,} more not shown (`acctbot escalations export` has them all)"
     blocks.append(context(tail))
     text = f"Escalations — {title}: " + ", ".join(
         f"{e.ref} {e.severity} {e.status}" for e in rows[:MAX_LISTED]

@@ -96,7 +96,7 @@ _REFERENCE_PATH = re.compile(r"[A-Za-z0-9_]+(?:\[[0-9]+\])?(?:\.[A-Za-z0-9_]+(?:
 _NEUTRAL_BRACE = "@\\u007B"
 
 
-class _Formatter(SoqlFormatter):  # type: ignore[misc]  # simple-salesforce is untyped
+class _Formatter(SoqlFormatter):
     """simple-salesforce's SOQL formatter (quoting, ``{:like}``, ``{:literal}``), with one
     addition: a value never carries ``@{`` into the query.
 

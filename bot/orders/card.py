@@ -12,14 +12,27 @@ from bot.blocks import (
     fields_section,
     header,
     link,
+    pack_lines,
+    packed_sections,
     section,
     status_actions,
 )
 from bot.orders.queries import MAX_LISTED, NotDone, NotDoneList, OrderStatus
 from bot.slack_ids import CardKind
-from bot.text import escape_slack, local_date, money, parse_sf_date, plural, slack_date, truncate
+from bot.text import (
+    escape_slack,
+    local_date,
+    money,
+    parse_sf_date,
+    plural,
+    quantity,
+    slack_date,
+    truncate,
+)
 
 MAX_ITEMS_SHOWN = 8
+NAME_CHARS = 40  # a status in a list line (picklist values run to 255)
+REASON_CHARS = 120  # a not-done's reason in a list line
 
 
 def order_card(
@@ -42,7 +55,13 @@ def order_card(
     blocks = [header(title), section(_order_intro(st, record_url)), _order_fields(st, tz)]
     lines = _item_lines(st)
     if lines:
-        blocks.append(section(f"*{plural(st.item_count, 'line item')}*\n" + "\n".join(lines)))
+        (items,) = pack_lines(
+            f"*{plural(st.item_count, 'line item')}*",
+            lines,
+            hidden=max(0, st.item_count - len(lines)),
+            more=lambda n: f"…and {plural(n, 'more item')}{_rest_amount(st, n)}",
+        )
+        blocks.append(section(items))
     else:
         blocks.append(context("No line items."))
     if rec.get("Description"):
@@ -102,27 +121,27 @@ def _order_fields(st: OrderStatus, tz: dt.tzinfo) -> dict[str, Any]:
 
 
 def _item_lines(st: OrderStatus) -> list[str]:
+    """The largest items' lines (at most MAX_ITEMS_SHOWN); quantities exactly as given."""
     lines = []
-    shown = st.items[:MAX_ITEMS_SHOWN]
-    for item in shown:
+    for item in st.items[:MAX_ITEMS_SHOWN]:
         product = (item.get("Product2") or {}).get("Name") or "Product"
-        qty = item.get("Quantity") or 0
         lines.append(
-            f"• {escape_slack(truncate(product, 80))} × {qty:,g} @ "
+            f"• {escape_slack(truncate(product, 80))} × {quantity(item.get('Quantity'))} @ "
             f"{money(item.get('UnitPrice'), st.currency)} = "
             f"{money(item.get('TotalPrice'), st.currency)}"
         )
-    rest = st.item_count - len(shown)
-    if rest > 0:
-        # The order's TotalAmount is the roll-up of every item's TotalPrice.
-        total = st.record.get("TotalAmount")
-        amount = (
-            f" ({money(total - sum(i.get('TotalPrice') or 0 for i in shown), st.currency)})"
-            if total is not None
-            else ""
-        )
-        lines.append(f"…and {plural(rest, 'more item')}{amount}")
     return lines
+
+
+def _rest_amount(st: OrderStatus, rest: int) -> str:
+    """' ($488)': what the ``rest`` items not listed come to. The order's TotalAmount is
+    the roll-up of every item's TotalPrice, and the items are the largest first, so the
+    rest are the order's total less the first ``item_count - rest``."""
+    total = st.record.get("TotalAmount")
+    if total is None:
+        return ""
+    listed = st.items[: max(0, st.item_count - rest)]
+    return f" ({money(total - sum(i.get('TotalPrice') or 0 for i in listed), st.currency)})"
 
 
 def not_done_list(
@@ -155,14 +174,8 @@ def not_done_list(
             f"{escape_slack(nd.amount.text())} in all. Oldest first."
         ),
     ]
-    chunk: list[str] = []
-    for n in nd.orders[:MAX_LISTED]:
-        chunk.append(_not_done_line(n, record_url))
-        if len(chunk) == 10:
-            blocks.append(section("\n".join(chunk)))
-            chunk = []
-    if chunk:
-        blocks.append(section("\n".join(chunk)))
+    lines = [_not_done_line(n, record_url) for n in nd.orders[:MAX_LISTED]]
+    blocks += packed_sections("", lines, sections=None)
     more = nd.total - min(len(nd.orders), MAX_LISTED)
     extra = f" · {plural(more, 'more order')} not shown" if more > 0 else ""
     blocks.append(as_of(now, tz, extra))
@@ -175,7 +188,8 @@ def _not_done_line(n: NotDone, record_url: Any) -> str:
     acct = (r.get("Account") or {}).get("Name") or "—"
     return (
         f"• {link(record_url(r['Id']), r['OrderNumber'])} · "
-        f"{escape_slack(truncate(acct, 50))} · {escape_slack(r['Status'])} · "
+        f"{escape_slack(truncate(acct, 50))} · "
+        f"{escape_slack(truncate(r.get('Status') or '—', NAME_CHARS))} · "
         f"*{plural(n.age_days, 'day')}* · {money(r.get('TotalAmount'), n.currency)}\n"
-        f"      _{escape_slack(n.reason)}_"
+        f"      _{escape_slack(truncate(n.reason, REASON_CHARS))}_"
     )

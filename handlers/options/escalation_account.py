@@ -9,9 +9,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from slack_bolt import Ack, BoltContext
 
 from bot import audit
+from bot.accounts.card import distinct_option_texts
 from bot.blocks import option
 from bot.escalations.prefill import search_options
-from bot.escalations.views import account_option_label
 from bot.people import AccessRefused, IdentityUnavailable
 from bot.records import record_ref
 from bot.services import services_of
@@ -49,16 +49,14 @@ def escalation_account_options(ack: Ack, payload: dict, body: dict, context: Bol
         matches, outcome = [], "refused"
     except Exception:
         matches, outcome = [], "error"
-    opts = []
-    for m in matches[:100]:
-        place = ", ".join(p for p in (m.city, m.state) if p) or None
-        opts.append(option(account_option_label(m.name, m.number, place), m.id))
-    ack(options=opts)
+    matches = matches[:100]  # Slack shows at most 100 options
+    texts = distinct_option_texts(matches)  # identical names told apart
+    ack(options=[option(t, m.id) for (t, _), m in zip(texts, matches, strict=True)])
     audit.record(
         svc,
         action="refusal" if outcome in ("refused", "unavailable") else "lookup",
         command="escalation_account_options",
         slack_user_id=user_id,
-        record_ids=[m.id for m in matches[:100]],
+        record_ids=[m.id for m in matches],
         outcome=outcome,
     )
