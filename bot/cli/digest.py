@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.application import create_app
     from bot.digests import service as digests
     from bot.digests.render import to_terminal
+    from bot.infra.salesforce import SalesforceError
     from bot.settings import Settings
 
     services = create_app(Settings.from_env(), verify_token=False).services
@@ -32,7 +33,12 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     if args.action == "preview":
-        sys.stdout.write(to_terminal(digests.preview(services, team, args.kind)))
+        try:
+            parts = digests.preview(services, team, args.kind)
+        except SalesforceError as exc:  # nothing is ever drawn from guessed values
+            print(f"acctbot: Salesforce: {exc.user_message} ({exc.detail[:200]})", file=sys.stderr)
+            return 1
+        sys.stdout.write(to_terminal(parts))
         return 0
     outcome = digests.send_now(services, team, args.kind)
     where = f"{outcome.item.delivery.channel}, {outcome.item.period.label}"

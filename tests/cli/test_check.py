@@ -216,3 +216,56 @@ def test_check_reports_who_sees_what_and_how_many_people_are_mapped(
         assert "Visibility: workspace (every mapped person sees what the integration user" in (
             workspace.stdout
         )
+
+
+def test_check_compares_zones_by_their_clocks_and_shows_the_orgs_calendar(
+    org: SandboxOrg, tmp_path: Path
+) -> None:
+    """US/Eastern and America/New_York are one zone (a link in the tz database): no
+    warning. With ACCTBOT_WEEK_START=monday a de_DE user's weeks are acctbot's. The org's
+    fiscal year and deactivated currencies are shown."""
+    data = integration_user_elsewhere(small_org(), "America/New_York", "de_DE")
+    data["Organization"] = [{"FiscalYearStartMonth": 2}]
+    data["CurrencyType"] = [
+        {"IsoCode": "USD", "ConversionRate": 1, "IsCorporate": True},
+        {"IsoCode": "EUR", "ConversionRate": 0.9},
+        {"IsoCode": "IDR", "ConversionRate": 16000, "IsActive": False},
+    ]
+    org.load(data)
+    try:
+        with SlackStandIn() as slack:
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "LOG_LEVEL": "WARNING",
+                "SLACK_BOT_TOKEN": slack.bot_token,
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_API_URL": slack.api_url,
+                "SF_INSTANCE_URL": org.instance_url,
+                "SF_ACCESS_TOKEN": org.access_token,
+                "REQUESTS_CA_BUNDLE": org.ca_path,
+                "DATABASE_URL": f"sqlite:///{tmp_path}/acctbot.db",
+                "ACCTBOT_TIMEZONE": "US/Eastern",
+                "ACCTBOT_WEEK_START": "monday",
+            }
+            env.pop("SLACK_APP_TOKEN", None)
+            out = check(env, tmp_path)
+            assert out.returncode == 0, out.stdout + out.stderr
+            text = out.stdout
+            assert "Warning" not in text, text
+            assert "America/New_York and US/Eastern keep the same clock" in text
+            assert "weeks start on Monday (ACCTBOT_WEEK_START)" in text
+            assert "Fiscal year: starts in February, named after the year it ends in" in text
+            assert "this quarter is Q" in text and " FY20" in text
+            assert "Currencies: corporate USD, also EUR; deactivated IDR" in text
+            assert "Order draft status: Draft; case priorities, most urgent first: High" in text
+
+            sunday = check({**env, "ACCTBOT_WEEK_START": "sunday"}, tmp_path)
+            assert "Warning: the integration user's locale de_DE starts weeks on Monday" in (
+                sunday.stdout
+            )
+            bad = check({**env, "ACCTBOT_WEEK_START": "friday"}, tmp_path)
+            assert bad.returncode == 2
+            assert "ACCTBOT_WEEK_START 'friday' is not sunday or monday." in bad.stderr
+    finally:
+        org.load({})

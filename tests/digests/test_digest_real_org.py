@@ -7,6 +7,7 @@ the Slack stand-in, the sandbox org answering over HTTPS."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -174,3 +175,62 @@ def test_a_team_of_hundreds_of_owners_gets_its_digest(bot: BotUnderTest) -> None
     assert queries > 4  # the owners went in several queries per section
     # ... asked five to a composite request (one API call each).
     assert len(bot.sf_requests()) == -(-queries // 5)
+
+
+# --- issue 12 attack: figures never from guessed values; deactivated currencies ---------
+
+
+def test_a_digest_is_never_built_from_stock_currencies(bot: BotUnderTest) -> None:
+    """One Salesforce error while the org's currencies are read: the digest fails and is
+    retried; it is never posted with every amount taken for dollars and added up."""
+    data = digest_org()
+    data["CurrencyType"] = CURRENCIES
+    data["Opportunity"] += [
+        {"Name": "Euro win", "AccountId": ACME, "OwnerId": ANA_SF, "StageName": "Closed Won",
+         "Amount": 40000, "CloseDate": "2026-11-19", "CurrencyIsoCode": "EUR"},
+        {"Name": "Yen win", "AccountId": ACME, "OwnerId": ANA_SF, "StageName": "Closed Won",
+         "Amount": 5_000_000, "CloseDate": "2026-11-19", "CurrencyIsoCode": "JPY"},
+        {"Name": "Dollar win", "AccountId": ACME, "OwnerId": ANA_SF, "StageName": "Closed Won",
+         "Amount": 40000, "CloseDate": "2026-11-19"},
+    ]  # fmt: skip
+    load(bot, data)
+    bot.org.set_now(EIGHT_AM + dt.timedelta(days=2, minutes=1))  # Friday's digest, its own
+    bot.services.vocabulary.forget()  # the process has not read the org yet
+    bot.org.set_faults({"status": 503, "count": 1})
+    before = len(posts(bot.slack, SMB))
+    outcome = digests.send_now(bot.services, team(bot))
+    assert outcome.status == "failed" and "not answering" in outcome.detail
+    assert posts(bot.slack, SMB)[before:] == []  # nothing posted from guessed values
+    bot.org.set_faults({})
+    (retried,) = digests.retry_pending(bot.services)
+    assert retried.status == "posted"
+    text = all_text(posts(bot.slack, SMB)[-1])
+    assert "Fri Nov 20" in text
+    assert "*Won yesterday*  3 deals · €40,000 + ¥5,000,000 + $40,000" in text
+    assert "5,080,000" not in text and "$5,040,000" not in text
+
+
+def test_a_deactivated_currency_still_orders_by_its_rate(bot: BotUnderTest) -> None:
+    """An admin deactivated IDR; orders in it keep their amounts and Salesforce keeps its
+    rate: IDR 10,000,000 is $625, smaller than a $5,000 order."""
+    data = digest_org()
+    data["CurrencyType"] = [
+        *CURRENCIES,
+        {"IsoCode": "IDR", "ConversionRate": 16000, "IsActive": False},
+    ]
+    base = {"AccountId": ACME, "Status": "Activated", "EffectiveDate": "2026-11-17",
+            "CreatedDate": "2026-11-10T15:00:00.000+0000",
+            "ActivatedDate": "2026-11-17T16:00:00.000+0000"}  # fmt: skip
+    data["Order"] += [
+        {**base, "OrderNumber": "00080001", "TotalAmount": 5000.0, "CurrencyIsoCode": "USD"},
+        {**base, "OrderNumber": "00080002", "TotalAmount": 10_000_000.0, "CurrencyIsoCode": "IDR"},
+    ]
+    load(bot, data)
+    text = all_text(post(bot)[0])
+    section = text[text.index("*Activated yesterday*") : text.index("*New orders*")]
+    head, *rest = section.split("\n")
+    assert "IDR 10,000,000 + $6,778" in head  # its own figure, never converted or added
+    assert "largest <" in head and "|00080001> $5,000" in head, head
+    numbers = [re.search(r"\|(\d{8})>", line).group(1) for line in rest if line.startswith("•")]  # type: ignore[union-attr]
+    # Largest first by the converted amount: $5,000, $1,200, IDR 10,000,000 ($625), $500 …
+    assert numbers[:4] == ["00080001", "00000127", "00080002", "00000129"], numbers

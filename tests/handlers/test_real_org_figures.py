@@ -14,12 +14,15 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bot.digests import service as digests
+from bot.infra.salesforce import URL_BUDGET
+from bot.standins.salesforce.schema import make_id
 from bot.standins.salesforce.server import SandboxOrg
 from bot.standins.slack.standin import SlackStandIn
 from bot.teams import parse_teams
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.harness import ANA, BotUnderTest, start_bot
-from tests.support.orgdata import ACME, NOW, small_org
+from tests.support.orgdata import ACME, ANA_SF, NOW, TEAMS_YAML, small_org
 from tests.support.realorg import (
     BIG,
     CANCELLED_ORDER,
@@ -278,3 +281,242 @@ def _soql(bot: BotUnderTest) -> str:
     return "\n".join(
         sub.get("soql") or "" for r in bot.sf_requests() for sub in r.get("subrequests") or [r]
     )
+
+
+# --- issue 12 attack ---------------------------------------------------------------------
+
+
+def test_a_card_is_never_drawn_from_stock_currencies(bot: BotUnderTest) -> None:
+    """One Salesforce error while the org's currencies are read: the card shows the
+    error, never amounts in dollars; the next ask reads the org and shows them right."""
+    load(bot, multicurrency_org())
+    bot.services.vocabulary.forget()  # the process has not read the org yet
+    bot.org.set_faults({"status": 503, "count": 1})
+    answer = bot.ask("/account", "Euro GmbH")
+    text = all_text(answer)
+    assert "not answering" in text and "$" not in text and "open deals" not in text
+    bot.org.set_faults({})
+    text = card(bot, "Euro GmbH")
+    assert "2 open deals · $144,444 (converted to USD from EUR, JPY)" in text
+    assert "Biggest €100,000" in text
+
+
+def test_an_account_card_is_one_request_however_many_cases(bot: BotUnderTest) -> None:
+    load(bot, with_big_account(open_cases=450, escalated_cases=5, overdue_drafts=450))
+    text = card(bot, BIG)
+    assert "5 High · 450 Low" in text
+    assert "5 escalated cases open" in text and "…and 2 more escalated cases" in text
+    assert "450 Draft" in text and "450 drafts past effective date" in text
+    assert len(bot.sf_requests()) == 1  # one composite, not a page per 200 cases
+    assert len(bot.sf_queries()) == 5  # Salesforce's limit for one composite
+
+
+def test_order_quantities_are_shown_exactly(bot: BotUnderTest) -> None:
+    data = small_org()
+    item = {"OrderId": "801000000000001AAA", "Product2Id": "01t000000000002AAA"}
+    data["OrderItem"] += [
+        {**item, "Quantity": 2_000_000, "UnitPrice": 0.01},
+        {**item, "Quantity": 1_234_567, "UnitPrice": 0.02},
+        {**item, "Quantity": 2.5, "UnitPrice": 100},
+    ]
+    load(bot, data)
+    text = all_text(bot.ask("/order", "123"))
+    assert "× 1,234,567 @ $0.02" in text and "× 2,000,000 @ $0.01" in text
+    assert "× 2.5 @ $100 = $250" in text
+    assert "e+" not in text
+
+
+LONG_STAGE = (
+    "Proposal/Price Quote - awaiting customer legal, procurement & InfoSec review "
+    "(security questionnaire)"
+)
+
+
+def _links_whole(text: str) -> None:
+    """Every mrkdwn link opens and closes: none was cut."""
+    assert text.count("<") == text.count(">"), text
+
+
+def test_a_pipeline_list_keeps_its_more_line_within_slacks_limits(bot: BotUnderTest) -> None:
+    data = small_org()
+    data["_picklists"] = {  # type: ignore[assignment]
+        "Opportunity.StageName": [
+            {"value": "Prospecting", "default": True, "closed": False, "won": False,
+             "forecastCategory": "Pipeline", "probability": 10},
+            {"value": LONG_STAGE, "closed": False, "won": False,
+             "forecastCategory": "Pipeline", "probability": 50},
+            {"value": "Closed Won", "closed": True, "won": True,
+             "forecastCategory": "Closed", "probability": 100},
+            {"value": "Closed Lost", "closed": True, "won": False,
+             "forecastCategory": "Omitted", "probability": 0},
+        ]
+    }  # fmt: skip
+    for o in data["Opportunity"]:
+        if o["StageName"] not in ("Prospecting", "Closed Won", "Closed Lost"):
+            o["StageName"] = LONG_STAGE
+    name = "Northwestern Regional Telecommunications Cooperative of America"
+    data["Account"].append({"Id": make_id("001", 777), "Name": name, "OwnerId": ANA_SF})
+    data["Opportunity"] += [
+        {"Name": f"Multi-site SD-WAN rollout with managed firewall & SOC — phase {i}",
+         "AccountId": make_id("001", 777), "OwnerId": ANA_SF, "StageName": LONG_STAGE,
+         "Amount": 125000 + i, "CloseDate": "2026-11-20"}
+        for i in range(25)
+    ]  # fmt: skip
+    load(bot, data)
+    answer = bot.ask("/pipeline")
+    assert_valid_message(answer)
+    closing = next(
+        b["text"]["text"] for b in answer["blocks"]
+        if "Closing this week" in (b.get("text") or {}).get("text", "")
+    )  # fmt: skip
+    assert "*Closing this week* (26)" in closing
+    shown = closing.count("\n•")
+    assert shown >= 1 and f"…and {26 - shown} more deals" in closing  # always said
+    _links_whole(closing)
+
+
+def test_long_statuses_never_cut_a_list_or_lose_its_count(bot: BotUnderTest) -> None:
+    long_status = "On Hold - " + "awaiting the customer's site survey and permits " * 5
+    data = small_org()
+    data["_picklists"] = {  # type: ignore[assignment]
+        "Order.Status": [
+            {"value": "Draft", "default": True, "category": "Draft"},
+            {"value": "Pending Install", "category": "Draft"},
+            *({"value": f"{long_status} #{i}", "category": "Draft"} for i in range(10)),
+            {"value": "Activated", "category": "Activated"},
+        ]
+    }
+    data["Order"] += [
+        {"OrderNumber": f"{95000 + i:08d}", "AccountId": ACME, "OwnerId": ANA_SF,
+         "Status": f"{long_status} #{i % 10}", "EffectiveDate": "2026-10-05",
+         "CreatedDate": "2026-10-01T14:00:00.000+0000", "TotalAmount": 100.0}
+        for i in range(40)
+    ]  # fmt: skip
+    load(bot, data)
+    answer = bot.ask("/orders", "mine")
+    assert_valid_message(answer)
+    text = all_text(answer)
+    assert "*42 orders* stuck or overdue" in text
+    listed = re.findall(r"\|(\d{8})>", text)
+    assert len(listed) == 30 and "12 more orders not shown" in text  # none lost
+    for block in answer["blocks"]:
+        _links_whole((block.get("text") or {}).get("text", ""))
+    acme = bot.ask("/account", "Acme Corp")
+    assert_valid_message(acme)
+    text = all_text(acme)
+    # 4 orders in each long status, Acme's draft and pending install: 6 named, the rest
+    # counted.
+    assert "…and 6 more statuses (18)" in text
+    home = open_home(bot, ANA)
+    assert "Not dones* — 42 orders stuck or overdue" in home and "…and 37 more orders" in home
+
+
+def test_identical_account_names_are_told_apart(bot: BotUnderTest) -> None:
+    data = small_org()
+    cities = ("Denver", "Boise", "Reno")
+    data["Account"] += [
+        {"Id": make_id("001", 70000 + i), "Name": "Twin Peaks Supply", "OwnerId": ANA_SF,
+         "BillingCity": cities[i % 3]}
+        for i in range(1500)
+    ]  # fmt: skip
+    load(bot, data)
+    answer = bot.ask("/account", "Twin Peaks Supply")
+    assert_valid_message(answer)
+    text = all_text(answer)
+    assert "1,500 accounts match" in text and "1500" not in text
+    assert "type more of the name" not in text  # more of the name cannot help
+    assert "account number" in text
+    select = answer["blocks"][0]["accessory"]
+    labels = [o["text"]["text"] for o in select["options"]]
+    assert len(labels) == 10 and len(set(labels)) == 10, labels
+    assert all(len(label) <= 75 and "Id …" in label for label in labels)
+    # The escalation form's account menu tells them apart too.
+    sent = bot.slack.block_suggestion(
+        bot.url, user_id=ANA, action_id="escalation_account", block_id="account",
+        value="Twin Peaks",
+    )  # fmt: skip
+    options = [o["text"]["text"] for o in sent.body["options"]]
+    assert len(options) == 50 and len(set(options)) == 50
+
+
+def test_typed_text_is_never_a_composite_reference(bot: BotUnderTest) -> None:
+    data = small_org()
+    data["Account"] += [
+        {"Id": make_id("001", 778), "Name": "Summit @{2026} Partners", "OwnerId": ANA_SF},
+        {"Id": make_id("001", 779), "Name": "Ref @{account.records[0].Name}", "OwnerId": ANA_SF},
+    ]
+    load(bot, data)
+    for name in ("Summit @{2026} Partners", "Ref @{account.records[0].Name}"):
+        text = card(bot, name)
+        assert text.startswith(name) and "Owner: *Ana Ruiz*" in text, text
+    orders = all_text(bot.ask("/orders", "x @{oldest.records[0].Account.Name}"))
+    assert "no stuck or overdue orders" in orders, orders
+    sent = "\n".join(bot.sf_queries())
+    assert "@\\u007B" in sent  # the brace travels as a SOQL unicode escape
+    assert "@{oldest" not in sent and "@{2026" not in sent
+
+
+def test_quarters_are_the_orgs_fiscal_quarters(bot: BotUnderTest) -> None:
+    data = small_org()
+    data["Organization"] = [{"FiscalYearStartMonth": 2}]  # fiscal year Feb-Jan
+    data["Opportunity"] += [
+        {"Name": "January close", "AccountId": ACME, "OwnerId": ANA_SF,
+         "StageName": "Prospecting", "Amount": 7000, "CloseDate": "2027-01-20"},
+        {"Name": "November win", "AccountId": ACME, "OwnerId": ANA_SF,
+         "StageName": "Closed Won", "Amount": 4000, "CloseDate": "2026-11-05"},
+    ]  # fmt: skip
+    load(bot, data)
+    # Wed Nov 18 2026 is in fiscal Q4 FY2027: Nov 1 2026 - Jan 31 2027. October's
+    # renewal ($20,000) was last quarter; January's close is this one.
+    pipeline = all_text(bot.ask("/pipeline"))
+    assert "Pipeline Q4 FY2027" in pipeline
+    assert "*Open this quarter*\n4 deals · $72,000" in pipeline
+    assert "*Closed won so far*\n1 deal · $4,000" in pipeline
+    acme = card(bot, "Acme Corp")
+    assert "Won this quarter*  $4,000" in acme
+
+
+def test_weeks_can_start_on_monday(sandbox: SandboxOrg, slack: SlackStandIn) -> None:
+    data = small_org()
+    data["Opportunity"] += [
+        {"Name": "Monday close", "AccountId": ACME, "OwnerId": "005000000000001AAA",
+         "StageName": "Prospecting", "Amount": 5000, "CloseDate": "2026-11-23"},
+        {"Name": "Sunday close", "AccountId": ACME, "OwnerId": "005000000000001AAA",
+         "StageName": "Prospecting", "Amount": 6000, "CloseDate": "2026-11-22"},
+    ]  # fmt: skip
+    sunday = dt.datetime(2026, 11, 22, 15, 0, tzinfo=dt.UTC)  # 10:00 in New York
+    monday_weeks = start_bot(sandbox, slack, ACCTBOT_WEEK_START="monday")
+    try:
+        load(monday_weeks, data, sunday)
+        text = all_text(monday_weeks.ask("/pipeline"))
+        assert "*Closing this week* (1)" in text and "Sunday close" in text  # Nov 16-22
+        assert "Monday close" not in text
+        team = monday_weeks.services.teams.get("smb-east")
+        assert team is not None
+        weekly = all_text(
+            {"blocks": digests.preview(monday_weeks.services, team, "weekly")[0].blocks}
+        )
+        assert "week of Nov 9–Nov 15" in weekly  # the last complete Monday-Sunday week
+    finally:
+        monday_weeks.stop()
+        sandbox.load(small_org())
+
+
+def test_a_team_of_thousands_of_owners_is_asked_in_full_chunks(bot: BotUnderTest) -> None:
+    owners = many_owners(1000)
+    load(bot, with_owners(with_big_account(open_deals=3), owners))
+    bot.services.teams = parse_teams(
+        "teams:\n  - name: everyone\n    channel: C0EVERY0001\n    owners: ["
+        + ", ".join(["ana.rep@example.com", *owners])
+        + "]\n"
+    )
+    try:
+        text = all_text(bot.ask("/pipeline", "everyone"))
+    finally:
+        bot.services.teams = parse_teams(TEAMS_YAML)
+    assert "*Open this quarter*\n6 deals · $68,000" in text
+    requests = bot.sf_requests()
+    longest = [max(len(urlencode({"q": s["soql"]})) for s in r["subrequests"]) for r in requests]
+    assert max(longest) <= URL_BUDGET
+    # Each group of owners is as large as fits: every composite but the last fills a URL.
+    assert all(n > URL_BUDGET * 0.95 for n in longest[:-1]), longest
