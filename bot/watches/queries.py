@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.accounts.queries import AccountMatch, Lookup
-from bot.infra.salesforce import SalesforceNotFound, SalesforceService
+from bot.infra.salesforce import SalesforceNotFound, SalesforceService, format_soql
 from bot.orders.queries import parse_order_ref
 from bot.records import record_ref
 from bot.watches import rules
@@ -212,8 +212,6 @@ def change_queries(
     """kind -> (SOQL, narrow) for each kind with something watched. ``narrow``: filtered
     to the watched Ids and accounts; otherwise every record of the kind changed since
     ``since`` (the filter would not fit in a URL)."""
-    from simple_salesforce import format_soql
-
     out: dict[str, tuple[str, bool]] = {}
     for kind in rules.SELECTS:
         ids = sorted(direct.get(kind, set()))

@@ -297,7 +297,7 @@ def test_a_card_is_never_drawn_from_stock_currencies(bot: BotUnderTest) -> None:
     assert "not answering" in text and "$" not in text and "open deals" not in text
     bot.org.set_faults({})
     text = card(bot, "Euro GmbH")
-    assert "2 open deals · $144,444 (converted to USD from EUR, JPY)" in text
+    assert "2 open deals · $144,444.44 (converted to USD from EUR, JPY)" in text
     assert "Biggest €100,000" in text
 
 
