@@ -208,7 +208,7 @@ def _option_text(m: AccountMatch, id_part: str | None) -> str:
     facts = _facts(m)
     for keep in range(len(facts), -1, -1):
         parts = facts[:keep] + ([id_part] if id_part else [])
-        tail = (" — " + " · ".join(parts)) if parts else ""
+        tail = "".join(" · " + p for p in parts)
         if len(tail) <= OPTION_TEXT - 12:  # room for 12 characters of the name at least
             return truncate(m.name, OPTION_TEXT - len(tail)) + tail
     return truncate(m.name, OPTION_TEXT)

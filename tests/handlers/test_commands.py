@@ -98,7 +98,7 @@ def test_ambiguous_name_gives_a_picker_that_turns_into_the_card(bot: BotUnderTes
     assert_valid_message(picker)
     section = picker["blocks"][0]
     options = section["accessory"]["options"]
-    assert [o["text"]["text"].split(" —")[0] for o in options] == ["Acme Corp", "Acme Media Group"]
+    assert [o["text"]["text"].split(" ·")[0] for o in options] == ["Acme Corp", "Acme Media Group"]
     bot.slack.clear()
     bot.org.clear_log()
     message = {"ts": "1.0", "blocks": picker["blocks"], "text": picker["text"]}

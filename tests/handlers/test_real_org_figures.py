@@ -301,14 +301,36 @@ def test_a_card_is_never_drawn_from_stock_currencies(bot: BotUnderTest) -> None:
     assert "Biggest €100,000" in text
 
 
-def test_an_account_card_is_one_request_however_many_cases(bot: BotUnderTest) -> None:
-    load(bot, with_big_account(open_cases=450, escalated_cases=5, overdue_drafts=450))
-    text = card(bot, BIG)
-    assert "5 High · 450 Low" in text
-    assert "5 escalated cases open" in text and "…and 2 more escalated cases" in text
-    assert "450 Draft" in text and "450 drafts past effective date" in text
-    assert len(bot.sf_requests()) == 1  # one composite, not a page per 200 cases
-    assert len(bot.sf_queries()) == 5  # Salesforce's limit for one composite
+def test_an_account_card_is_one_request_however_many_cases(
+    bot: BotUnderTest, sandbox: SandboxOrg, slack: SlackStandIn
+) -> None:
+    data = with_big_account(open_cases=450, escalated_cases=5, overdue_drafts=450)
+
+    def figures(text: str) -> None:
+        assert "5 High · 450 Low" in text
+        assert "5 escalated cases open" in text and "…and 2 more escalated cases" in text
+        assert "450 Draft" in text and "450 drafts past effective date" in text
+
+    # Everyone sees what the integration user sees: the card is one request, five
+    # queries (Salesforce's most for one composite), not a page per 200 cases.
+    everyone = start_bot(sandbox, slack, ACCTBOT_VISIBILITY="workspace")
+    try:
+        load(everyone, data)
+        everyone.forget(ANA)
+        everyone.org.clear_log()
+        figures(card(everyone, BIG))
+        assert len(everyone.sf_requests()) == 1, everyone.sf_requests()
+        assert len(everyone.sf_queries()) == 5
+    finally:
+        everyone.stop()
+    # Each person sees what they may read: the same one composite gives the figures;
+    # the Ids it lists for the access check may take more pages.
+    load(bot, data)
+    bot.forget(ANA)
+    bot.org.clear_log()
+    figures(card(bot, BIG))
+    composites = [r for r in bot.sf_requests() if r["path"].endswith("/composite")]
+    assert len(composites) == 1 and len(composites[0]["subrequests"]) == 5
 
 
 def test_order_quantities_are_shown_exactly(bot: BotUnderTest) -> None:
@@ -411,7 +433,9 @@ def test_long_statuses_never_cut_a_list_or_lose_its_count(bot: BotUnderTest) -> 
     assert "Not dones* — 42 orders stuck or overdue" in home and "…and 37 more orders" in home
 
 
-def test_identical_account_names_are_told_apart(bot: BotUnderTest) -> None:
+def test_identical_account_names_are_told_apart(
+    bot: BotUnderTest, sandbox: SandboxOrg, slack: SlackStandIn
+) -> None:
     data = small_org()
     cities = ("Denver", "Boise", "Reno")
     data["Account"] += [
@@ -419,17 +443,30 @@ def test_identical_account_names_are_told_apart(bot: BotUnderTest) -> None:
          "BillingCity": cities[i % 3]}
         for i in range(1500)
     ]  # fmt: skip
+
+    def picker_of(answer: dict[str, Any]) -> list[str]:
+        assert_valid_message(answer)
+        text = all_text(answer)
+        assert "type more of the name" not in text  # more of the name cannot help
+        assert "account number" in text
+        select = answer["blocks"][0]["accessory"]
+        labels = [o["text"]["text"] for o in select["options"]]
+        assert len(labels) == 10 and len(set(labels)) == 10, labels
+        assert all(len(label) <= 75 and "Id …" in label for label in labels)
+        return [text]
+
+    # Everyone sees every account: all 1,500 are counted.
+    everyone = start_bot(sandbox, slack, ACCTBOT_VISIBILITY="workspace")
+    try:
+        load(everyone, data)
+        (text,) = picker_of(everyone.ask("/account", "Twin Peaks Supply"))
+        assert "1,500 accounts match" in text and "1500" not in text
+    finally:
+        everyone.stop()
+    # Each person sees what they may read (Ana owns them all): at least the first 200.
     load(bot, data)
-    answer = bot.ask("/account", "Twin Peaks Supply")
-    assert_valid_message(answer)
-    text = all_text(answer)
-    assert "1,500 accounts match" in text and "1500" not in text
-    assert "type more of the name" not in text  # more of the name cannot help
-    assert "account number" in text
-    select = answer["blocks"][0]["accessory"]
-    labels = [o["text"]["text"] for o in select["options"]]
-    assert len(labels) == 10 and len(set(labels)) == 10, labels
-    assert all(len(label) <= 75 and "Id …" in label for label in labels)
+    (text,) = picker_of(bot.ask("/account", "Twin Peaks Supply"))
+    assert "At least 200 accounts match" in text
     # The escalation form's account menu tells them apart too.
     sent = bot.slack.block_suggestion(
         bot.url, user_id=ANA, action_id="escalation_account", block_id="account",
