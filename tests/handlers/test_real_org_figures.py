@@ -487,7 +487,9 @@ def test_typed_text_is_never_a_composite_reference(bot: BotUnderTest) -> None:
         text = card(bot, name)
         assert text.startswith(name) and "Owner: *Ana Ruiz*" in text, text
     orders = all_text(bot.ask("/orders", "x @{oldest.records[0].Account.Name}"))
-    assert "no stuck or overdue orders" in orders, orders
+    assert "No account matches *x @{oldest.records[0].Account.Name}*" in orders, orders
+    orders = all_text(bot.ask("/orders", "Summit @{2026}"))
+    assert "no stuck or overdue orders" in orders, orders  # that account has none
     sent = "\n".join(bot.sf_queries())
     assert "@\\u007B" in sent  # the brace travels as a SOQL unicode escape
     assert "@{oldest" not in sent and "@{2026" not in sent
