@@ -17,6 +17,7 @@ from bot import blocks as cards
 from bot import visibility
 from bot.accounts.card import account_card, account_picker
 from bot.accounts.queries import MAX_MATCHES, AccountStatus, Lookup, extract_account_id
+from bot.accounts.search import readable_suggestions, visible_matches
 from bot.blocks import Message
 from bot.people import identify
 from bot.records import record_ref, wrong_record
@@ -198,7 +199,7 @@ def account_answer(svc: Services, user_id: str, arg: Argument) -> Message:
         if msg.outcome == "denied" and extract_account_id(text) is None:
             # Found by name or number: like Salesforce's own search, an account they may
             # not read is not there for them (the audit log still records the denial).
-            return _no_match(svc, user_id, text, Lookup(), denied=msg.record_ids)
+            return _no_match(svc, user_id, text, None, denied=msg.record_ids)
         return msg
     if found.matches:
         return _picker(svc, user_id, text, found)
@@ -206,39 +207,22 @@ def account_answer(svc: Services, user_id: str, arg: Argument) -> Message:
 
 
 def _picker(svc: Services, user_id: str, text: str, found: Lookup) -> Message:
-    if not visibility.enforced(svc):
-        identify(svc, user_id)
-        msg = account_picker(text, found.matches, found.total)
-        msg.record_ids = tuple(m.id for m in found.matches)
-        return msg
-    candidates = [c.id for c in found.candidates] or [m.id for m in found.matches]
-    # One check covers the candidates and every match (up to 200), to count them exactly.
-    readable = visibility.readable_ids(svc, user_id, [*found.match_ids, *candidates])
-    visible = [c for c in found.candidates if c.id in readable] or [
-        m for m in found.matches if m.id in readable
-    ]
+    visible, total, exact = visible_matches(svc, user_id, found)
     if not visible:
-        return _no_match(svc, user_id, text, Lookup())
-    if len(visible) == 1:
+        return _no_match(svc, user_id, text, None)
+    if len(visible) == 1 and visibility.enforced(svc):
         return account_card_for(svc, visible[0].id, viewer=user_id)
-    # Every match was checked unless more than MAX_MATCH_IDS matched.
-    checked = set(found.match_ids) | set(candidates)
-    exact = found.total <= len(checked)
-    total = len(readable & checked)
     msg = account_picker(text, visible[:MAX_MATCHES], total, exact=exact)
     msg.record_ids = tuple(m.id for m in visible[:MAX_MATCHES])
     return msg
 
 
 def _no_match(
-    svc: Services, user_id: str, text: str, found: Lookup, denied: tuple[str, ...] = ()
+    svc: Services, user_id: str, text: str, found: Lookup | None, denied: tuple[str, ...] = ()
 ) -> Message:
-    suggestions = found.suggestions
-    if visibility.enforced(svc) and found.near:
-        readable = visibility.readable_ids(svc, user_id, [i for i, _ in found.near])
-        suggestions = [name for i, name in found.near if i in readable][:3]
-    elif visibility.enforced(svc):
-        suggestions = []
+    # Suggestions come from readable accounts only, and the same way whether an account
+    # the person may not read matched or nothing did (no existence oracle).
+    suggestions = readable_suggestions(svc, user_id, text, found)
     msg = cards.not_found(
         "account",
         text,

@@ -680,6 +680,14 @@ class AccountFinder(Desk):
             match_ids=[r["Id"] for r in found["ids"]["records"]],
         )
 
+    def matches_by_ids(self, ids: list[str]) -> list[AccountMatch]:
+        """The accounts with these Ids (at most 200), by name, as a picker shows them
+        (one request)."""
+        if not ids:
+            return []
+        recs = self.sf.query_records(MATCH_SELECT + "WHERE Id IN {} ORDER BY Name ASC", ids[:200])
+        return [_match(r) for r in recs]
+
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Closest account names for a search that matched nothing (one more request)."""
         return [name for _, name in self.suggest_matches(text)[:limit]]

@@ -76,6 +76,10 @@ class Resolution:
     total: int = 0
     suggestions: list[str] = field(default_factory=list)
     problem: str | None = None
+    # How it was named: "id" (an Id or a link), "number" (an order number), "name" (an
+    # account's name or number); and the account search itself, to cut it per person.
+    by: str = "name"
+    lookup: Lookup | None = None
 
 
 def to_18(record_id: str) -> str:
@@ -159,21 +163,23 @@ def resolve(
         except SalesforceNotFound:
             rec = None
         if rec is None:
-            return Resolution(problem=f"Salesforce has no {rules.NOUNS[sobject]} {record_id}.")
-        return Resolution(target=target_from(sobject, rec))
+            return Resolution(
+                problem=f"Salesforce has no {rules.NOUNS[sobject]} {record_id}.", by="id"
+            )
+        return Resolution(target=target_from(sobject, rec), by="id")
     ref = parse_order_ref(text)
     if ref is not None and ref[0] == "number":
         recs = sf.query_records(rules.SELECTS["Order"] + " WHERE OrderNumber = {} LIMIT 1", ref[1])
         if not recs:
-            return Resolution(problem=f"No order {ref[1]} in Salesforce.")
-        return Resolution(target=target_from("Order", recs[0]))
+            return Resolution(by="number")
+        return Resolution(target=target_from("Order", recs[0]), by="number")
     found = find_account(text, today)
     if found.status is not None:
         st = found.status
-        return Resolution(target=Target(st.id, "Account", st.name, st.id, st.name))
+        return Resolution(target=Target(st.id, "Account", st.name, st.id, st.name), lookup=found)
     if found.matches:
-        return Resolution(matches=found.matches, total=found.total)
-    return Resolution(suggestions=found.suggestions)
+        return Resolution(matches=found.matches, total=found.total, lookup=found)
+    return Resolution(suggestions=found.suggestions, lookup=found)
 
 
 def baseline(

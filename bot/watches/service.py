@@ -13,11 +13,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot import visibility
+from bot.accounts.queries import Lookup
+from bot.accounts.search import readable_suggestions, visible_matches
 from bot.blocks import Message, error_message, not_found, section
+from bot.blocks import refusal_message as refusal_message_text
 from bot.orders.queries import parse_order_ref
 from bot.people import AccessRefused, refusal_message
 from bot.slack_ids import SnoozeFor
-from bot.text import escape_slack
 from bot.watches import card, detect, queries, repo, rules
 from bot.watches.deliver import person_zone, quiet_hours
 from bot.watches.queries import Target
@@ -37,7 +39,14 @@ CANNOT_READ = (
 
 
 def watch(services: Services, user: str, text: str) -> Message:
-    """``/watch <text>``: resolve what ``text`` names and start watching it."""
+    """``/watch <text>``: resolve what ``text`` names and start watching it.
+
+    Resolved as ``/account`` does (bot/accounts/search.py): the picker lists and the
+    suggestions name only accounts the person may read; a record found by name or number
+    that they may not read is "No account or order matches" (as if absent); one named by
+    its Id or link is refused without its label. Refusals carry ``outcome="denied"`` and
+    the record's Id for the audit log.
+    """
     found = queries.resolve(
         services.salesforce,
         services.accounts.find,
@@ -47,16 +56,42 @@ def watch(services: Services, user: str, text: str) -> Message:
     )
     if found.problem:
         return error_message(found.problem)
-    if found.matches:
-        return card.picker(text, found.matches, found.total)
+    if found.matches and found.lookup is not None:
+        visible, total, _ = visible_matches(services, user, found.lookup)
+        if len(visible) > 1:
+            msg = card.picker(text, visible, total)
+            msg.record_ids = tuple(m.id for m in visible)
+            return msg
+        if visible:
+            one = visible[0]
+            return start(services, user, Target(one.id, "Account", one.name, one.id, one.name))
+        return _no_match(services, user, text, None)
     if found.target is None:
-        return not_found(
-            "account or order",
-            text,
-            found.suggestions,
-            "Try an order number, part of an account's name, or paste a Salesforce link.",
-        )
+        return _no_match(services, user, text, found.lookup if found.by == "name" else None)
+    if found.by != "id":
+        try:
+            readable = visibility.readable_ids(services, user, [found.target.record_id])
+        except AccessRefused as exc:
+            return refusal_message(exc)
+        if found.target.record_id not in readable:
+            msg = _no_match(services, user, text, None)
+            msg.outcome, msg.record_ids = "denied", (found.target.record_id,)
+            return msg
     return start(services, user, found.target)
+
+
+def _no_match(services: Services, user: str, text: str, lookup: Lookup | None) -> Message:
+    """ "No account or order matches", with close account names the person may read
+    (computed the same way whether or not a hidden record matched; none for an order
+    number, found or not)."""
+    ref = parse_order_ref(text)
+    suggestions = [] if ref is not None else readable_suggestions(services, user, text, lookup)
+    return not_found(
+        "account or order",
+        text,
+        suggestions,
+        "Try an order number, part of an account's name, or paste a Salesforce link.",
+    )
 
 
 def watch_id(services: Services, user: str, record_id: str) -> Message:
@@ -82,7 +117,11 @@ def start(services: Services, user: str, target: Target) -> Message:
     except AccessRefused as exc:  # not someone acctbot serves (bot/people.py)
         return refusal_message(exc)
     if target.record_id not in readable:
-        return error_message(CANNOT_READ.format(what=f"*{escape_slack(target.label)}*"))
+        # No label: the person named it by Id or link, and may not read what it is.
+        noun = rules.NOUNS.get(target.sobject, "record")
+        msg = refusal_message_text(CANNOT_READ.format(what=f"that {noun}"), outcome="denied")
+        msg.record_ids = (target.record_id,)
+        return msg
     with services.db.session() as s:
         if repo.is_watching(s, user, target.record_id):
             return card.already(target.label, url, target.record_id)

@@ -35,6 +35,7 @@ from tests.support.orgdata import (
     NOW,
     OHARE,
     OHARE_ORDER,
+    QUIET,
     RAJ_SIDE_DEAL,
     private_org,
 )
@@ -663,3 +664,44 @@ def test_when_slack_cannot_say_who_is_asking_nothing_is_shown(
     assert (event["action"], event["outcome"]) == ("refusal", "unavailable")
     # Nothing was cached: once Slack answers, Ana is served.
     assert "Health" in all_text(bot.ask("/account", "Acme Corp", user=ANA))
+
+
+# --- /watch resolves as /account does -----------------------------------------------------
+
+
+def test_watch_lists_suggests_and_refuses_only_as_the_person_may_read(bot: BotUnderTest) -> None:
+    """/watch cuts its picker and suggestions to what the person may read, answers a
+    hidden record found by name or number as if absent, refuses one named by Id without
+    its label, and audits each refusal with the record's Id."""
+    # Marcus reads both Acme accounts: a picker; Ana only Acme Corp: no picker of hers
+    # names Acme Media Group, and her one readable match is watched straight away.
+    marcus = all_text(bot.ask("/watch", "acme", user=MARCUS))
+    assert "Acme Corp" in marcus and "Acme Media Group" in marcus
+    ana = all_text(bot.ask("/watch", "acme", user=ANA))
+    assert "Acme Media Group" not in ana and "You're watching" in ana
+    # An exact hidden name, a near miss of it and a name nobody has: the same words.
+    hidden = all_text(bot.ask("/watch", "Quiet Harbor Dental", user=ANA))
+    assert hidden.startswith("No account or order matches Quiet Harbor Dental.")
+    near = all_text(bot.ask("/watch", "Quite Harbour", user=ANA))
+    assert "Quiet Harbor" not in near.replace("Quite Harbour", "")
+    # By order number or account number: as if absent (no label).
+    for text, user in (("00000130", RAJ), ("A-1001", LAUREN)):
+        said = all_text(bot.ask("/watch", text, user=user))
+        assert said.startswith(f"No account or order matches {text}."), said
+        assert "O'Hare" not in said and "Acme" not in said
+    absent = all_text(bot.ask("/watch", "00000999", user=RAJ))
+    assert absent == all_text(bot.ask("/watch", "00000130", user=RAJ)).replace(
+        "00000130", "00000999"
+    )
+    # By Id or link: refused, naming nothing of the record.
+    for record_id, user, noun in ((OHARE_ORDER, RAJ, "order"), (RAJ_SIDE_DEAL, ANA, "deal")):
+        said = all_text(bot.ask("/watch", record_id, user=user))
+        assert f"can't see that {noun}" in said and "O'Hare" not in said
+        assert "side deal" not in said and "Acme" not in said
+    refusals = [e for e in events(bot) if e["command"] == "/watch" and e["outcome"] == "denied"]
+    assert {tuple(e["record_ids"]) for e in refusals} >= {
+        (QUIET,),
+        (OHARE_ORDER,),
+        (ACME,),
+        (RAJ_SIDE_DEAL,),
+    }

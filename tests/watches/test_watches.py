@@ -428,9 +428,14 @@ def test_a_person_who_may_not_read_the_record_cannot_watch_it_nor_hear_of_it(
         return real(services, user, ids) - hidden.get(user, set())
 
     monkeypatch.setattr(visibility, "readable_ids", readable)
+    # Found by number or name: as if absent, and nothing of the record is named.
     text = watch(bot, "00000123", user=RAJ)
-    assert "can't see *Order 00000123 · Acme Corp*" in text
-    assert "can't see" in watch(bot, "Acme Corp", user=RAJ)
+    assert "No account or order matches *00000123*" in text and "Acme" not in text
+    text = watch(bot, "Acme Corp", user=RAJ)
+    assert "No account or order matches *Acme Corp*" in text and "Acme Corp ·" not in text
+    # By Id: refused, without its label.
+    text = watch(bot, DRAFT_ORDER, user=RAJ)
+    assert "can't see that order" in text and "00000123" not in text and "Acme" not in text
     watch(bot, "00000123")
     hidden[ANA] = {DRAFT_ORDER}  # Ana loses access after she started watching
     sf.Order.update(DRAFT_ORDER, {"Status": "Activated"})
@@ -446,7 +451,7 @@ def test_sharing_in_the_org_decides_who_may_watch(bot: BotUnderTest, sf: Salesfo
     data["Organization"] = [{"DefaultAccountAccess": "None", "DefaultOpportunityAccess": "None",
                              "DefaultCaseAccess": "None"}]  # fmt: skip
     bot.org.load(data)
-    assert "can't see" in watch(bot, "00000123", user=RAJ)  # Ana's account, private org
+    assert "No account or order matches" in watch(bot, "00000123", user=RAJ)  # private org
     assert "You're watching" in watch(bot, "00000123")
 
 
@@ -543,7 +548,7 @@ def test_list_picker_and_home(bot: BotUnderTest) -> None:
         ("", "*/watch*"),
         ("help", "*/watch*"),
         ("stop", "Stop watching what?"),
-        ("00009999", "No order 00009999 in Salesforce."),
+        ("00009999", "No account or order matches *00009999*"),
         ("003000000000001AAA", "`003…` is the Id of another kind of record"),
         ("801000000000099AAA", "Salesforce has no order 801000000000099AAA"),
         ("Nothing Like This Corp", "No account or order matches"),
