@@ -74,7 +74,7 @@ class SalesforceUser:
 class AccessRefused(Exception):
     """The asker may not use acctbot. ``str(exc)`` is mrkdwn for Slack: why, and how to get
     access, never anything about a record. ``reason`` is one of guest, bot, deleted,
-    unknown, no_email, unmapped, unavailable."""
+    unknown, no_email, unmapped, ambiguous, unavailable."""
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
@@ -84,6 +84,17 @@ class AccessRefused(Exception):
 class IdentityUnavailable(AccessRefused):
     """Slack could not say who the asker is right now (down, slow, missing scope): no
     answer is given, and nothing is cached."""
+
+
+class AmbiguousEmail(Exception):
+    """More than one active Salesforce user has this e-mail: acctbot never guesses which
+    one a person is (an admin login often shares a rep's e-mail, and picking it would show
+    everything). ``user_ids``: the 18-character Ids of the users found (at least two)."""
+
+    def __init__(self, email: str, user_ids: tuple[str, ...]) -> None:
+        super().__init__(f"more than one active Salesforce user has the e-mail {email}")
+        self.email = email
+        self.user_ids = user_ids
 
 
 class UnmappedUser(Exception):
@@ -150,18 +161,28 @@ def _sf_user(rec: dict[str, Any]) -> SalesforceUser:
 
 
 def salesforce_user_by_email(services: Services, email: str) -> SalesforceUser | None:
-    """The active Salesforce user with this e-mail (the oldest if several), cached.
+    """The one active Salesforce user with this e-mail, or None; cached.
 
-    Raises SalesforceError when Salesforce cannot be asked."""
+    Raises:
+        AmbiguousEmail: several active users have it (never guessed: an admin mapping
+            ``acctbot users map <slack id> <user Id>`` decides).
+        SalesforceError: Salesforce could not be asked.
+    """
     email = email.strip().lower()
     key = ("sf_user_by_email", email)
     hit = services.people_cache.get(key)
+    if isinstance(hit, tuple):
+        raise AmbiguousEmail(email, hit)
     if hit is not None:
         return hit or None
     recs = services.salesforce.query_records(
-        _SF_USER_FIELDS + "WHERE Email = {} AND IsActive = true ORDER BY CreatedDate ASC LIMIT 1",
+        _SF_USER_FIELDS + "WHERE Email = {} AND IsActive = true ORDER BY CreatedDate ASC LIMIT 5",
         email,
     )
+    if len(recs) > 1:
+        ids = tuple(str(r["Id"]) for r in recs)
+        services.people_cache.put(key, ids, ttl=REFUSAL_TTL)
+        raise AmbiguousEmail(email, ids)
     found = _sf_user(recs[0]) if recs else None
     services.people_cache.put(key, found or False, ttl=IDENTITY_TTL if found else REFUSAL_TTL)
     return found
@@ -305,7 +326,16 @@ def _resolve(services: Services, slack_user_id: str) -> Person:
             "scope).",
             reason="no_email",
         )
-    sf = salesforce_user_by_email(services, email)
+    try:
+        sf = salesforce_user_by_email(services, email)
+    except AmbiguousEmail:
+        raise AccessRefused(
+            ":lock: More than one Salesforce user has your e-mail address "
+            f"({escape_slack(email)}), so acctbot won't guess which one is you. To get access, "
+            f"ask {_ask_admins(services)} to map you: "
+            f"`acctbot users map {slack_user_id} <your Salesforce user Id>`.",
+            reason="ambiguous",
+        ) from None
     if sf is None:
         raise AccessRefused(
             ":lock: acctbot only answers people with an active Salesforce user, and none has "
@@ -452,12 +482,18 @@ def directory(services: Services, *, with_overrides: bool = True) -> list[Direct
         - {""}
     )
     by_email: dict[str, SalesforceUser] = {}
+    shared: set[str] = set()  # e-mails of several active users: nobody is matched by them
     for start in range(0, len(emails), 100):
         for rec in services.salesforce.query_records(
             _SF_USER_FIELDS + "WHERE Email IN {} AND IsActive = true ORDER BY CreatedDate ASC",
             emails[start : start + 100],
         ):
-            by_email.setdefault(str(rec.get("Email") or "").lower(), _sf_user(rec))
+            address = str(rec.get("Email") or "").lower()
+            if address in by_email:
+                shared.add(address)
+            by_email.setdefault(address, _sf_user(rec))
+    for address in shared:
+        del by_email[address]
     ids = sorted(set(mapped.values()))
     by_id: dict[str, SalesforceUser] = {}
     for start in range(0, len(ids), 100):
@@ -501,6 +537,12 @@ def salesforce_user(services: Services, slack_user_id: str) -> SalesforceUser:
                 f"I can't read <@{slack_user_id}>'s e-mail address from Slack, so I can't find "
                 "them in Salesforce. The app needs the users:read.email scope (reinstall it "
                 "from manifest.yml), and the Slack profile needs an e-mail."
+            ) from None
+        if exc.reason == "ambiguous":
+            raise UnmappedUser(
+                f"More than one Salesforce user has <@{slack_user_id}>'s e-mail, so I won't "
+                "guess which one they are. An acctbot admin can map them: "
+                f"`acctbot users map {slack_user_id} <Salesforce user Id>`."
             ) from None
         if exc.reason == "unmapped":
             email = slack_email(services, slack_user_id) or "their e-mail"

@@ -120,13 +120,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"{who} is a {status} Slack user; acctbot does not serve them.", file=sys.stderr)
             return 1
         target = args.salesforce_user.strip()
-        sf = (
-            people.salesforce_user_by_id(svc, target)
-            if people.is_salesforce_id(target)
-            else people.salesforce_user_by_email(svc, target)
-            if "@" in target
-            else None
-        )
+        try:
+            sf = (
+                people.salesforce_user_by_id(svc, target)
+                if people.is_salesforce_id(target)
+                else people.salesforce_user_by_email(svc, target)
+                if "@" in target
+                else None
+            )
+        except people.AmbiguousEmail as exc:
+            print(
+                f"More than one active Salesforce user has the e-mail {target!r} "
+                f"({', '.join(exc.user_ids)}); give the user Id (005...) instead.",
+                file=sys.stderr,
+            )
+            return 1
         if sf is None:
             print(
                 f"No active Salesforce user is {target!r} (give an e-mail or a user Id 005...).",

@@ -36,6 +36,7 @@ from tests.support.orgdata import (
     OHARE,
     OHARE_ORDER,
     QUIET,
+    RAJ_SF,
     RAJ_SIDE_DEAL,
     private_org,
 )
@@ -242,6 +243,50 @@ def test_unmapped_people_are_told_how_to_get_access_and_an_admin_can_map_them(
     config = [e for e in events(bot) if e["action"] == "config"]
     assert [e["command"].split(" by ")[0] for e in config] == ["users map", "users unmap"]
     assert config[0]["slack_user_id"] == KEVIN and config[0]["salesforce_user_id"]
+
+
+def test_two_salesforce_users_with_one_email_are_never_guessed_between(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An older admin login (View All Data) sharing Raj's e-mail: neither is picked; Raj
+    is told to ask for a mapping, the CLI refuses the e-mail and takes the user Id."""
+    from bot.cli import main
+
+    data = private_org()
+    data["Profile"] = [
+        {"Id": "00e000000000001AAA", "Name": "System Administrator", "PermissionsViewAllData": True}
+    ]
+    data["User"].append(
+        {"Id": "005000000000009AAA", "FirstName": "Raj", "LastName": "Admin",
+         "Email": "raj.rep@example.com", "ProfileId": "00e000000000001AAA",
+         "CreatedDate": "2020-01-01T00:00:00.000+0000"}
+    )  # fmt: skip
+    bot.org.load(data)
+    bot.org.set_now(NOW)
+    bot.forget()
+    for command, text in (("/account", "O'Hare Signal & Sons"), ("/orders", "mine")):
+        said = all_text(bot.ask(command, text, user=RAJ))
+        assert "More than one Salesforce user has your e-mail" in said, said
+        assert f"acctbot users map {RAJ}" in said and "O'Hare" not in said.split("\n", 1)[-1]
+        assert "Health" not in said and "orders" not in said.split(".")[0]
+    # Named by someone else: said plainly, no guess either.
+    assert "More than one Salesforce user" in all_text(bot.ask("/orders", "@raj.rep", user=ANA))
+    for key, value in {
+        "SLACK_BOT_TOKEN": bot.slack.bot_token,
+        "SLACK_SIGNING_SECRET": bot.slack.signing_secret,
+        "SLACK_API_URL": bot.slack.api_url,
+        "SF_INSTANCE_URL": bot.org.instance_url,
+        "SF_ACCESS_TOKEN": bot.org.access_token,
+        "DATABASE_URL": bot.services.db.url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    assert main(["users", "map", RAJ, "raj.rep@example.com"]) == 1
+    err = capsys.readouterr().err
+    assert "More than one active Salesforce user" in err and "005000000000009AAA" in err
+    assert main(["users", "map", RAJ, RAJ_SF]) == 0
+    capsys.readouterr()
+    said = all_text(bot.ask("/account", OHARE, user=RAJ))
+    assert "can't see that account" in said  # Raj's own user, not the admin's
 
 
 # --- cards ------------------------------------------------------------------------------------
