@@ -50,8 +50,10 @@ def card_for(
     elif ref.kind is CardKind.ORDER:
         msg = order_card_for(svc, ref.id, viewer=viewer, fresh=fresh, shared_by=shared_by)
     elif ref.asker:
+        # A list is the viewer's question: the sharer's for a shared card, else the person
+        # pressing the button (never the asker the button names: a private card is theirs).
         answer = orders_answer if ref.kind is CardKind.ORDERS else pipeline_answer
-        msg = answer(svc, ref.asker, ref.id, shared_by=shared_by)
+        msg = answer(svc, viewer, ref.id, shared_by=shared_by)
     else:
         return cards.error_message("That card can no longer be refreshed.")
     if preview and not msg.is_error:

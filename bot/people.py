@@ -282,6 +282,15 @@ def _refusal(services: Services, user: dict[str, Any], slack_user_id: str) -> Ac
         )
     if user.get("is_bot") or slack_user_id == SLACKBOT:
         return AccessRefused("acctbot answers people, not apps or bots.", reason="bot")
+    if user.get("is_stranger") or not _home_member(services, user):
+        # Slack Connect: someone of another organisation in a shared channel. users.info
+        # gives their own team_id (and is_stranger when their org is not connected to
+        # ours: https://api.slack.com/types/user). Refused like a guest.
+        return AccessRefused(
+            ":lock: acctbot is only for full members of this workspace, so it can't answer "
+            "people from other organisations in shared channels.",
+            reason="guest",
+        )
     if user.get("is_restricted") or user.get("is_ultra_restricted"):
         return AccessRefused(
             ":lock: acctbot is only for full members of this workspace, so it can't answer "
@@ -290,6 +299,38 @@ def _refusal(services: Services, user: dict[str, Any], slack_user_id: str) -> Ac
             reason="guest",
         )
     return None
+
+
+def home_team(services: Services) -> str | None:
+    """This workspace's team Id (``auth.test``), cached; None when there is no Slack client.
+
+    Raises IdentityUnavailable when Slack cannot be asked (then nobody is served: the
+    stricter reading)."""
+    hit = services.people_cache.get(("home_team",))
+    if hit is not None:
+        return str(hit) or None
+    if services.slack is None:
+        return None
+    try:
+        team = str(services.slack.auth_test().get("team_id") or "")
+    except Exception as exc:
+        log.warning("auth.test failed: %s", exc)
+        raise IdentityUnavailable(_UNAVAILABLE, reason="unavailable") from None
+    services.people_cache.put(("home_team",), team, ttl=IDENTITY_TTL)
+    return team or None
+
+
+def _home_member(services: Services, user: dict[str, Any]) -> bool:
+    """Whether a Slack user (``users.info``) belongs to this workspace: their ``team_id``
+    is ours, or (Enterprise Grid) ours is among their ``enterprise_user.teams``. A user
+    object without a team_id is taken as ours (as Slack's own events are)."""
+    team = str(user.get("team_id") or "")
+    if not team:
+        return True
+    home = home_team(services)
+    if home is None or team == home:
+        return True
+    return home in ((user.get("enterprise_user") or {}).get("teams") or [])
 
 
 def _map_hint(services: Services, slack_user_id: str) -> str:

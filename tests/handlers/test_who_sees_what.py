@@ -475,6 +475,56 @@ def test_sharing_can_be_limited_to_a_preview_or_turned_off(bot: BotUnderTest) ->
         assert len(bot.slack.messages(CHANNEL)) == before
 
 
+def test_refresh_on_a_shared_card_obeys_the_sharing_setting_of_now(bot: BotUnderTest) -> None:
+    """A card shared while sharing was on: with ``off`` its Refresh is refused to the
+    presser alone and the card stays; with ``preview`` it becomes name and link only."""
+    card = bot.ask("/account", "Acme Corp", user=ANA)
+    bot.answer(
+        press(bot, card, "share_card", user=ANA),
+        predicate=lambda p: p.body.get("response_type") == "in_channel",
+    )
+    in_channel = bot.slack.messages(CHANNEL)[-1]
+    shared_text = all_text(in_channel)
+    assert "$65,000" in shared_text
+    with configured(bot, sharing="off"):
+        said = bot.answer(press(bot, in_channel, "refresh_card", user=MARCUS))
+        assert "turned off" in all_text(said) and "$" not in all_text(said)
+        time.sleep(0.3)
+        assert all_text(bot.slack.messages(CHANNEL)[-1]) == shared_text
+    with configured(bot, sharing="preview"):
+        fresh = all_text(bot.answer(press(bot, in_channel, "refresh_card", user=MARCUS)))
+        assert "Acme Corp" in fresh and "$" not in fresh and "Health" not in fresh
+    outcomes = [e["outcome"] for e in events(bot) if e["action"] in ("refresh", "refusal")]
+    assert "sharing_off" in outcomes
+
+
+def test_refresh_on_a_private_list_is_for_whoever_presses_it(bot: BotUnderTest) -> None:
+    """The asker a private button names is not trusted: the list is read again as the
+    presser may see it (a forged or replayed payload gets the presser's own view)."""
+    orders = bot.ask("/orders", "mine", user=ANA)
+    assert "00000130" in all_text(orders)
+    fresh = all_text(bot.answer(press(bot, orders, "refresh_card", user=RAJ)))
+    assert "00000130" not in fresh and "O'Hare" not in fresh
+
+
+def test_people_from_other_organisations_in_shared_channels_are_refused(
+    bot: BotUnderTest,
+) -> None:
+    """Slack Connect: a user of another team (users.info team_id), even with an e-mail a
+    Salesforce user has, is refused like a guest; likewise one Slack marks is_stranger."""
+    slack = bot.slack
+    for user_id, stranger in (("U0EXT00001", False), ("U0EXT00002", True)):
+        slack.add_user(user_id, user_id.lower(), "Ana (partner org)", "ana.rep@example.com")
+        with slack._lock:
+            if stranger:
+                slack._users[user_id]["is_stranger"] = True
+            else:
+                slack._users[user_id]["team_id"] = "T0OTHERORG"
+                slack._users[user_id]["profile"]["team"] = "T0OTHERORG"
+        said = all_text(bot.ask("/account", "Acme Corp", user=user_id))
+        assert "other organisations" in said and "Health" not in said, said
+
+
 # --- workspace mode ---------------------------------------------------------------------------
 
 
