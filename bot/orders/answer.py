@@ -7,6 +7,7 @@ its total leave out orders they may not read.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from bot import blocks as cards
@@ -72,6 +73,18 @@ def _card(
         readable = visibility.readable_by(svc, person, ids, fresh=fresh)
         if order_id not in readable:
             return denied("order", order_id, shared_by)
+        # Contracts have their own sharing in Salesforce (and an order its own, apart
+        # from its account's, where OrderShare is used): a linked contract or account the
+        # person may not read is left off the card, not named.
+        hidden = [i for i in ids if i not in readable]
+        if hidden:
+            rec = dict(status.record)
+            if rec.get("ContractId") in hidden:
+                rec["ContractId"], rec["Contract"] = None, None
+            if rec.get("AccountId") in hidden:
+                rec["AccountId"], rec["Account"] = None, None
+            status = dataclasses.replace(status, record=rec)
+            ids = [i for i in ids if i in readable]
     else:
         identify(svc, viewer)
     msg = order_card(
@@ -112,7 +125,14 @@ def order_answer(svc: Services, user_id: str, arg: Argument) -> Message:
     status = _order_status(svc, ref[0], ref[1], fresh=False)
     if status is None:
         return cards.not_found("order", ref[1], [], "Order numbers look like 00000123.")
-    return _card(svc, status, viewer=user_id)
+    msg = _card(svc, status, viewer=user_id)
+    if msg.outcome == "denied" and ref[0] == "number":
+        # Found by number: an order they may not read is not there for them, in the same
+        # words as one that does not exist (the audit log still records the denial).
+        hidden = cards.not_found("order", ref[1], [], "Order numbers look like 00000123.")
+        hidden.outcome, hidden.record_ids = "denied", msg.record_ids
+        return hidden
+    return msg
 
 
 def order_card_for(

@@ -424,6 +424,41 @@ def test_the_modal_type_ahead_and_prefill_offer_only_readable_accounts(
     assert escalations.search(bot.services)[1] == 0
 
 
+def test_an_order_card_leaves_off_a_contract_the_person_may_not_read(bot: BotUnderTest) -> None:
+    """Ana may read her order 00000130, not the contract it names (on Raj's account:
+    contracts have their own sharing in Salesforce): the card shows the order without it."""
+    hidden_contract = "800000000000077AAA"
+    data = private_org()
+    data["Contract"].append(
+        {"Id": hidden_contract, "AccountId": QUIET, "Status": "Activated",
+         "StartDate": "2025-01-01", "EndDate": "2027-06-30", "ContractTerm": 30}
+    )  # fmt: skip
+    for order in data["Order"]:
+        if order.get("Id") == OHARE_ORDER:
+            order["ContractId"] = hidden_contract
+    bot.org.load(data)
+    bot.org.set_now(NOW)
+    bot.forget(ANA, MARCUS)
+    marcus = all_text(bot.ask("/order", "130", user=MARCUS))
+    assert "Contract" in marcus
+    ana = bot.ask("/order", "130", user=ANA)
+    assert "00000130" in all_text(ana) and "Contract" not in all_text(ana)
+    assert hidden_contract not in json.dumps(ana)
+    shown = [e for e in events(bot) if e["slack_user_id"] == ANA and e["command"] == "/order"]
+    assert shown and hidden_contract not in shown[-1]["record_ids"]
+
+
+def test_an_order_found_by_number_that_the_person_may_not_read_is_not_there(
+    bot: BotUnderTest,
+) -> None:
+    hidden = all_text(bot.ask("/order", "130", user=RAJ))
+    absent = all_text(bot.ask("/order", "999", user=RAJ))
+    assert hidden == absent.replace("00000999", "00000130")
+    assert "can't see that order" in all_text(bot.ask("/order", OHARE_ORDER, user=RAJ))
+    denied = [e for e in events(bot) if e["command"] == "/order" and e["outcome"] == "denied"]
+    assert [e["record_ids"] for e in denied] == [[OHARE_ORDER], [OHARE_ORDER]]
+
+
 # --- sharing ----------------------------------------------------------------------------------
 
 
