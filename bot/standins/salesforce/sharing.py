@@ -20,9 +20,11 @@ and the Security Implementation Guide's "Sharing Default Access Settings"):
   https://developer.salesforce.com/docs/atlas.en-us.draes.meta/draes/draes_object_relationships_implicit_sharing.htm):
   *child*: the account's owner (and those above them) may read or edit its deals and
   cases as their role's ``OpportunityAccessForAccountOwner`` /
-  ``CaseAccessForAccountOwner`` says; *parent*: whoever has a grant on a deal, case or
-  contact of an account may read the account ("read-only access to the parent account
-  for a user with access to a child record"; organization-wide defaults are not grants).
+  ``CaseAccessForAccountOwner`` says; *parent*: whoever has a grant on a deal or case
+  of an account may read the account ("read-only access to the parent account for a user
+  with access to a child record"; organization-wide defaults are not grants). Not a
+  contact: parent implicit sharing is "not used when sharing on the child is controlled
+  by its parent", as contacts are here.
 - **Controlled by parent**: Orders and Contracts (and Contacts) have the access their
   Account gives (INTERFACE.md); line items follow their order.
 - Users are public read-only to everyone inside the company.
@@ -232,7 +234,12 @@ class SharingModel:
         return level
 
     def _has_child_grant(self, group: set[str], account_id: str) -> bool:
-        for name in ("Opportunities", "Cases", "Contacts"):
+        # Parent implicit sharing is "Not used when sharing on the child is controlled by
+        # its parent" (Designing Record Access for Enterprise Scale, Implicit Sharing,
+        # https://developer.salesforce.com/docs/atlas.en-us.draes.meta/draes/draes_object_relationships_implicit_sharing.htm):
+        # here Contacts are always controlled by their account, so owning a contact grants
+        # nothing on the account; only deals and cases (shared on their own) do.
+        for name in ("Opportunities", "Cases"):
             rel = schema.SOBJECTS["Account"].children[name]
             for child in self.store.children(rel, account_id):
                 if child.get("OwnerId") in group:

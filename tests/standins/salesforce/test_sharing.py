@@ -136,6 +136,20 @@ def test_child_and_parent_implicit_sharing(org: SandboxOrg, sf: Salesforce) -> N
     assert access(sf, RAJ, ANA_ACCT)[ANA_ACCT] == "Read" and ANA_OPP not in raj
 
 
+def test_owning_a_contact_controlled_by_its_account_grants_nothing_on_the_account(
+    org: SandboxOrg, sf: Salesforce
+) -> None:
+    """Parent implicit sharing is not used when the child's sharing is controlled by its
+    parent (Salesforce, "Implicit Sharing"): Raj's contact on Ana's account opens neither."""
+    data = org_data()
+    data["Opportunity"] = [o for o in data["Opportunity"] if o["Id"] != RAJ_OPP_ON_ANA]
+    data["Case"] = [c for c in data["Case"] if c["Id"] != RAJ_CASE_ON_ANA]
+    contact = sid("003", 1)
+    data["Contact"] = [{"Id": contact, "LastName": "C", "AccountId": ANA_ACCT, "OwnerId": RAJ}]
+    org.load(data)
+    assert access(sf, RAJ, ANA_ACCT, contact) == {ANA_ACCT: "None", contact: "None"}
+
+
 def test_orders_and_contracts_follow_their_account_not_their_owner(
     org: SandboxOrg, sf: Salesforce
 ) -> None:
