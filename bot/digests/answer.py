@@ -4,12 +4,17 @@
 handler (``handlers/commands/digest.py``) only acknowledges and calls one of them.
 
 Who may: ``subscribe`` and ``unsubscribe`` only ACCTBOT_ADMINS and the team's managers
-(teams file); ``preview`` with ``ACCTBOT_VISIBILITY=salesforce`` only they and the
-team's own reps (its ``owners``), since a digest names the team's records.
+(teams file); ``preview`` with ``ACCTBOT_VISIBILITY=salesforce`` only they too: a digest
+names and sums the whole team's records, which a rep's own Salesforce user may not all
+read, and a private answer is held to what its asker may read (the digest itself goes to
+the team's channel, as its managers chose). The audit line of a preview lists the
+records it links to.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -177,9 +182,17 @@ def may_configure(svc: Services, user: str, team: Team) -> bool:
 
 
 def _may_preview(svc: Services, user: str, team: Team) -> bool:
-    if svc.settings.visibility != "salesforce" or may_configure(svc, user, team):
-        return True
-    return identify(svc, user).email in team.owners
+    identify(svc, user)
+    return svc.settings.visibility != "salesforce" or may_configure(svc, user, team)
+
+
+_LINKED_ID = re.compile(r"/lightning/r/(?:[A-Za-z]+/)?([A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?)/view")
+
+
+def linked_ids(messages: list[Message]) -> tuple[str, ...]:
+    """The Salesforce record Ids the messages link to (``record_url`` links), in order."""
+    found = _LINKED_ID.findall(json.dumps([m.blocks for m in messages]))
+    return tuple(dict.fromkeys(found))
 
 
 def _not_allowed(what: str, teams: list[Team]) -> Message:
@@ -205,12 +218,20 @@ def preview_answer(svc: Services, user: str, channel: str, p: Parsed) -> Message
             return cards.usage_message(DIGEST_USAGE, note)
         team = mine[0]
     if not _may_preview(svc, user, team):
-        return _not_allowed("preview its digest", [team])
+        msg = _not_allowed("preview its digest", [team])
+        msg.blocks.append(
+            cards.context(
+                "A digest names and sums the whole team's records, and your Salesforce user "
+                "may not read them all; it comes to the team's channel when posted."
+            )
+        )
+        return msg
     parts = digests.preview(svc, team, p.kind or "daily")
     first = parts[0]
     if len(parts) > 1:
         more = f"_Preview: {len(parts) - 1} more part(s) follow in the thread when posted._"
         first = Message(first.text, [*first.blocks[:49], cards.context(more)])
+    first.record_ids = linked_ids(parts)
     return first
 
 

@@ -321,12 +321,12 @@ def test_digest_help_and_bad_input(bot: BotUnderTest) -> None:
 
 
 def test_digest_preview_is_ephemeral_and_valid(bot: BotUnderTest) -> None:
-    answer = bot.ask("/digest", "preview smb-east")
+    answer = bot.ask("/digest", "preview smb-east", user=MARCUS)  # its manager
     assert_valid_message(answer)
     assert answer["response_type"] == "ephemeral"
     assert "smb-east · daily digest" in all_text(answer)
     assert new_messages(bot) == []
-    weekly = bot.ask("/digest", "preview weekly")  # Ana is on smb-east
+    weekly = bot.ask("/digest", "preview weekly", user=MARCUS)  # Marcus manages smb-east
     assert "weekly report" in all_text(weekly)
     assert "no team *nope*" in all_text(bot.ask("/digest", "preview nope"))
 

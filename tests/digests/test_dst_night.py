@@ -39,7 +39,7 @@ from bot.teams import parse_teams
 from jobs.scheduler import JOB_TABLE, create_scheduler
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import digest_org
-from tests.support.harness import ANA, BotUnderTest, posts, start_bot
+from tests.support.harness import MARCUS, BotUnderTest, posts, start_bot
 
 UTC = dt.UTC
 NIGHT = "C0SMBEAST01"  # the team whose digests are at 01:30
@@ -51,6 +51,7 @@ teams:
     channel: C0SMBEAST01
     schedule: "30 1 * * *"
     owners: [ana.rep@example.com, raj.rep@example.com]
+    managers: [U0MGR00001]
   - name: day
     channel: C0ENTNYC001
     schedule: "0 8 * * mon-fri"
@@ -277,7 +278,7 @@ def test_the_app_runs_each_digest_once_over_a_fall_back_night(
 
     # Tuesday: a preview of the night team's digest answers (it used to spin forever).
     bot.org.set_now(dt.datetime(2026, 11, 3, 15, 0, tzinfo=UTC))
-    answer = bot.ask("/digest", "preview night", user=ANA, timeout=10)
+    answer = bot.ask("/digest", "preview night", user=MARCUS, timeout=10)  # its manager
     assert "Tue Nov 3" in all_text(answer)
 
 

@@ -296,7 +296,6 @@ def test_a_card_the_person_may_not_read_is_refused_without_its_figures(bot: BotU
     for command, text in [
         ("/account", OHARE),
         ("/account", f"https://x.lightning.force.com/lightning/r/Account/{OHARE}/view"),
-        ("/order", "130"),
         ("/order", OHARE_ORDER),
     ]:
         answer = bot.ask(command, text, user=RAJ)
@@ -308,6 +307,8 @@ def test_a_card_the_person_may_not_read_is_refused_without_its_figures(bot: BotU
     # Salesforce's own search); the audit log still records the denial.
     by_name = all_text(bot.ask("/account", "O'Hare Signal & Sons", user=RAJ))
     assert "No account matches" in by_name and "Health" not in by_name
+    by_number = all_text(bot.ask("/order", "130", user=RAJ))
+    assert "No order matches" in by_number and "$" not in by_number
     denied = [e for e in events(bot) if e["action"] == "refusal"]
     assert len(denied) == 5 and all(e["outcome"] == "denied" for e in denied)
     assert {tuple(e["record_ids"]) for e in denied} == {(OHARE,), (OHARE_ORDER,)}
@@ -668,10 +669,16 @@ def test_digest_subscriptions_are_for_admins_and_the_teams_managers(bot: BotUnde
         for user in (ANA, PRIYA):  # a rep; a manager of no team in this teams file
             said = all_text(bot.ask("/digest", "subscribe smb-east", user=user))
             assert "Only acctbot admins and the managers of *smb-east*" in said
-        # Previewing a team's digest names its records: its members, managers and admins.
-        preview = all_text(bot.ask("/digest", "preview smb-east", user=LAUREN))
-        assert "Only acctbot admins" in preview
-        assert "daily digest" in all_text(bot.ask("/digest", "preview smb-east", user=ANA))
+        # Previewing a team's digest names and sums its records, which a rep may not all
+        # read: only its managers and admins (the private answer is not held to a
+        # rep's own access otherwise).
+        for user in (LAUREN, ANA):
+            preview = all_text(bot.ask("/digest", "preview smb-east", user=user))
+            assert "Only acctbot admins" in preview and "Quiet Harbor" not in preview
+        preview = all_text(bot.ask("/digest", "preview smb-east", user=MARCUS))
+        assert "daily digest" in preview
+        previews = [e for e in events(bot) if e["slack_user_id"] == MARCUS]
+        assert previews[-1]["record_ids"] and all(len(i) == 18 for i in previews[-1]["record_ids"])
         with configured(bot, admins=frozenset({LAUREN})):
             said = all_text(bot.ask("/digest", "subscribe smb-east", user=LAUREN))
             assert "This channel gets *smb-east*'s daily digest" in said
