@@ -176,8 +176,9 @@ def _not_dones(data: DailyData, url: RecordUrl) -> Part:
     lines: list[str] = []
     shown = nd.largest(ACCOUNT_LIMIT)
     for group in shown:
-        name = escape_slack(truncate(group.account or "no account", 80))
-        account = link(url(group.account_id), name) if group.account_id else name
+        name = truncate(group.account or "no account", 80)
+        # link() escapes its label itself: escape only the bare name.
+        account = link(url(group.account_id), name) if group.account_id else escape_slack(name)
         lines.append(
             f"• {account} — {plural(group.count, 'order')} · {_sum(group.total)} · "
             f"oldest {plural(group.oldest_days, 'day')}"

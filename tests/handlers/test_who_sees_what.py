@@ -675,8 +675,11 @@ def test_digest_subscriptions_are_for_admins_and_the_teams_managers(bot: BotUnde
         for user in (LAUREN, ANA):
             preview = all_text(bot.ask("/digest", "preview smb-east", user=user))
             assert "Only acctbot admins" in preview and "Quiet Harbor" not in preview
-        preview = all_text(bot.ask("/digest", "preview smb-east", user=MARCUS))
+        raw = bot.ask("/digest", "preview smb-east", user=MARCUS)
+        preview = all_text(raw)
         assert "daily digest" in preview
+        # Names are escaped once (a link escapes its own label).
+        assert "O'Hare Signal &amp; Sons" in json.dumps(raw) and "&amp;amp;" not in json.dumps(raw)
         previews = [e for e in events(bot) if e["slack_user_id"] == MARCUS]
         assert previews[-1]["record_ids"] and all(len(i) == 18 for i in previews[-1]["record_ids"])
         with configured(bot, admins=frozenset({LAUREN})):
