@@ -14,7 +14,9 @@ All Data), which acctbot does not try to re-implement. "Up to 200 record IDs can
 queried" (Object Reference, UserRecordAccess:
 https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_userrecordaccess.htm),
 so longer lists are asked 200 at a time; records the integration user cannot read, or
-that no longer exist, come back without a row and count as not readable.
+that no longer exist, come back without a row and count as not readable. The object
+"doesn't consider whether a user's access is blocked by a restriction rule" (same page):
+acctbot does not either (README, "Who sees what").
 
 Each answer is kept for ``ACCTBOT_CACHE_TTL`` seconds per (Salesforce user, record), so a
 repeated look-up costs no request, and one person's answer never serves another.
