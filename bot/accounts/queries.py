@@ -60,6 +60,7 @@ from bot.vocabulary import Vocabulary
 
 MAX_MATCHES = 10
 MAX_MATCH_IDS = 200  # one UserRecordAccess query's worth
+TYPEAHEAD_OPTIONS = 50  # the type-ahead's options (Slack shows at most 100)
 LISTED = 3  # escalated cases and contracts named on the card (the rest are counted)
 CONTRACT_DAYS = 90
 ACTIVATED_DAYS = 90  # the card's "last activated" looks this far back
@@ -711,12 +712,12 @@ class AccountFinder(Desk):
         close = difflib.get_close_matches(text, names, n=limit, cutoff=0.3) or names[:limit]
         return [(ids[name], name) for name in close]
 
-    def search_options(self, text: str) -> list[AccountMatch]:
+    def search_options(self, text: str, limit: int = TYPEAHEAD_OPTIONS) -> list[AccountMatch]:
         """Accounts for a type-ahead select: the account an Id or a link names (a link to
         an order, opportunity, case, contract or contact: that record's account; to
-        anything else: none), else those whose name contains ``text`` or whose account
-        number it is, best first. ``text`` is searched as given: cut it to length only
-        after :func:`bot.records.record_ref` has had a look at it."""
+        anything else: none), else the first ``limit`` (by name) whose name contains
+        ``text`` or whose account number it is, best first. ``text`` is searched as given:
+        cut it to length only after :func:`bot.records.record_ref` has had a look at it."""
         ref = record_ref(text)
         if ref is not None:
             if ref.is_a("Account"):
@@ -737,9 +738,10 @@ class AccountFinder(Desk):
             return []
         recs = self.sf.query_records(
             "SELECT Id, Name, AccountNumber, BillingCity, BillingState, Owner.Name FROM Account "
-            "WHERE Name LIKE '%{:like}%' OR AccountNumber = {} ORDER BY Name ASC LIMIT 50",
+            "WHERE Name LIKE '%{:like}%' OR AccountNumber = {} ORDER BY Name ASC LIMIT {}",
             text,
             text,
+            limit,
         )
         return [_match(r) for r in rank(text, recs)]
 

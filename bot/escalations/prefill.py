@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot import visibility
+from bot.accounts.queries import TYPEAHEAD_OPTIONS
 from bot.escalations.views import Prefill, account_option_label
 from bot.orders.queries import parse_order_ref
 from bot.people import identify
@@ -97,8 +98,13 @@ def search_options(services: Services, viewer: str, text: str) -> list[Any]:
 
     Raises AccessRefused before searching when ``viewer`` is not someone acctbot serves."""
     identify(services, viewer)
-    matches = services.accounts.search_options(text)
-    return visibility.readable_records(services, viewer, matches, lambda m: m.id)
+    if not visibility.enforced(services):
+        return services.accounts.search_options(text)
+    # Read a whole access check's worth (200) and keep the best readable ones: the first
+    # 50 by name may all be hidden from this person while readable matches follow.
+    matches = services.accounts.search_options(text, limit=visibility.MAX_IDS_PER_QUERY)
+    readable = visibility.readable_records(services, viewer, matches, lambda m: m.id)
+    return readable[:TYPEAHEAD_OPTIONS]
 
 
 def from_account_id(

@@ -845,3 +845,26 @@ def test_watch_lists_suggests_and_refuses_only_as_the_person_may_read(bot: BotUn
         (ACME,),
         (RAJ_SIDE_DEAL,),
     }
+
+
+def test_pickers_find_readable_matches_behind_hidden_ones(bot: BotUnderTest) -> None:
+    """60 accounts named "Acme A.." (Raj's, hidden from Ana) sort before Acme Corp: the
+    picker and the type-ahead still find the one she may read."""
+    data = private_org()
+    for i in range(60):
+        data["Account"].append({"Name": f"Acme A{i:02d}", "OwnerId": RAJ_SF})
+    bot.org.load(data)
+    bot.org.set_now(NOW)
+    bot.forget(ANA)
+    card = all_text(bot.ask("/account", "acme", user=ANA))
+    assert "Acme Corp" in card and "Acme A0" not in card and "Health" in card
+    watched = all_text(bot.ask("/watch", "acme", user=ANA))
+    assert "Acme A0" not in watched and "Acme Corp" in watched
+    view = {"id": "V1", "callback_id": "escalation_new", "blocks": []}
+    sent = bot.slack.block_suggestion(
+        bot.url, user_id=ANA, action_id="escalation_account", block_id="account",
+        value="acme", view=view,
+    )  # fmt: skip
+    labels = [o["text"]["text"] for o in sent.body["options"]]
+    assert any(label.startswith("Acme Corp") for label in labels), labels
+    assert not any(label.startswith("Acme A") for label in labels), labels
