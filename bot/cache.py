@@ -8,6 +8,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+# Seconds a re-read of the records one viewer may read (an /orders or /pipeline answer
+# asked again with ``Id IN (...)``) is kept, keyed by those Ids: short, since the list's
+# own first read is never cached (capped by the cache's own TTL).
+PART_TTL = 60.0
+
 
 class TTLCache:
     """Keeps values for ``ttl`` seconds, at most ``maxsize`` entries (LRU)."""

@@ -203,14 +203,14 @@ def orders_answer(
     only = readable_filter(svc, viewer)
     if who is not None:
         title, email = who
-        nd = svc.orders.not_dones(today, owner_email=email, readable=only)
+        nd = svc.orders.not_dones(today, owner_email=email, readable=only, cache=svc.cache)
         title = "your orders" if title == "you" else title
     elif arg.mention is not None:  # a channel: no account is named like that
         return cards.usage_message(
             ORDERS_USAGE, f"{arg.mrkdwn} is a channel. {ORDERS_WHO}", note_mrkdwn=True
         )
     elif ref is not None:  # an account's Id or link (as /account: gone, then may not read)
-        nd = svc.orders.not_dones(today, account_id=ref.id, readable=only)
+        nd = svc.orders.not_dones(today, account_id=ref.id, readable=only, cache=svc.cache)
         if not nd.accounts:
             msg = cards.error_message(
                 f"No account has the Id {ref.id} in Salesforce (it may have been deleted)."
@@ -221,7 +221,7 @@ def orders_answer(
             return denied("account", ref.id, shared_by)
         title = nd.account_name or "that account"
     else:
-        nd = svc.orders.not_dones(today, account_name=arg.text, readable=only)
+        nd = svc.orders.not_dones(today, account_name=arg.text, readable=only, cache=svc.cache)
         if not nd.accounts:  # no account is named so: not an all-clear
             suggestions = [] if only is not None else svc.accounts.suggest(arg.text)
             msg = cards.not_found(

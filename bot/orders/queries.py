@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.accounts.queries import Desk
+from bot.cache import PART_TTL, TTLCache
 from bot.infra.salesforce import format_soql, url_bytes
 from bot.money import Currencies, Total
 from bot.orders.rules import OrderRules
@@ -199,6 +200,7 @@ class OrderDesk(Desk):
         account_id: str | None = None,
         limit: int = MAX_LISTED,
         readable: Callable[[list[str]], set[str]] | None = None,
+        cache: TTLCache | None = None,
     ) -> NotDoneList:
         """Stuck and overdue orders for an owner (theirs, or on their accounts), for the
         account ``account_id``, or for accounts whose name contains ``account_name``: the
@@ -210,7 +212,8 @@ class OrderDesk(Desk):
         they may read. The composite then lists every not-done's Id too; when the person
         may not read them all, the queries are asked again for those they may
         (``Id IN (...)``, as many requests as the URLs need), so the count and amount
-        stay Salesforce's exact figures, of what they may read."""
+        stay Salesforce's exact figures, of what they may read. That re-read is kept in
+        ``cache`` for ``PART_TTL`` seconds, keyed by the Ids (never by person)."""
         accounts = None
         if owner_email is not None:
             scope = format_soql(
@@ -247,10 +250,19 @@ class OrderDesk(Desk):
         def longest(chunk: list[str]) -> str:
             return max(only(chunk).build().values(), key=url_bytes)
 
-        parts = [
-            only(chunk).read(self.sf.composite_queries(only(chunk).build()))
-            for chunk in self.sf.chunk_values(mine, longest)
-        ]
+        # The re-read depends only on the Ids (and the day): whoever may read exactly
+        # these not-dones shares it for PART_TTL seconds, so a warm list costs a partial
+        # viewer no more requests than anyone else.
+        key = ("not_dones_part", today, limit, tuple(sorted(mine)))
+        answers = cache.get(key) if cache is not None else None
+        if answers is None:
+            answers = [
+                (chunk, self.sf.composite_queries(only(chunk).build()))
+                for chunk in self.sf.chunk_values(mine, longest)
+            ]
+            if cache is not None:
+                cache.put(key, answers, ttl=PART_TTL)
+        parts = [only(chunk).read(found) for chunk, found in answers]
         merged = queries.merge(parts)
         merged.accounts, merged.account_name = whole.accounts, whole.account_name
         return merged

@@ -37,7 +37,10 @@ def visible_pipeline(svc: Services, viewer: str, emails: list[str]) -> Pipeline:
     if not visibility.enforced(svc):
         return svc.pipeline.for_owners(emails, svc.today())
     return svc.pipeline.for_owners(
-        emails, svc.today(), readable=lambda ids: visibility.readable_ids(svc, viewer, ids)
+        emails,
+        svc.today(),
+        readable=lambda ids: visibility.readable_ids(svc, viewer, ids),
+        cache=svc.cache,
     )
 
 

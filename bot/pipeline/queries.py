@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.cache import PART_TTL, TTLCache
 from bot.dates import BOT_WEEK_START, FiscalYear, quarter_bounds, week_bounds
 from bot.infra.salesforce import SalesforceService, format_soql, url_bytes
 from bot.money import Currencies, Total
@@ -151,13 +152,15 @@ class PipelineDesk:
         today: dt.date,
         *,
         readable: Callable[[list[str]], set[str]] | None = None,
+        cache: TTLCache | None = None,
     ) -> Pipeline:
         """The quarter for the owners with these e-mails: one composite request per
         group of owners that fits a URL (one for any team of a few hundred).
 
         ``readable`` (the Ids a person may read, of the Ids given): the quarter of the
         deals they may read; the same requests, then the access check, and only when
-        they may not read every deal, the queries again for those they may. Raises
+        they may not read every deal, the queries again for those they may (kept in
+        ``cache`` for ``PART_TTL`` seconds, keyed by the Ids, never by person). Raises
         SalesforceError."""
         vocab = self.vocabulary()
         currencies, fiscal, week_start = vocab.currencies, vocab.fiscal, self.week_start
@@ -209,8 +212,19 @@ class PipelineDesk:
                 return max(queries([], only=tuple(chunk)).build().values(), key=url_bytes)
 
             ids = [r["Id"] for r in mine]
-            for chunk in self.sf.chunk_values(ids, longest_ids):
-                _add(p, self.sf.composite_queries(queries([], only=tuple(chunk)).build()))
+            # Keyed by the Ids (never by person), kept PART_TTL seconds: a warm quarter
+            # costs a partial viewer no more requests than anyone else.
+            key = ("pipeline_part", today, week_start, tuple(sorted(ids)))
+            parts = cache.get(key) if cache is not None else None
+            if parts is None:
+                parts = [
+                    self.sf.composite_queries(queries([], only=tuple(chunk)).build())
+                    for chunk in self.sf.chunk_values(ids, longest_ids)
+                ]
+                if cache is not None:
+                    cache.put(key, parts, ttl=PART_TTL)
+            for found in parts:
+                _add(p, found)
         _finish(p)
         return p
 

@@ -116,10 +116,10 @@ def test_a_scripted_demo_session() -> None:
     assert "Your escalations — 1 open" in home and "ESC-0001" in home
 
     # Who sees what: Kevin, a rep on Ana's team (the same role, private accounts), may
-    # not read Ana's order: he is refused without any of its figures; searched by name,
-    # her account is not there for him.
+    # not read Ana's order: asked by its number, it is not there for him (the same words
+    # as for no such order), without any of its figures; nor her account by name.
     refused = section(out, "kevin> /order 123")
-    assert "Your Salesforce user can't see that order" in refused
+    assert "No order matches 00000123." in refused
     assert "Stuck" not in refused and "$" not in refused and "line items" not in refused
     assert "No account matches Acme Corp." in section(out, "kevin> /account Acme Corp")
 

@@ -868,3 +868,24 @@ def test_pickers_find_readable_matches_behind_hidden_ones(bot: BotUnderTest) -> 
     labels = [o["text"]["text"] for o in sent.body["options"]]
     assert any(label.startswith("Acme Corp") for label in labels), labels
     assert not any(label.startswith("Acme A") for label in labels), labels
+
+
+def test_a_partial_viewer_pays_no_more_than_anyone_on_a_warm_list(bot: BotUnderTest) -> None:
+    """/pipeline and /orders for someone who may read part of what they count: cold, the
+    access check and the re-read of what they may read; warm, no more requests than a
+    person who may read it all (the re-read is kept, keyed by the Ids)."""
+
+    def cost(command: str, text: str, user: str) -> tuple[int, str]:
+        bot.org.clear_log()
+        said = all_text(bot.ask(command, text, user=user))
+        return len(bot.sf_requests()), said
+
+    for command, text, partial in (("/pipeline", "smb-east", ANA), ("/orders", "@ana.rep", RAJ)):
+        bot.forget(partial, MARCUS)
+        cost(command, text, MARCUS)
+        full_warm, whole = cost(command, text, MARCUS)
+        part_cold, _ = cost(command, text, partial)
+        part_warm, part = cost(command, text, partial)
+        assert part_cold == full_warm + 2, (command, part_cold, full_warm)
+        assert part_warm == full_warm, (command, part_warm, full_warm)
+        assert part != whole  # the partial viewer's figures are theirs
