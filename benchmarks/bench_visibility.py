@@ -29,7 +29,8 @@ from bot.standins.salesforce.seed import DEMO_TEAMS_FILE  # noqa: E402
 from bot.standins.stack import Stack  # noqa: E402
 from bot.teams import load_teams  # noqa: E402
 
-ANA, MARCUS = "U0ANA00001", "U0MGR00001"
+ANA, MARCUS, KEVIN = "U0ANA00001", "U0MGR00001", "U0KEV00001"
+NAMES = {MARCUS: " (Marcus)", KEVIN: " (Kevin)"}
 CASES = [  # (kind, who, command, text)
     ("card", ANA, "/account", "Acme Corp"),
     ("card", ANA, "/order", "123"),
@@ -37,6 +38,9 @@ CASES = [  # (kind, who, command, text)
     ("list", ANA, "/pipeline", ""),
     ("list", MARCUS, "/pipeline", "smb-east"),
     ("list", MARCUS, "/orders", "Acme"),
+    # A partial viewer: Kevin, a rep on smb-east, may read only his own accounts' records.
+    ("list", KEVIN, "/pipeline", "smb-east"),
+    ("list", KEVIN, "/orders", "Acme"),
 ]
 
 
@@ -59,10 +63,10 @@ def run(runs: int) -> None:
     base = svc.settings
     rows: list[tuple[str, ...]] = []
     try:
-        for who in (ANA, MARCUS):
+        for who in (ANA, MARCUS, KEVIN):
             identify(svc, who)
         for kind, who, command, text in CASES:
-            label = f"{command} {text}".strip() + (" (Marcus)" if who == MARCUS else "")
+            label = f"{command} {text}".strip() + NAMES.get(who, "")
             for mode in ("workspace", "salesforce"):
                 svc.settings = dataclasses.replace(base, visibility=mode)
                 for cache in ("cold", "warm"):
