@@ -51,6 +51,7 @@ TEAMS_WITH_MEDIA = (
   - name: media-sales
     channel: C0GENERAL01
     owners: [raj.rep@example.com]
+    managers: [U0MGR00001]
 """
 )
 
@@ -149,7 +150,8 @@ def test_a_command_shows_its_answer_and_nothing_else(
     bot: BotUnderTest, command: str, text: str, expect: str
 ) -> None:
     started = time.monotonic()
-    sent = bot.command(command, text)
+    # A digest preview is for the team's managers (Marcus); the rest as Ana, a rep.
+    sent = bot.command(command, text, user=MARCUS if command == "/digest" else ANA)
     assert sent.status == 200 and sent.user_error is None
     assert not sent.body  # an empty ack: Slack would show anything in it, for good
     answer = bot.answer(sent)
@@ -253,7 +255,7 @@ def test_digest_subscribe_takes_the_team_as_its_channel(bot: BotUnderTest) -> No
     answer = all_text(bot.answer(sent))
     assert "This channel gets *smb-east*'s weekly digest" in answer
     assert subscribed(bot) == [("smb-east", "weekly", CHANNEL, True)]
-    preview = all_text(bot.answer(bot.command("/digest", "preview #smb-east")))
+    preview = all_text(bot.answer(bot.command("/digest", "preview #smb-east", user=MARCUS)))
     assert "smb-east" in preview and "daily digest" in preview
     gone = all_text(bot.answer(bot.command("/digest", "unsubscribe #smb-east weekly", user=MARCUS)))
     assert "no longer gets: smb-east weekly" in gone
