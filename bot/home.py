@@ -10,9 +10,11 @@ unmapped person) sees only how to get access.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import context, divider, header, link, pack_lines, section
 from bot.dates import quarter_label
@@ -25,6 +27,8 @@ from bot.people import AccessRefused, Person, identify
 from bot.services import Services
 from bot.text import escape_slack, plural, truncate
 from bot.watches import service as watches
+
+log = logging.getLogger(__name__)
 
 MAX_LISTED = 5
 OPEN = ACTIVE
@@ -181,7 +185,12 @@ def publish_home(svc: Services, client: WebClient, user_id: str) -> None:
         outcome = "ok"
     except AccessRefused as exc:
         view, outcome = refused_view(exc), "refused"
-    client.views_publish(user_id=user_id, view=view)
+    try:
+        client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as exc:  # an unknown user, Slack down: there is nobody to tell
+        log.warning("views.publish for %s's Home tab failed: %s", user_id,
+                    exc.response.get("error"))  # fmt: skip
+        outcome = "not_delivered"
     audit.record(
         svc,
         action="refusal" if outcome == "refused" else "lookup",

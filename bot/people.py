@@ -416,11 +416,17 @@ def identify_within(services: Services, slack_user_id: str, budget: float) -> Pe
     from concurrent.futures import TimeoutError as FutureTimeout
 
     from bot.infra.salesforce import SalesforceError
+    from bot.workqueue import QueueFull
 
-    future = services.pool.submit(identify, services, slack_user_id)
-    try:
-        return future.result(timeout=budget)
-    except FutureTimeout:
+    known = known_identity(services, slack_user_id)  # from the caches: no request, no wait
+    if known is not None:
+        return known
+    try:  # on the small look-up queue, so a modal never waits behind the answer workers
+        person: Person = services.quick_call(
+            lambda: identify(services, slack_user_id), timeout=budget, what="identity"
+        )
+        return person
+    except (FutureTimeout, QueueFull):
         raise IdentityUnavailable(_UNAVAILABLE, reason="unavailable") from None
     except SalesforceError as exc:
         raise IdentityUnavailable(exc.user_message, reason="unavailable") from None

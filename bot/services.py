@@ -1,9 +1,15 @@
-"""What the listeners share: settings, Salesforce desks, cache, clock, a worker pool.
+"""What the listeners share: settings, Salesforce desks, cache, clock, worker queues.
 
 Listeners ``ack()`` at once and hand the slow work to :meth:`Services.answer`, which runs
-it on a bounded pool separate from Bolt's listener threads, so the 3-second ack never
-waits behind a slow Salesforce. Every failure still reaches the user as a message, and
-the log gets the traceback.
+it on a bounded queue separate from Bolt's listener threads (:class:`WorkQueue`), so the
+3-second ack never waits behind a slow Salesforce. Every request gets exactly one
+answer: its result, a clear error (the log gets the traceback), "busy" when the queue
+is full, or "restarting" when the process is stopped before it got to it.
+
+Look-ups made while Slack waits (the escalation form's type-ahead and pre-fill, the
+order check on submit) run on a second, small queue with a hard time limit
+(:meth:`Services.quick_call`), so they never take the answer workers nor hold a
+listener longer than their budget.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -31,6 +37,7 @@ if TYPE_CHECKING:
     from bot.delivery.outbox import Task as OutboxTask
 from bot.infra.db import Database
 from bot.infra.salesforce import SalesforceError, SalesforceService
+from bot.once import OnceKeys
 from bot.orders.queries import OrderDesk
 from bot.people import IDENTITY_TTL, AccessRefused, identify, refusal_message
 from bot.pipeline.queries import PipelineDesk
@@ -38,6 +45,7 @@ from bot.settings import Settings
 from bot.teams import Teams
 from bot.timers import Timers
 from bot.vocabulary import VocabularySource
+from bot.workqueue import QueueFull, WorkQueue
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,24 @@ INTERNAL_ERROR = (
     "Something went wrong on acctbot's side, and it is logged. Try again in a "
     "moment; if it keeps happening, tell your Slack admin."
 )
+BUSY = (
+    "acctbot is busy, try again in a minute. (Salesforce is answering slowly and "
+    "requests are queueing up.)"
+)
+RESTARTING = "acctbot is restarting and could not finish this. Try again in a minute."
+QUICK_WORKERS = 4  # threads for look-ups made while Slack waits (type-ahead, pre-fill)
+QUICK_WAITING = 4
+NOTICE_WORKERS = 4  # threads posting "busy" and "still looking" (never Bolt's threads)
+NOTICE_WAITING = 2000
+MAX_QUEUE_WAIT = 45.0  # seconds: a queued answer older than this says "busy" instead
+
+
+def not_now(text: str, outcome: str) -> Message:
+    """The error that answers a request acctbot did not get to ("busy", "restarting");
+    ``outcome`` is what the audit log says."""
+    msg = error_message(text)
+    msg.outcome = outcome
+    return msg
 
 
 def system_clock() -> dt.datetime:
@@ -62,7 +88,7 @@ class Services:
     teams: Teams
     db: Database
     clock: Clock = system_clock
-    workers: int = 16
+    workers: int | None = None  # answer threads (default: ACCTBOT_WORKERS)
     slow_after: float = SLOW_AFTER  # seconds before a slow answer gets "still looking"
     slack: WebClient | None = None  # the app's Web API client, set by create_app
     sla: SlaPolicy = field(init=False)  # escalation reminders, from Settings
@@ -80,7 +106,10 @@ class Services:
     # by person, so one person's answer never reaches another.
     people_cache: TTLCache = field(init=False)
     access_cache: TTLCache = field(init=False)
-    pool: ThreadPoolExecutor = field(init=False)
+    pool: WorkQueue = field(init=False)  # answers to commands and clicks
+    quick: WorkQueue = field(init=False)  # look-ups made while Slack waits
+    notices: WorkQueue = field(init=False)  # "busy", "still looking"
+    once: OnceKeys = field(init=False)
     channels: Channels = field(init=False)  # channel ids by name; channels joined
     timers: Timers = field(init=False)
     tz: ZoneInfo = field(init=False)
@@ -94,11 +123,21 @@ class Services:
         self.cache = TTLCache(self.settings.cache_ttl)
         self.people_cache = TTLCache(IDENTITY_TTL, maxsize=20_000)
         self.access_cache = TTLCache(self.settings.cache_ttl, maxsize=100_000)
-        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="acctbot")
+        s = self.settings
+        self.pool = WorkQueue(
+            "acctbot",
+            workers=self.workers or s.workers,
+            max_waiting=s.queue_limit,
+            max_wait=MAX_QUEUE_WAIT,
+        )
+        self.quick = WorkQueue("acctbot-quick", workers=QUICK_WORKERS, max_waiting=QUICK_WAITING)
+        self.notices = WorkQueue(
+            "acctbot-notices", workers=NOTICE_WORKERS, max_waiting=NOTICE_WAITING
+        )
+        self.once = OnceKeys(self.db)
         self.timers = Timers()
         self.channels = Channels()
         self.tz = ZoneInfo(self.settings.timezone)
-        s = self.settings
         self.vocabulary = VocabularySource(self.salesforce)
         self.accounts = AccountFinder(
             self.salesforce,
@@ -141,7 +180,10 @@ class Services:
         progress: Message | None = None,
         audit: str | None = "lookup",
     ) -> Future[None]:
-        """Run ``work`` on the pool and answer once: its message, or a clear error.
+        """Queue ``work`` and answer exactly once: its message, a clear error, "busy"
+        (the queue is full, or the job waited too long), or "restarting" (the process was
+        stopped first). "Busy" for a full queue comes at once, from the small notice
+        queue, so Bolt's listener threads never wait on it.
 
         A slash command is acknowledged with an empty body and answered here, once: Slack
         cannot replace or delete what a command's ``response_url`` posts ("it's not
@@ -179,11 +221,11 @@ class Services:
         timer = (
             self.timers.call_later(self.slow_after, post_progress) if progress is not None else None
         )
+        final = threading.Lock()  # the one answer: the work's, "busy" or "restarting"
 
-        def task() -> None:
-            msg = self.compute(work, what=what, user_id=user_id)
-            if self.settings.sharing == "off":
-                msg = without_share(msg)
+        def finish(msg: Message) -> None:
+            if not final.acquire(blocking=False):
+                return  # answered already (the work finished while draining, say)
             if timer is not None:
                 timer.cancel()
             with gate:
@@ -199,7 +241,26 @@ class Services:
             if audit is not None:
                 self.audit(audit, what, msg, user_id=user_id, channel_id=channel_id)
 
-        return self.pool.submit(task)
+        def task() -> None:
+            msg = self.compute(work, what=what, user_id=user_id)
+            if self.settings.sharing == "off":
+                msg = without_share(msg)
+            finish(msg)
+
+        future = self.pool.try_submit(
+            task,
+            what=what,
+            on_stale=lambda: finish(not_now(BUSY, "busy")),
+            on_abandon=lambda: finish(not_now(RESTARTING, "restarting")),
+        )
+        if future is None:
+            log.warning("%s: the answer queue is full; telling the user acctbot is busy", what)
+            future = self.notices.try_submit(lambda: finish(not_now(BUSY, "busy")), what=what)
+            if future is None:
+                log.error("%s: even the notice queue is full; the user gets no answer", what)
+                future = Future()
+                future.set_result(None)
+        return future
 
     def audit(
         self,
@@ -275,8 +336,10 @@ class Services:
         except Exception as exc:
             problem = f"{type(exc).__name__}: {exc}"
         log.warning("response_url refused the answer to %s (%s)", what, problem)
+        # Failures from here on are about reaching this person (a user or channel Slack
+        # does not know, Slack down): warnings naming the cause, not tracebacks.
         if not (channel_id and user_id and self.slack):
-            log.error("could not deliver the answer to %s: no fallback target", what)
+            log.warning("could not deliver the answer to %s: no other way to reach the user", what)
             return
         try:
             self.slack.chat_postEphemeral(
@@ -289,15 +352,31 @@ class Services:
                 what,
                 exc.response.get("error"),
             )
-        except Exception:
-            log.exception("could not deliver the answer to %s", what)
+        except Exception as exc:
+            log.warning("could not deliver the answer to %s: %s: %s", what,
+                        type(exc).__name__, str(exc)[:200])  # fmt: skip
             return
         try:
             self.slack.chat_postMessage(channel=user_id, text=msg.text, blocks=msg.blocks)
-        except Exception:
-            log.exception("could not deliver the answer to %s", what)
+        except SlackApiError as exc:
+            log.warning("could not deliver the answer to %s: chat.postMessage said %s",
+                        what, exc.response.get("error"))  # fmt: skip
+        except Exception as exc:
+            log.warning("could not deliver the answer to %s: %s: %s", what,
+                        type(exc).__name__, str(exc)[:200])  # fmt: skip
 
-    def submit(self, fn: Callable[[], Any], *, what: str) -> Future[Any]:
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        *,
+        what: str,
+        on_busy: Callable[[], None] | None = None,
+        on_abandon: Callable[[], None] | None = None,
+    ) -> Future[Any]:
+        """Run ``fn`` on the answer queue (its exception is logged and set on the future).
+        When the queue is full nothing runs: ``on_busy`` is called (on the notice queue),
+        or the refusal is logged, and the future fails with :class:`QueueFull`."""
+
         def task() -> Any:
             try:
                 return fn()
@@ -308,7 +387,33 @@ class Services:
                 log.exception("%s failed", what)
                 raise
 
-        return self.pool.submit(task)
+        future = self.pool.try_submit(task, what=what, on_stale=on_busy, on_abandon=on_abandon)
+        if future is None:
+            future = Future()
+            future.set_exception(QueueFull(what))
+            if on_busy is not None:
+                self.notices.try_submit(on_busy, what=what)
+            else:
+                log.warning("%s skipped: the answer queue is full", what)
+        return future
+
+    def quick_call(self, fn: Callable[[], Any], *, timeout: float, what: str) -> Any:
+        """``fn()`` on the small look-up queue, waiting at most ``timeout`` seconds.
+
+        Raises:
+            QueueFull: no room (too many look-ups are already waiting on Salesforce).
+            TimeoutError: no answer in time (the look-up may finish in the background).
+            Exception: whatever ``fn`` raised.
+        """
+        return self.quick.call(fn, timeout=timeout, what=what)
+
+    def drain(self, timeout: float) -> tuple[int, int]:
+        """On shutdown: take no new work, give what was acknowledged ``timeout`` seconds
+        to be answered, then answer the rest "restarting". Returns (finished, abandoned)."""
+        self.quick.shutdown(wait=False, cancel_futures=True)
+        finished, abandoned = self.pool.drain(timeout)
+        self.notices.drain(2.0)  # the "busy" answers already queued
+        return finished, abandoned
 
 
 def services_of(context: BoltContext) -> Services:

@@ -87,6 +87,13 @@ class Settings:
     # quiet hours (local wall-clock times in their own Slack time zone; None: never quiet).
     watch_interval_seconds: int = 60
     watch_quiet_hours: tuple[dt.time, dt.time] | None = (dt.time(19, 0), dt.time(8, 0))
+    # Load and shutdown: threads answering commands, how many more may wait (beyond that
+    # the user is told acctbot is busy), seconds to finish acknowledged work on SIGTERM,
+    # and the largest request body read (Slack's payloads are a few KB).
+    workers: int = 16
+    queue_limit: int = 64
+    drain_seconds: int = 20
+    max_request_bytes: int = 256 * 1024
     log_level: str = "INFO"
     # Who sees what (README "Who sees what"): "salesforce" shows each person only the
     # records their own Salesforce user can read; "workspace" shows every mapped person
@@ -196,6 +203,10 @@ class Settings:
             sla_check_seconds=_int(get, "ACCTBOT_SLA_CHECK_SECONDS", 60, 1, 3600),
             watch_interval_seconds=_int(get, "ACCTBOT_WATCH_INTERVAL_SECONDS", 60, 1, 86400),
             watch_quiet_hours=_quiet_hours(get("ACCTBOT_WATCH_QUIET_HOURS")),
+            workers=_int(get, "ACCTBOT_WORKERS", 16, 1, 256),
+            queue_limit=_int(get, "ACCTBOT_QUEUE_LIMIT", 64, 0, 10000),
+            drain_seconds=_int(get, "ACCTBOT_DRAIN_SECONDS", 20, 0, 600),
+            max_request_bytes=1024 * _int(get, "ACCTBOT_MAX_REQUEST_KB", 256, 16, 10240),
             log_level=_log_level(get("LOG_LEVEL")),
             visibility=_choice(get, "ACCTBOT_VISIBILITY", VISIBILITY_MODES),
             admins=_slack_users(get, "ACCTBOT_ADMINS"),

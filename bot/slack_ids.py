@@ -14,6 +14,7 @@ on a message posted by an older acctbot is either understood or refused with a c
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -71,6 +72,10 @@ class SnoozeFor(StrEnum):
 
 
 CARD_REF_VERSION = 1
+# A Salesforce record Id: 15 case-sensitive or 18 case-safe characters, the first three
+# its object's key prefix (https://help.salesforce.com/s/articleView?id=000385008).
+SALESFORCE_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
+_PREFIX = {"account": "001", "order": "801"}
 
 
 class StaleButton(ValueError):
@@ -124,9 +129,50 @@ class CardRef:
             raise StaleButton(f"unknown card reference {version!r}/{kind!r}")
         if not isinstance(record_id, str) or len(record_id) > 500:
             raise StaleButton("card reference without a usable id")
-        if not record_id and kind in (CardKind.ACCOUNT, CardKind.ORDER):
+        prefix = _PREFIX.get(str(kind))
+        if prefix and not (SALESFORCE_ID.fullmatch(record_id) and record_id.startswith(prefix)):
             raise StaleButton("record card reference without a record Id")
         for who in (asker, shared_by):
             if who is not None and not isinstance(who, str):
                 raise StaleButton("card reference with a malformed user")
         return cls(CardKind(str(kind)), record_id, asker or None, shared_by or None)
+
+
+ESCALATION_REF_VERSION = 1
+_MAX_ESCALATION_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class EscalationRef:
+    """What an escalation alert's Acknowledge / Resolve / Reassign buttons act on: the
+    escalation's id in acctbot's database (not its ESC- reference)."""
+
+    id: int
+
+    def to_value(self) -> str:
+        """The compact, versioned JSON carried in the button's ``value``."""
+        return json.dumps({"v": ESCALATION_REF_VERSION, "esc": self.id}, separators=(",", ":"))
+
+    @classmethod
+    def from_value(cls, value: object) -> EscalationRef:
+        """Read a value written by :meth:`to_value`, or the bare id (``"42"``) that alerts
+        posted by earlier releases carry.
+
+        Raises:
+            StaleButton: not an escalation reference this version understands.
+        """
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+            number: object = int(value)
+        else:
+            try:
+                ref = json.loads(value) if isinstance(value, str) else None
+            except ValueError:
+                ref = None
+            if not isinstance(ref, dict) or ref.get("v") != ESCALATION_REF_VERSION:
+                raise StaleButton("not an escalation reference")
+            number = ref.get("esc")
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise StaleButton("escalation reference without an id")
+        if not 0 < number <= _MAX_ESCALATION_ID:
+            raise StaleButton("escalation reference out of range")
+        return cls(number)

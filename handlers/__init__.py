@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from handlers import actions, commands, events, options, views
+from handlers import actions, commands, events, fallback, options, views
 
 
 def register(app: App) -> None:
@@ -11,3 +11,4 @@ def register(app: App) -> None:
     views.register(app)
     options.register(app)
     events.register(app)
+    fallback.register(app)  # last: what nothing above handled

@@ -167,6 +167,15 @@ class Lookup:
     near: list[tuple[str, str]] = field(default_factory=list)
 
 
+_ACCOUNT_ID = re.compile(r"001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?")
+
+
+def is_account_id(text: str) -> bool:
+    """Whether ``text`` is exactly a Salesforce Account Id (15 or 18 characters, key
+    prefix 001), as an account select's option value or a button value carries it."""
+    return bool(_ACCOUNT_ID.fullmatch(text))
+
+
 def extract_account_id(text: str) -> str | None:
     """The account Id ``text`` names (an account's Id or a link to it, see
     :func:`bot.records.record_ref`), else None (a link to another object too)."""

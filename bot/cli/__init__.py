@@ -41,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="serve the app (Socket Mode if SLACK_APP_TOKEN is set, "
         "else HTTP on $PORT at /slack/events)",
+        description="Serve the app: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on $PORT "
+        "at /slack/events (GET /healthz for load balancers).",
+        epilog="On SIGTERM or SIGINT acctbot stops taking new requests (the port closes, "
+        "/healthz answers 503, Socket Mode disconnects so Slack sends elsewhere), lets "
+        "requests in flight be acknowledged, gives acknowledged work ACCTBOT_DRAIN_SECONDS "
+        "(20) to be answered, answers the rest 'acctbot is restarting, try again', and "
+        "exits 0. On a container platform give it a grace period longer than that: "
+        "Kubernetes terminationGracePeriodSeconds (default 30) is enough for the default; "
+        "Docker's default is 10 s, so use `docker stop -t 30` or `stop_grace_period: 30s`.",
     )
     run.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     run.add_argument(
@@ -137,6 +146,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         + f"); sharing in channels: {settings.sharing}; admins: {admins}; audit log kept "
         f"{settings.audit_retention_days} days"
+    )
+    print(
+        f"Load: {settings.workers} workers, {settings.queue_limit} more may wait (then "
+        f'"busy"); requests up to {settings.max_request_bytes // 1024} KB; on SIGTERM '
+        f"{settings.drain_seconds} s to finish acknowledged work"
     )
     teams = None
     finished = ", ".join(settings.finished_order_statuses) or "none"

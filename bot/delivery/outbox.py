@@ -273,6 +273,8 @@ def _deliver_one(services: Services, item: _Claimed) -> Stats:
     row = item.row
     # No slack_sdk retry handlers here: a post re-sent after a reset would be a duplicate.
     client = delivery_client(services.slack) if services.slack is not None else None
+    if row.method in ("chat.postMessage", "chat.update") and not _readable(row.payload):
+        return _park(services, item, "its payload is not a JSON object")  # a bad row: set aside
     try:
         if row.method == "chat.postMessage":
             assert client is not None, "the app's WebClient is not set"
@@ -293,6 +295,13 @@ def _deliver_one(services: Services, item: _Claimed) -> Stats:
     except Exception as exc:  # connection refused, timeouts, Salesforce down in a task...
         doubt = row.method == "chat.postMessage" and maybe_sent(exc)
         return _retry(services, item, f"{type(exc).__name__}: {exc}"[:500], None, in_doubt=doubt)
+
+
+def _readable(payload: str) -> bool:
+    try:
+        return isinstance(json.loads(payload), dict)
+    except (TypeError, ValueError):
+        return False
 
 
 def _post(services: Services, client: WebClient, item: _Claimed) -> Stats:

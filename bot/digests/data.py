@@ -17,6 +17,10 @@ currency sums (``bot.money.Amounts``: never added across currencies) and the fir
 large org, and a digest reads in thirty seconds at any size.
 
 A team's scope is the accounts its owners own (``Account.Owner.Email``).
+
+A record that cannot be read (a malformed date, an amount that is not a number) is
+skipped and logged; it never fails the batch, which serves every team at once, and the
+teams it belonged to say that their figures leave a record out.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +41,8 @@ from bot.orders.rules import OrderRules
 from bot.settings import DEFAULT_FINISHED_ORDER_STATUSES
 from bot.text import parse_sf_date, parse_sf_datetime
 from bot.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
 
 LIST_LIMIT = 10  # lines a section names per team (the rest are counted)
 ACCOUNT_LIMIT = 10  # accounts the not-dones name per team (the rest are counted)
@@ -239,6 +246,7 @@ class DailyData:
     high_cases: Section = field(init=False)
     escalated_cases: Section = field(init=False)
     escalations: list[tuple[OpenEscalation, int]] = field(default_factory=list)  # (esc, days)
+    skipped: int = 0  # records that could not be read (left out of these figures)
 
     def __post_init__(self) -> None:
         c = self.currencies
@@ -310,6 +318,7 @@ class RepData:
     period: Period
     currencies: Currencies = field(default_factory=Currencies)
     reps: dict[str, RepFigures] = field(default_factory=dict)
+    skipped: int = 0  # records that could not be read (left out of these figures)
 
     def rep(self, rec: dict[str, Any]) -> RepFigures:
         owner = (rec.get("Account") or {}).get("Owner") or {}
@@ -369,6 +378,7 @@ class Batch:
         for scope in scopes:
             for owner in {o.lower() for o in scope.owners}:
                 self._by_owner[owner].append(scope)
+        self.skipped = 0  # records that could not be read (logged, left out)
 
     def _fetch(self, parts: Sequence[Part]) -> None:
         """Every record of every part, each given to its part's handler with the scopes
@@ -389,7 +399,21 @@ class Batch:
             owner = (((rec.get("Account") or {}).get("Owner")) or {}).get("Email") or ""
             scopes = self._by_owner.get(owner.lower())
             if scopes:
-                handlers[index](rec, scopes)
+                self._handle(handlers[index], rec, scopes)
+
+    def _handle(self, handle: Handler, rec: dict[str, Any], scopes: list[Scope]) -> None:
+        """``handle`` one record; a record that breaks it is skipped, logged and counted in
+        its teams' figures (which then say that they leave a record out)."""
+        try:
+            handle(rec, scopes)
+        except Exception as exc:
+            self.skipped += 1
+            for scope in scopes:
+                scope.data.skipped += 1
+            kind = (rec.get("attributes") or {}).get("type") if isinstance(rec, dict) else None
+            rid = rec.get("Id") if isinstance(rec, dict) else None
+            log.warning("digest: skipped %s record %s (%s: %s)", kind or "a", rid,
+                        type(exc).__name__, str(exc)[:200])  # fmt: skip
 
     def _span(self, first: Callable[[Period], dt.date], last: Callable[[Period], dt.date]) -> Any:
         periods = [s.period for s in self.scopes]

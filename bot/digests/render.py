@@ -437,8 +437,22 @@ def render(
         blocks, fallback = weekly_blocks(team, data, late_note=late_note)
     else:
         blocks, fallback = monthly_blocks(team, data, late_note=late_note)
+    skipped = getattr(data, "skipped", 0)
+    if skipped:  # a figure is exact or says it is not
+        left_out = "is" if skipped == 1 else "are"
+        blocks.insert(
+            1,
+            context(
+                f":warning: {plural(skipped, 'Salesforce record')} could not be read and "
+                f"{left_out} left out of these figures (the log has the details)."
+            ),
+        )
+    # The fallback is plain text with team and record names in it: escaped like the rest.
     return paginate(
-        blocks, truncate(fallback, 3000), max_blocks=max_blocks, max_messages=MAX_MESSAGES
+        blocks,
+        escape_slack(truncate(fallback, 2900)),
+        max_blocks=max_blocks,
+        max_messages=MAX_MESSAGES,
     )
 
 

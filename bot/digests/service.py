@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import blocks as cards
+from bot.accounts.queries import is_account_id
 from bot.blocks import Message
 from bot.dates import BOT_WEEK_START
 from bot.delivery import outbox
@@ -67,26 +68,38 @@ LATE_AFTER = dt.timedelta(minutes=15)
 
 
 def open_escalations(db: Database) -> list[OpenEscalation]:
-    """Escalations on an account not resolved yet, from the local log."""
+    """Escalations on an account not resolved yet, from the local log. A row that cannot
+    be read (a malformed account Id, no filing time) is skipped and logged: one bad row
+    must not cost every team its digest."""
+    out: list[OpenEscalation] = []
     with db.session() as s:
         rows = s.scalars(
             select(Escalation)
             .where(Escalation.status != RESOLVED, Escalation.account_id.is_not(None))
             .order_by(Escalation.id)
         ).all()
-        return [
-            OpenEscalation(
-                ref=e.ref,
-                account_id=e.account_id,
-                account_name=e.account_name or "",
-                summary=next(iter(e.description.strip().splitlines()), ""),
-                severity=e.severity,
-                status=e.status,
-                opened_at=e.created_at,
-                order_number=e.order_number,
+        for e in rows:
+            problem = None
+            if not is_account_id(e.account_id or ""):
+                problem = f"account Id {str(e.account_id)[:20]!r} is not an Account Id"
+            elif not isinstance(e.created_at, dt.datetime):
+                problem = "no filing time"
+            if problem:
+                log.warning("digest: skipped escalation %s: %s", e.ref, problem)
+                continue
+            out.append(
+                OpenEscalation(
+                    ref=e.ref,
+                    account_id=e.account_id,
+                    account_name=e.account_name or "",
+                    summary=next(iter((e.description or "").strip().splitlines()), ""),
+                    severity=e.severity,
+                    status=e.status,
+                    opened_at=e.created_at,
+                    order_number=e.order_number,
+                )
             )
-            for e in rows
-        ]
+    return out
 
 
 def _account_owners(services: Services, account_ids: list[str]) -> dict[str, str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
+from bot.accounts.queries import is_account_id
 from bot.escalations import views as ec
 from bot.orders.queries import parse_order_ref
+from bot.payloads import FORM_OUT_OF_DATE, Refused, Submission
 from bot.records import record_ref
 
 MIN_DESCRIPTION = 10
@@ -27,23 +28,24 @@ class Draft:
     due_at: dt.datetime | None = None
 
 
-def _state_value(values: dict[str, Any], block: str, action: str) -> dict[str, Any]:
-    return (values.get(block) or {}).get(action) or {}
+def read_form(form: Submission, now: dt.datetime) -> tuple[Draft | None, dict[str, str]]:
+    """The modal's values as a Draft, or the errors to show next to the inputs.
 
-
-def read_form(
-    view: dict[str, Any], reporter: str, now: dt.datetime
-) -> tuple[Draft | None, dict[str, str]]:
-    """The modal's values as a Draft, or the errors to show next to the inputs."""
-    values = (view.get("state") or {}).get("values") or {}
+    Raises:
+        Refused: the submitted state does not have the modal's shape (an older form).
+    """
     errors: dict[str, str] = {}
-    account = _state_value(values, "account", ec.ACCOUNT_ACTION).get("selected_option") or {}
-    order_text = (_state_value(values, "order", "order_input").get("value") or "").strip()
-    category = _state_value(values, "category", "category_select").get("selected_option") or {}
-    severity = _state_value(values, "severity", "severity_select").get("selected_option") or {}
-    description = _state_value(values, "description", "description_input").get("value") or ""
-    due_raw = _state_value(values, "due", "due_input").get("selected_date_time")
+    account = form.option("account", ec.ACCOUNT_ACTION)
+    if account is not None and account[0] == ec.NO_ACCOUNT:  # "no match", "slow": no pick
+        account = None
+    order_text = (form.text("order", "order_input") or "").strip()
+    category = form.option("category", "category_select")
+    severity = form.option("severity", "severity_select")
+    description = (form.text("description", "description_input") or "").strip()
+    due_raw = form.epoch("due", "due_input")
 
+    if account is not None and not is_account_id(account[0]):
+        raise Refused("the escalation form's account is not an Account Id", FORM_OUT_OF_DATE)
     order_ref = parse_order_ref(order_text) if order_text else None
     if order_text and order_ref is None:
         other = record_ref(order_text)  # a link to the account, say: named for what it is
@@ -53,38 +55,36 @@ def read_form(
             if other is not None
             else "That is not an order number (like 00000123) or a Salesforce order Id."
         )
-    if not account.get("value") and not order_text:
+    if account is None and not order_text:
         errors["account"] = "Pick the account (or give an order number below)."
-    if category.get("value") not in ec.CATEGORY_LABELS:
+    if category is None or category[0] not in ec.CATEGORY_LABELS:
         errors["category"] = "Choose a category."
-    if severity.get("value") not in ec.SEVERITY_LABELS:
+    if severity is None or severity[0] not in ec.SEVERITY_LABELS:
         errors["severity"] = "Choose a severity."
-    description = description.strip()
     if len(description) < MIN_DESCRIPTION:
         errors["description"] = (
             f"Describe the problem in at least {MIN_DESCRIPTION} characters, so a manager "
             "can act on it."
         )
     due_at = None
-    if due_raw not in (None, ""):
+    if due_raw is not None:
         try:
-            due_at = dt.datetime.fromtimestamp(int(due_raw), dt.UTC)
-        except (TypeError, ValueError):
+            due_at = dt.datetime.fromtimestamp(due_raw, dt.UTC)
+        except (OverflowError, OSError, ValueError):
             errors["due"] = "That is not a date and time."
         else:
             if due_at <= now:
                 errors["due"] = "That time has already passed. Pick a time in the future."
-    if errors:
+    if errors or category is None or severity is None:
         return None, errors
-    name = (account.get("text") or {}).get("text")
     return (
         Draft(
-            reporter=reporter,
-            category=str(category["value"]),
-            severity=str(severity["value"]),
-            description=description,
-            account_id=account.get("value") or None,
-            account_name=name.split(" · ")[0] if name else None,
+            reporter=form.user_id,
+            category=category[0],
+            severity=severity[0],
+            description=description[:3000],
+            account_id=account[0] if account else None,
+            account_name=account[1].split(" · ")[0] if account else None,
             order_ref=order_ref,
             due_at=due_at,
         ),

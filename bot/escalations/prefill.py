@@ -1,13 +1,15 @@
 """What the escalation modal can be pre-filled with, found within a small time budget.
 
 The modal must open within the trigger_id's 3 seconds, so every Salesforce look-up here
-runs with a deadline; when it is not back in time the modal opens without it (the
-account select searches Salesforce as the user types). Only records the reporter's
-Salesforce user may read are ever filled in (bot/visibility.py).
+runs on the small look-up queue with a hard deadline (:meth:`Services.quick_call`); when
+it is not back in time, or that queue is full, the modal opens without it (the account
+select searches Salesforce as the user types). Only records the reporter's Salesforce
+user may read are ever filled in (bot/visibility.py).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from bot import visibility
@@ -21,13 +23,16 @@ from bot.text import Argument
 if TYPE_CHECKING:
     from bot.services import Services
 
+log = logging.getLogger(__name__)
+
 BUDGET = 1.2  # seconds for a look-up before views.open
 
 
 def _within(services: Services, fn: Any, budget: float) -> Any:
     try:
-        return services.submit(fn, what="escalation prefill").result(timeout=budget)
-    except Exception:  # too slow (a TimeoutError too), or Salesforce failed: no prefill
+        return services.quick_call(fn, timeout=budget, what="escalation prefill")
+    except Exception as exc:  # too slow, too busy, or Salesforce failed: no prefill
+        log.info("escalation prefill skipped (%s)", type(exc).__name__)
         return None
 
 

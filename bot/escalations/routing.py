@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -117,28 +118,44 @@ def _readable(services: Services, reporter: str, record_id: str) -> bool:
     return record_id in readable_ids(services, reporter, [record_id])
 
 
+def order_unchecked(number: str) -> str:
+    """The modal error for an order Salesforce could not be asked about in time."""
+    return (
+        f"I could not check order {number} with Salesforce just now (it is slow or "
+        "busy), so nothing is filed yet. Submit again in a moment, or clear the order "
+        "number and mention it in the description."
+    )
+
+
 def prepare(
     services: Services, client: WebClient, draft: Draft, *, budget: float = 1.8
 ) -> Prepared:
     """Check the order and resolve the managers, within ``budget`` seconds in all.
 
-    An order Salesforce says does not exist is an error in the modal; an order that
-    cannot be checked in time is kept as typed (the escalation must not be lost). A
-    route not resolved in time is left to the durable routing task. The account and
-    the order must be ones the reporter's Salesforce user may read (bot/visibility.py):
-    otherwise, or if that cannot be told in time, the modal says so and nothing is filed.
+    The look-ups run on the small look-up queue (:meth:`Services.quick_call`'s), never on
+    the answer workers. An order Salesforce says does not exist, belongs to another
+    account, or could not be checked in time (slow, failing, or too busy to ask) is an
+    error in the modal: an order number is never filed unchecked. A route not resolved in
+    time is left to the durable routing task. The account and the order must be ones the
+    reporter's Salesforce user may read (bot/visibility.py): otherwise, or if that cannot
+    be told in time, the modal says so and nothing is filed.
     """
     deadline = time.monotonic() + budget
 
     def left() -> float:
         return max(0.05, deadline - time.monotonic())
 
+    def quick(fn: Callable[[], Any], what: str) -> Future[Any] | None:
+        return services.quick.try_submit(fn, what=what)
+
     access_future: Future[bool] | None = None
     if draft.account_id:
         checked_account = draft.account_id
-        access_future = services.submit(
-            lambda: _readable(services, draft.reporter, checked_account), what="access check"
+        access_future = quick(
+            lambda: _readable(services, draft.reporter, checked_account), "access check"
         )
+        if access_future is None:
+            return Prepared(None, None, {"account": SLOW_ACCESS})
     order_future: Future[Any] | None = None
     if draft.order_ref is not None:
         kind, value = draft.order_ref
@@ -148,43 +165,42 @@ def prepare(
             ok = order is not None and _readable(services, draft.reporter, order.record["Id"])
             return order, ok
 
-        order_future = services.submit(order_check, what="order check")
+        order_future = quick(order_check, "order check")
+        if order_future is None:
+            log.warning("order %s not checked: the look-up queue is full", value)
+            return Prepared(None, None, {"order": order_unchecked(value)})
     route_future: Future[Route] | None = None
     if draft.account_id or order_future is None:
         route_account = draft.account_id
-        route_future = services.submit(
-            lambda: resolve_route(services, client, draft.reporter, route_account), what="route"
+        route_future = quick(
+            lambda: resolve_route(services, client, draft.reporter, route_account), "route"
         )
     if order_future is not None:
         assert draft.order_ref is not None
         try:
             order, order_readable = order_future.result(timeout=left())
-        except (FutureTimeout, SalesforceError, AccessRefused):
-            order, order_readable = None, True
-            draft.order_number = draft.order_ref[1] if draft.order_ref[0] == "number" else None
-            draft.order_id = draft.order_ref[1] if draft.order_ref[0] == "id" else None
-            log.warning("could not check order %s in time; kept as typed", draft.order_ref[1])
-        else:
-            if order is None:
-                return Prepared(
-                    None, None, {"order": f"Salesforce has no order {draft.order_ref[1]}."}
-                )
-            if not order_readable:
-                return Prepared(None, None, {"order": NO_ACCESS.format(what="order")})
-            rec = order.record
-            if draft.account_id and rec.get("AccountId", "")[:15] != draft.account_id[:15]:
-                other = (rec.get("Account") or {}).get("Name") or "another account"
-                return Prepared(None, None, {"order": f"Order {order.number} belongs to {other}."})
-            draft.order_id, draft.order_number = rec["Id"], order.number
-            if not draft.account_id:
-                # Orders follow their account's sharing: the order's account is readable.
-                draft.account_id = rec.get("AccountId")
-                draft.account_name = (rec.get("Account") or {}).get("Name")
+        except AccessRefused as exc:
+            return Prepared(None, None, {"order": str(exc)[:2000]})
+        except (FutureTimeout, SalesforceError) as exc:
+            log.warning("order %s not checked (%s)", draft.order_ref[1], type(exc).__name__)
+            return Prepared(None, None, {"order": order_unchecked(draft.order_ref[1])})
+        if order is None:
+            return Prepared(None, None, {"order": f"Salesforce has no order {draft.order_ref[1]}."})
+        if not order_readable:
+            return Prepared(None, None, {"order": NO_ACCESS.format(what="order")})
+        rec = order.record
+        if draft.account_id and rec.get("AccountId", "")[:15] != draft.account_id[:15]:
+            other = (rec.get("Account") or {}).get("Name") or "another account"
+            return Prepared(None, None, {"order": f"Order {order.number} belongs to {other}."})
+        draft.order_id, draft.order_number = rec["Id"], order.number
+        if not draft.account_id:
+            # Orders follow their account's sharing: the order's account is readable.
+            draft.account_id = rec.get("AccountId")
+            draft.account_name = (rec.get("Account") or {}).get("Name")
         if route_future is None and draft.account_id:
             account_id = draft.account_id
-            route_future = services.submit(
-                lambda: resolve_route(services, client, draft.reporter, account_id),
-                what="route",
+            route_future = quick(
+                lambda: resolve_route(services, client, draft.reporter, account_id), "route"
             )
     if access_future is not None:
         try:
@@ -202,6 +218,8 @@ def prepare(
             log.warning("routing did not finish in time; a task will do it")
         except Exception as exc:
             log.warning("routing failed (%s); a task will retry it", exc)
+    else:
+        log.warning("routing not started (the look-up queue is full); a task will do it")
     if route is not None and route.account_name:
         draft.account_name = route.account_name
     return Prepared(draft, route, {})

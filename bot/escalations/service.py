@@ -174,14 +174,62 @@ def _apply_route(
 
 @dataclass
 class Filed:
+    """An escalation filed (or, ``repeated``, one this same form had already filed)."""
+
     escalation: Escalation
     alerted: list[str]
+    repeated: bool = False
 
 
-def create(services: Services, draft: Draft, route: Route | None) -> Filed:
-    """Write the escalation with its history, recipients and alerts: one transaction."""
+FORM_KEY_TTL = 24 * 3600  # seconds a submitted form is remembered (a modal's lifetime)
+
+
+def form_key(view_id: str, state_hash: str) -> str:
+    """The once-key of one submission of one modal: its view id and submitted state."""
+    return f"form:{view_id[:60]}:{state_hash[:64]}"
+
+
+def _filed_before(services: Services, session: Session, key: str) -> Filed | None:
+    result = services.once.result(session, key)
+    esc = session.get(Escalation, int(result)) if result and result.isdigit() else None
+    if esc is None:
+        return None
+    alerted = session.scalars(
+        select(EscalationRecipient.slack_user_id).where(
+            EscalationRecipient.escalation_id == esc.id,
+            EscalationRecipient.role.in_(MANAGER_ROLES),
+        )
+    ).all()
+    session.expunge(esc)
+    return Filed(esc, list(alerted), repeated=True)
+
+
+def filed_by_form(services: Services, key: str) -> Filed | None:
+    """The escalation a form with this :func:`form_key` already filed, if any."""
+    with services.db.session() as session:
+        return _filed_before(services, session, key)
+
+
+def create(
+    services: Services, draft: Draft, route: Route | None, *, form: str | None = None
+) -> Filed:
+    """Write the escalation with its history, recipients and alerts: one transaction.
+
+    ``form`` (a :func:`form_key`) makes filing idempotent: the same modal submitted again
+    with the same state (a double click, a replay) returns the escalation it filed the
+    first time, ``repeated``, and queues nothing. The key is claimed in the same
+    transaction, so of two concurrent submissions exactly one files.
+    """
     now = services.now()
     with services.db.session() as session:
+        if form is not None:
+            expires = services.once.clock() + dt.timedelta(seconds=FORM_KEY_TTL)
+            if not services.once.claim(session, form, expires):
+                before = _filed_before(services, session, form)
+                if before is not None:
+                    log.info("form %s was already filed as %s", form[:40], before.escalation.ref)
+                    return before
+                raise RuntimeError("a form key without its escalation")
         number = session.execute(
             update(Counter)
             .where(Counter.name == "escalation")
@@ -208,6 +256,8 @@ def create(services: Services, draft: Draft, route: Route | None) -> Filed:
         )
         session.add(esc)
         session.flush()
+        if form is not None:
+            services.once.set_result(session, form, str(esc.id))
         _history(session, esc.id, now, draft.reporter, "filed", to_value=OPEN)
         channel = services.settings.escalation_channel
         if route is not None:
@@ -319,10 +369,14 @@ def is_manager_for(session: Session, services: Services, esc_id: int, user: str)
 
 @dataclass
 class Outcome:
+    """What a status change did: ``ok`` (done, or nothing to do), a message for the user
+    when not, and ``changed`` False when the change was a no-op (nothing written)."""
+
     ok: bool
     message: str
     escalation: Escalation | None = None
     allowed: bool = True
+    changed: bool = True
 
 
 def get(services: Services, esc_id: int) -> Escalation | None:
@@ -503,9 +557,18 @@ def assignee_problem(services: Services, esc: Escalation, assignee: str) -> str 
     return None
 
 
+def _already_assigned(esc: Escalation, assignee: str) -> Outcome:
+    return Outcome(True, f"{esc.ref} is already assigned to <@{assignee}>.", esc, changed=False)
+
+
 def reassign(services: Services, esc_id: int, actor: str, assignee: str) -> Outcome:
+    """Assign ``esc_id`` to ``assignee`` (managers only). Assigning it to whoever has it
+    already is a no-op: no history row, no DM, no card update (``changed`` False)."""
     before = get(services, esc_id)
     previous = before.assignee if before else None
+    if before is not None and previous == assignee:
+        allowed = check_allowed(services, esc_id, actor, "reassign")
+        return _already_assigned(before, assignee) if allowed.ok else allowed
 
     def extra(session: Session, esc: Escalation) -> None:
         _alert(services, session, esc, [(assignee, "assignee")], level=esc.sla_level,
@@ -523,7 +586,7 @@ def reassign(services: Services, esc_id: int, actor: str, assignee: str) -> Outc
             escalation_id=esc.id,
         )
 
-    return _transition(
+    outcome = _transition(
         services,
         esc_id,
         actor,
@@ -541,6 +604,12 @@ def reassign(services: Services, esc_id: int, actor: str, assignee: str) -> Outc
         ),
         extra=extra,
     )
+    esc = outcome.escalation
+    same = esc is not None and esc.status != RESOLVED and esc.assignee == assignee
+    if not outcome.ok and outcome.allowed and same:  # someone made this change meanwhile
+        assert esc is not None
+        return _already_assigned(esc, assignee)
+    return outcome
 
 
 # --- SLA reminders --------------------------------------------------------------------

@@ -26,7 +26,7 @@ from bot.blocks import (
 )
 from bot.escalations.status import EscalationStatus
 from bot.infra.models import Escalation
-from bot.slack_ids import ActionId, CallbackId
+from bot.slack_ids import ActionId, CallbackId, EscalationRef
 from bot.text import escape_slack, plural, truncate
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
@@ -62,6 +62,7 @@ ACK_ACTION = ActionId.ESCALATION_ACK
 RESOLVE_ACTION = ActionId.ESCALATION_RESOLVE
 REASSIGN_ACTION = ActionId.ESCALATION_REASSIGN
 ALERT_ACTIONS_BLOCK = "escalation_actions"
+NO_ACCOUNT = "none"  # the account select's "nothing to pick" option (a note, not an account)
 MAX_LISTED = 20
 
 RecordUrl = Callable[[str], str | None]
@@ -153,19 +154,22 @@ def alert_card(
         )
     else:
         elements = []
+        ref = EscalationRef(esc.id).to_value()
         if esc.status == EscalationStatus.OPEN:
-            elements.append(button("Acknowledge", ACK_ACTION, str(esc.id), style="primary"))
-        elements.append(button("Resolve", RESOLVE_ACTION, str(esc.id)))
-        elements.append(button("Reassign", REASSIGN_ACTION, str(esc.id)))
+            elements.append(button("Acknowledge", ACK_ACTION, ref, style="primary"))
+        elements.append(button("Resolve", RESOLVE_ACTION, ref))
+        elements.append(button("Reassign", REASSIGN_ACTION, ref))
         blocks.append(actions(*elements, block_id=ALERT_ACTIONS_BLOCK))
     blocks.append(context(f"{esc.ref} · only managers can acknowledge, resolve or reassign"))
-    return Message(text=summary_text(esc), blocks=blocks)
+    # The fallback is what notifications show: escaped like the blocks (Slack parses
+    # <!channel>, <!here> and links in ``text`` too).
+    return Message(text=escape_slack(summary_text(esc)), blocks=blocks)
 
 
 def notice(text_mrkdwn: str, plain: str, esc: Escalation) -> Message:
     """A short DM (to the reporter, or a new assignee) about a change."""
     return Message(
-        text=plain,
+        text=escape_slack(plain),
         blocks=[section(text_mrkdwn), context(escape_slack(truncate(summary_text(esc), 300)))],
     )
 
@@ -343,7 +347,7 @@ def escalation_list(
 ) -> Message:
     if not rows:
         return Message(
-            text=f"No escalations: {title}.",
+            text=escape_slack(f"No escalations: {title}."),
             blocks=[section(f":white_check_mark: No escalations — {escape_slack(title)}.")],
         )
     blocks: list[dict[str, Any]] = [
@@ -369,4 +373,4 @@ def escalation_list(
     text = f"Escalations — {title}: " + ", ".join(
         f"{e.ref} {e.severity} {e.status}" for e in rows[:MAX_LISTED]
     )
-    return Message(text=truncate(text, 3000), blocks=blocks)
+    return Message(text=escape_slack(truncate(text, 2900)), blocks=blocks)

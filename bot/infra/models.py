@@ -347,3 +347,19 @@ class AuditEvent(Base):
     channel_id: Mapped[str | None] = mapped_column(String(40))
     record_ids: Mapped[str] = mapped_column(Text, default="")  # space-separated Ids
     outcome: Mapped[str] = mapped_column(String(20))  # ok | refused | denied | not_found | ...
+
+
+# --- once-only keys -----------------------------------------------------------------
+
+
+class OnceKey(Base):
+    """A key that may be used once until ``expires_at`` (see ``bot/once.py``): a request
+    signature already served (replays), a modal already filed, a card already shared.
+    ``result`` is what the first use produced (e.g. the escalation id), for the repeats."""
+
+    __tablename__ = "once_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    result: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App
-from waitress.server import create_server
 
-from bot.application import BOT_SCOPES, AcctBot, create_app, wsgi_app
+from bot.application import BOT_SCOPES, AcctBot, create_app, http_server
 from bot.services import Services
 from bot.settings import Settings
 from bot.standins.salesforce.seed import DEMO_SLACK_USERS
@@ -79,19 +78,24 @@ class RunningApp:
     _server: Any = field(repr=False)
     _thread: threading.Thread = field(repr=False)
 
+    bot: AcctBot | None = field(default=None, repr=False)
+
     def stop(self) -> None:
         self._server.close()
         self._thread.join(timeout=5)
         self.services.pool.shutdown(wait=False, cancel_futures=True)
+        self.services.quick.shutdown(wait=False, cancel_futures=True)
+        self.services.notices.shutdown(wait=False, cancel_futures=True)
 
 
 def serve_app(bot: AcctBot, *, threads: int = 64) -> RunningApp:
-    """Serve ``bot`` over HTTP on 127.0.0.1 (an ephemeral port) in a background thread."""
-    server = create_server(wsgi_app(bot.app), host="127.0.0.1", port=0, threads=threads)
+    """Serve ``bot`` over HTTP on 127.0.0.1 (an ephemeral port) in a background thread,
+    exactly as ``acctbot run`` serves it (the same gate and waitress limits)."""
+    server = http_server(bot, 0, "127.0.0.1", threads)
     thread = threading.Thread(target=server.run, daemon=True, name="waitress")
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}/slack/events"
-    return RunningApp(bot.app, bot.services, url, server, thread)
+    return RunningApp(bot.app, bot.services, url, server, thread, bot)
 
 
 def start_app(

@@ -19,20 +19,21 @@ from handlers.actions import (
     watch_snooze,
     watch_stop,
 )
+from handlers.guard import guarded
 
 
 def register(app: App) -> None:
-    app.action(ActionId.SHARE_CARD)(share_card.share_card)
-    app.action(ActionId.REFRESH_CARD)(refresh_card.refresh_card)
-    app.action(ActionId.ACCOUNT_PICK)(account_pick.account_pick)
-    app.action(ActionId.OPEN_IN_SALESFORCE)(open_in_salesforce.open_in_salesforce)
-    app.action(ActionId.ESCALATE_FROM_CARD)(escalate_from_card.escalate_from_card)
-    app.action(ActionId.ESCALATION_ACK)(escalation_ack.escalation_ack)
-    app.action(ActionId.ESCALATION_RESOLVE)(escalation_resolve.escalation_resolve)
-    app.action(ActionId.ESCALATION_REASSIGN)(escalation_reassign.escalation_reassign)
-    app.action(ActionId.WATCH_CARD)(watch_card.watch_card)
-    app.action(ActionId.UNWATCH_CARD)(unwatch_card.unwatch_card)
-    app.action(ActionId.WATCH_PICK)(watch_pick.watch_pick)
-    app.action(ActionId.WATCH_STOP)(watch_stop.watch_stop)
-    app.action(ActionId.WATCH_SNOOZE)(watch_snooze.watch_snooze)
-    app.action(ActionId.WATCH_RESUME)(watch_resume.watch_resume)
+    app.action(ActionId.SHARE_CARD)(guarded(share_card.share_card))
+    app.action(ActionId.REFRESH_CARD)(guarded(refresh_card.refresh_card))
+    app.action(ActionId.ACCOUNT_PICK)(guarded(account_pick.account_pick))
+    app.action(ActionId.OPEN_IN_SALESFORCE)(guarded(open_in_salesforce.open_in_salesforce))
+    app.action(ActionId.ESCALATE_FROM_CARD)(guarded(escalate_from_card.escalate_from_card))
+    app.action(ActionId.ESCALATION_ACK)(guarded(escalation_ack.escalation_ack))
+    app.action(ActionId.ESCALATION_RESOLVE)(guarded(escalation_resolve.escalation_resolve))
+    app.action(ActionId.ESCALATION_REASSIGN)(guarded(escalation_reassign.escalation_reassign))
+    app.action(ActionId.WATCH_CARD)(guarded(watch_card.watch_card))
+    app.action(ActionId.UNWATCH_CARD)(guarded(unwatch_card.unwatch_card))
+    app.action(ActionId.WATCH_PICK)(guarded(watch_pick.watch_pick))
+    app.action(ActionId.WATCH_STOP)(guarded(watch_stop.watch_stop))
+    app.action(ActionId.WATCH_SNOOZE)(guarded(watch_snooze.watch_snooze))
+    app.action(ActionId.WATCH_RESUME)(guarded(watch_resume.watch_resume))

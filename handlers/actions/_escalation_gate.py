@@ -3,13 +3,12 @@ serves and a manager the escalation was routed to (or an admin) before a modal o
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import Respond
 
 from bot import audit
 from bot.escalations import service as escalations
 from bot.infra.models import Escalation
+from bot.payloads import Click
 from bot.people import AccessRefused, identify_within
 from bot.services import Services
 
@@ -17,11 +16,14 @@ IDENTITY_BUDGET = 1.5  # seconds, of the trigger_id's 3
 
 
 def allowed_escalation(
-    svc: Services, body: dict[str, Any], action: dict[str, Any], respond: Respond, verb: str
+    svc: Services, clicked: Click, respond: Respond, verb: str
 ) -> Escalation | None:
-    """The escalation if the presser may ``verb`` it; else tells them why and gives None."""
-    user_id = body["user"]["id"]
-    channel_id = (body.get("channel") or {}).get("id")
+    """The escalation ``clicked`` acts on if the presser may ``verb`` it; else tells them
+    why and gives None. Raises :class:`bot.payloads.Refused` for an unreadable button
+    (call it before acknowledging)."""
+    esc_id = clicked.escalation_id()
+    user_id = clicked.user_id
+    channel_id = clicked.channel_id
     command = f"escalation_{verb}"
     try:
         identify_within(svc, user_id, IDENTITY_BUDGET)
@@ -36,7 +38,7 @@ def allowed_escalation(
             outcome="refused",
         )
         return None
-    outcome = escalations.check_allowed(svc, int(action["value"]), user_id, verb)
+    outcome = escalations.check_allowed(svc, esc_id, user_id, verb)
     if not outcome.ok or outcome.escalation is None:
         if not outcome.allowed:
             audit.record(

@@ -5,21 +5,23 @@ acctbot serves them (bot/people.py)."""
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import audit
+from bot import audit, payloads
 from bot.delivery import outbox
 from bot.escalations import service as escalations
 from bot.people import AccessRefused, identify
-from bot.services import services_of
+from bot.services import BUSY, services_of
 
 
-def escalation_ack(
-    ack: Ack, body: dict, action: dict, respond: Respond, context: BoltContext
-) -> None:
+def escalation_ack(ack: Ack, body: dict, respond: Respond, context: BoltContext) -> None:
+    clicked = payloads.click(body)
+    esc_id = clicked.escalation_id()
     ack()
     svc = services_of(context)
-    user_id = body["user"]["id"]
-    esc_id = int(action["value"])
-    channel_id = (body.get("channel") or {}).get("id")
+    user_id = clicked.user_id
+    channel_id = clicked.channel_id
+
+    def tell(text: str) -> None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
     def work() -> None:
         try:
@@ -51,4 +53,4 @@ def escalation_ack(
             return
         respond(text=outcome.message, response_type="ephemeral", replace_original=False)
 
-    svc.submit(work, what="acknowledge escalation")
+    svc.submit(work, what="acknowledge escalation", on_busy=lambda: tell(BUSY))

@@ -3,15 +3,19 @@
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot import payloads
 from bot.escalations.views import reassign_view
 from bot.services import services_of
 from handlers.actions._escalation_gate import allowed_escalation
+from handlers.actions.modal import open_modal
 
 
 def escalation_reassign(
-    ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, body: dict, respond: Respond, client: WebClient, context: BoltContext
 ) -> None:
+    clicked = payloads.click(body)
+    clicked.escalation_id()  # an unreadable button is refused before the ack
     ack()
-    esc = allowed_escalation(services_of(context), body, action, respond, "reassign")
+    esc = allowed_escalation(services_of(context), clicked, respond, "reassign")
     if esc is not None:
-        client.views_open(trigger_id=body["trigger_id"], view=reassign_view(esc))
+        open_modal(client, respond, clicked.trigger_id, reassign_view(esc), "reassign")

@@ -12,12 +12,11 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
-from bot import card_refs
+from bot import card_refs, payloads
 from bot.blocks import Message
 from bot.services import services_of
-from bot.slack_ids import CardRef, StaleButton
 
-OUT_OF_DATE = "This button is out of date. Run the command again for a fresh card."
+OUT_OF_DATE = payloads.BUTTON_OUT_OF_DATE
 REFRESH_SHARING_OFF = (
     "Sharing in channels is turned off for acctbot here (an admin's setting), so this shared "
     "card can't be refreshed. Run the command yourself to see it as you may see it."
@@ -27,24 +26,18 @@ REFRESH_SHARING_OFF = (
 def refresh_card(
     ack: Ack,
     body: dict[str, Any],
-    action: dict[str, Any],
     respond: Respond,
     context: BoltContext,
 ) -> None:
+    clicked = payloads.click(body)
+    ref = clicked.card_ref()
     ack()
     svc = services_of(context)
-    try:
-        ref = CardRef.from_value(action.get("value"))
-    except StaleButton:
-        svc.deliver(
-            respond, cards.error_message(OUT_OF_DATE), replace_original=False, what="refresh card"
-        )
-        return
     # A shared card names its sharer in the button; older cards fall back to the clicker.
     # A private (ephemeral) card is only ever the presser's: it is re-read for them,
     # whatever asker or sharer its button names.
-    shared = (body.get("container") or {}).get("is_ephemeral") is False
-    user_id = (body.get("user") or {}).get("id") or ""
+    shared = clicked.is_ephemeral is False
+    user_id = clicked.user_id
     shared_by = (ref.shared_by or user_id) if shared else None
     mode = svc.settings.sharing
 
@@ -69,7 +62,7 @@ def refresh_card(
         work,
         replace_original=True,
         what="refresh card",
-        channel_id=(body.get("channel") or {}).get("id"),
+        channel_id=clicked.channel_id,
         user_id=user_id,
         audit="refresh",
     )

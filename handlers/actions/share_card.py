@@ -7,20 +7,26 @@ succeeded: if the card cannot be built (Salesforce failed, the record is gone, t
 sharer may not read it) or Slack refuses the channel post (the ``response_url`` answers
 an error, or cannot be reached), the person who pressed the button is told, as a
 message only they see, and keeps their card.
+
+A card is shared once: the press is keyed on the message it was pressed in (and what
+the button points at), so a double click, or the same request sent again, posts one
+copy (:mod:`bot.once`); a share that did not go out releases its key for another try.
 """
 
+import hashlib
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
-from bot import card_refs
-from bot.services import services_of
-from bot.slack_ids import CardRef, StaleButton
-from handlers.actions.refresh_card import OUT_OF_DATE
+from bot import card_refs, payloads
+from bot.services import BUSY, RESTARTING, services_of
 
 log = logging.getLogger(__name__)
+
+SHARE_KEY_TTL = 30 * 60  # seconds: a response_url's life, so no later press can post
 
 NOT_SHARED = (
     "I couldn't share this card in the channel: Slack did not take it. Your card is "
@@ -31,23 +37,23 @@ NOT_SHARED = (
 def share_card(
     ack: Ack,
     body: dict[str, Any],
-    action: dict[str, Any],
     respond: Respond,
     context: BoltContext,
 ) -> None:
+    clicked = payloads.click(body)
+    ref = clicked.card_ref()
     ack()
     svc = services_of(context)
     what = "share card"
-    try:
-        ref = CardRef.from_value(action.get("value"))
-    except StaleButton:
-        svc.deliver(respond, cards.error_message(OUT_OF_DATE), replace_original=False, what=what)
-        return
-    user_id = (body.get("user") or {}).get("id") or ""
-    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
+    user_id = clicked.user_id
+    channel_id = clicked.channel_id
     mode = svc.settings.sharing
+    where = clicked.message_ts or clicked.response_url
+    digest = hashlib.sha256(f"{channel_id}|{where}|{clicked.value}".encode())
+    key = f"share:{digest.hexdigest()[:40]}"
+    if not svc.once.first(key, SHARE_KEY_TTL):
+        return  # already shared (or being shared) from this message
+    answered = threading.Lock()  # one outcome: shared, an error, or "busy"/"restarting"
 
     def tell_presser(msg: cards.Message) -> None:
         svc.deliver(
@@ -66,17 +72,35 @@ def share_card(
                 what=what,
                 user_id=user_id,
             )
+        if not answered.acquire(blocking=False):
+            return
         if msg.is_error:
+            svc.once.release(key)
             tell_presser(msg)
         elif _shared(respond, msg, channel_id):
             respond(delete_original=True)
         else:
+            svc.once.release(key)
             tell_presser(cards.error_message(NOT_SHARED))
             msg = cards.error_message(NOT_SHARED)
             msg.outcome = "error"
         svc.audit("share", what, msg, user_id=user_id, channel_id=channel_id)
 
-    svc.submit(work, what=what)
+    def not_now(text: str, outcome: str) -> None:
+        if not answered.acquire(blocking=False):
+            return
+        svc.once.release(key)
+        msg = cards.error_message(text)
+        msg.outcome = outcome
+        tell_presser(msg)
+        svc.audit("share", what, msg, user_id=user_id, channel_id=channel_id)
+
+    svc.submit(
+        work,
+        what=what,
+        on_busy=lambda: not_now(BUSY, "busy"),
+        on_abandon=lambda: not_now(RESTARTING, "restarting"),
+    )
 
 
 def _shared(respond: Respond, msg: cards.Message, channel_id: str | None) -> bool:

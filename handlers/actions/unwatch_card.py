@@ -4,12 +4,8 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot.services import services_of
 from handlers.actions.watch_card import press_card
 
 
-def unwatch_card(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
-    ack()
-    press_card(services_of(context), body, action, respond, start=False)
+def unwatch_card(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    press_card(ack, body, respond, context, start=False)

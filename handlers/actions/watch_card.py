@@ -10,34 +10,28 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
-from bot import blocks as cards
-from bot import card_refs
-from bot.services import Services, services_of
-from bot.slack_ids import CardRef, StaleButton
+from bot import card_refs, payloads
+from bot.services import services_of
 from bot.watches import service as watches
-from handlers.actions.refresh_card import OUT_OF_DATE
 
 
-def watch_card(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
-    ack()
-    press_card(services_of(context), body, action, respond, start=True)
+def watch_card(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    press_card(ack, body, respond, context, start=True)
 
 
 def press_card(
-    svc: Services, body: dict[str, Any], action: dict[str, Any], respond: Respond, *, start: bool
+    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext, *, start: bool
 ) -> None:
-    """Watch (``start``) or stop watching the card's record for the presser (after the
-    ack), and answer as the module docstring says."""
+    """Watch (``start``) or stop watching the card's record for the presser, and answer
+    as the module docstring says. Raises :class:`bot.payloads.Refused` (before the ack)
+    for a button this version cannot read."""
+    clicked = payloads.click(body)
+    ref = clicked.card_ref()
+    ack()
+    svc = services_of(context)
     what = "watch button" if start else "stop watching button"
-    try:
-        ref = CardRef.from_value(action.get("value"))
-    except StaleButton:
-        svc.deliver(respond, cards.error_message(OUT_OF_DATE), replace_original=False, what=what)
-        return
-    user = (body.get("user") or {}).get("id") or ""
-    shared = (body.get("container") or {}).get("is_ephemeral") is False or bool(ref.shared_by)
+    user = clicked.user_id
+    shared = clicked.is_ephemeral is False or bool(ref.shared_by)
 
     def work() -> None:
         if start:
@@ -46,9 +40,7 @@ def press_card(
             note = svc.compute(lambda: watches.stop_id(svc, user, ref.id), what=what, user_id=user)
         if not note.record_ids:
             note.record_ids = (ref.id,)
-        svc.audit(
-            "watch", what, note, user_id=user, channel_id=(body.get("channel") or {}).get("id")
-        )
+        svc.audit("watch", what, note, user_id=user, channel_id=clicked.channel_id)
         if not shared and not note.is_error:
             card = svc.compute(lambda: card_refs.card_for(svc, ref, viewer=user), what=what)
             if not card.is_error:

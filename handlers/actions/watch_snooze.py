@@ -5,17 +5,17 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 
+from bot import payloads
 from bot.services import services_of
 from bot.watches import service as watches
 
 
-def watch_snooze(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def watch_snooze(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    clicked = payloads.click(body)
     ack()
     svc = services_of(context)
-    user = str((body.get("user") or {}).get("id") or "")
-    span = str(action.get("value") or "")
+    user = clicked.user_id
+    span = clicked.value or ""
     svc.answer(
         respond,
         lambda: watches.snooze(svc, user, span),

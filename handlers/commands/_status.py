@@ -17,11 +17,12 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
+from bot import payloads
 from bot.blocks import Message
 from bot.people import with_names
 from bot.records import record_ref
 from bot.services import Services, services_of
-from bot.text import Argument, is_help, read_argument
+from bot.text import Argument, is_help
 
 MAX_ARGUMENT = 200  # characters of text that would be searched for (a record link is not)
 
@@ -54,7 +55,8 @@ def run_status_command(
     what it quotes: ``argument.mrkdwn``). ``invalid(argument)`` is a plain sentence when
     the argument can be refused without asking anyone (it is the acknowledgement then).
     """
-    arg = read_argument(command.get("text"))
+    cmd = payloads.slash_command(command)
+    arg = cmd.argument
     if is_help(arg.text) or (required and not arg):
         ack(**cards.usage_message(usage).payload())
         return
@@ -64,12 +66,12 @@ def run_status_command(
         return
     ack()
     svc = services_of(context)
-    user_id = command["user_id"]
+    user_id = cmd.user_id
     svc.answer(
         respond,
         lambda: work(svc, user_id, with_names(svc, arg)),
-        what=command.get("command", "command"),
-        channel_id=command["channel_id"],
+        what=cmd.name,
+        channel_id=cmd.channel_id,
         user_id=user_id,
         progress=cards.progress_message(progress(arg)),
         audit=audit,

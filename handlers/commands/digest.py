@@ -15,6 +15,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import blocks as cards
+from bot import payloads
 from bot.digests.answer import (
     DIGEST_USAGE,
     channel_answer,
@@ -25,20 +26,20 @@ from bot.digests.answer import (
     with_stopped,
 )
 from bot.services import services_of
-from bot.text import read_argument
 
 
 def digest_command(
     ack: Ack, respond: Respond, command: dict, context: BoltContext, client: WebClient
 ) -> None:
-    arg = read_argument(command.get("text"))
+    cmd = payloads.slash_command(command)
+    arg = cmd.argument
     p = parse(arg)
     if arg and (p.action == "help" or p.problem):
         ack(**cards.usage_message(DIGEST_USAGE, p.problem).payload())
         return
     ack()
     svc = services_of(context)
-    channel, user = command["channel_id"], command["user_id"]
+    channel, user = cmd.channel_id, cmd.user_id
     if not arg:  # /digest alone: what this channel gets (and what stopped), and the usage
         progress = "Still looking up this channel's digests…"
         work = lambda: channel_answer(svc, channel)  # noqa: E731

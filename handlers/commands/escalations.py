@@ -6,14 +6,16 @@ Lists only the escalations the asker may see (bot/escalations/service.py
 from slack_bolt import Ack, BoltContext, Respond
 
 from bot import blocks as cards
+from bot import payloads
 from bot.escalations.answer import ESCALATIONS_USAGE, list_answer, not_an_escalation_question
 from bot.services import services_of
-from bot.text import is_help, read_argument
+from bot.text import is_help
 from handlers.commands._status import too_long
 
 
 def escalations_command(ack: Ack, respond: Respond, command: dict, context: BoltContext) -> None:
-    arg = read_argument(command.get("text"))
+    cmd = payloads.slash_command(command)
+    arg = cmd.argument
     if is_help(arg.text):
         ack(**cards.usage_message(ESCALATIONS_USAGE).payload())
         return
@@ -23,12 +25,12 @@ def escalations_command(ack: Ack, respond: Respond, command: dict, context: Bolt
         return
     ack()
     svc = services_of(context)
-    user_id = command["user_id"]
+    user_id = cmd.user_id
     svc.answer(
         respond,
         lambda: list_answer(svc, user_id, arg),
         what="/escalations",
-        channel_id=command["channel_id"],
+        channel_id=cmd.channel_id,
         user_id=user_id,
         progress=cards.progress_message(
             "Still looking up escalations" + (f" for *{arg.mrkdwn}*…" if arg else "…")

@@ -8,50 +8,50 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from slack_bolt import Ack, BoltContext
 
-from bot import audit
+from bot import audit, payloads
 from bot.accounts.card import distinct_option_texts
 from bot.blocks import option
 from bot.escalations.prefill import search_options
+from bot.escalations.views import NO_ACCOUNT
 from bot.people import AccessRefused, IdentityUnavailable
-from bot.records import record_ref
 from bot.services import services_of
-from bot.text import read_argument
+from bot.workqueue import QueueFull
 
 log = logging.getLogger(__name__)
-BUDGET = 2.2  # seconds: Slack drops an options answer after 3
-SEARCHED = 100  # characters of a typed name searched for
+BUDGET = 2.0  # seconds: Slack drops an options answer after 3
+# When Salesforce could not be asked in time, one option says so (picking it picks no
+# account) rather than Slack's "no results", which would be wrong.
+SLOW = "Salesforce is slow right now: type again in a moment"
 
 
-def escalation_account_options(ack: Ack, payload: dict, body: dict, context: BoltContext) -> None:
+def escalation_account_options(ack: Ack, body: dict, context: BoltContext) -> None:
+    asked = payloads.suggestion(body)  # what was typed, read as a command argument is
     svc = services_of(context)
-    user_id = (body.get("user") or {}).get("id") or ""
-    # What was typed, read as every command argument is (a link is its label, a link to a
-    # Salesforce record is that record): Slack documents no escaping for this value, so
-    # the stricter reading takes whichever form arrives.
-    # Read first, then limit what is searched: a Salesforce link names its record
-    # however long it is; only a name is cut to SEARCHED characters.
-    text = read_argument(str(payload.get("value") or "")).text
-    if record_ref(text) is None:
-        text = text[:SEARCHED]
+    user_id = asked.user_id
+    text = asked.query
     if len(text) < 2:
         ack(options=[])  # Slack shows "no results" (slackapi/bolt-python#468, #580)
         return
-    future = svc.submit(lambda: search_options(svc, user_id, text), what="account options")
-    outcome = "ok"
-    try:
-        matches = future.result(timeout=BUDGET)
-    except FutureTimeout:
-        log.warning("account search for the escalation form took too long")
-        matches, outcome = [], "error"
+    outcome, slow = "ok", False
+    try:  # on the small look-up queue, with a hard time limit: in time, or said so
+        matches = svc.quick_call(
+            lambda: search_options(svc, user_id, text), timeout=BUDGET, what="account options"
+        )
+    except (FutureTimeout, QueueFull) as exc:
+        log.warning("account search for the escalation form gave nothing (%s)",
+                    type(exc).__name__)  # fmt: skip
+        matches, outcome, slow = [], "error", True
     except IdentityUnavailable:
-        matches, outcome = [], "unavailable"
+        matches, outcome, slow = [], "unavailable", True
     except AccessRefused:
         matches, outcome = [], "refused"
     except Exception:
+        log.exception("account search for the escalation form failed")
         matches, outcome = [], "error"
     matches = matches[:100]  # Slack shows at most 100 options
     texts = distinct_option_texts(matches)  # identical names told apart
-    ack(options=[option(t, m.id) for (t, _), m in zip(texts, matches, strict=True)])
+    options = [option(t, m.id) for (t, _), m in zip(texts, matches, strict=True)]
+    ack(options=options or ([option(SLOW, NO_ACCOUNT)] if slow else []))
     audit.record(
         svc,
         action="refusal" if outcome in ("refused", "unavailable") else "lookup",

@@ -3,13 +3,15 @@
 The reporter must be someone acctbot serves, and the account and order ones their
 Salesforce user may read (bot/escalations/routing.py); otherwise the modal says why and
 nothing is written. The confirmation replaces the modal only after the escalation, its
-history and every alert are committed; the alerts then go out through the outbox.
+history and every alert are committed; the alerts then go out through the outbox. The
+same form submitted again (a double click, a replayed request) shows the same
+confirmation and files nothing.
 """
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import audit
+from bot import audit, payloads
 from bot.delivery import outbox
 from bot.escalations import form as escalation_form
 from bot.escalations import routing as escalation_routing
@@ -21,12 +23,11 @@ from bot.services import services_of
 IDENTITY_BUDGET = 0.8  # seconds (usually cached from opening the modal)
 
 
-def escalation_new(
-    ack: Ack, body: dict, view: dict, client: WebClient, context: BoltContext
-) -> None:
+def escalation_new(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    form = payloads.submission(body)
     svc = services_of(context)
-    user_id = body["user"]["id"]
-    draft, errors = escalation_form.read_form(view, user_id, svc.now())
+    user_id = form.user_id
+    draft, errors = escalation_form.read_form(form, svc.now())
     if draft is None:
         ack(response_action="errors", errors=errors)
         return
@@ -42,6 +43,12 @@ def escalation_new(
             outcome="refused",
         )
         return
+    key = escalations.form_key(form.view_id, form.state_hash) if form.view_id else None
+    before = escalations.filed_by_form(svc, key) if key else None
+    if before is not None:  # this very form was filed already: the same confirmation
+        channel = svc.settings.escalation_channel
+        ack(response_action="update", view=filed_view(before.escalation, before.alerted, channel))
+        return
     prepared = escalation_routing.prepare(svc, client, draft)
     if prepared.draft is None:
         ack(response_action="errors", errors=prepared.errors)
@@ -55,11 +62,13 @@ def escalation_new(
             outcome="denied" if denied else "invalid",
         )
         return
-    filed = escalations.create(svc, prepared.draft, prepared.route)
+    filed = escalations.create(svc, prepared.draft, prepared.route, form=key)
     ack(
         response_action="update",
         view=filed_view(filed.escalation, filed.alerted, svc.settings.escalation_channel),
     )
+    if filed.repeated:  # a concurrent copy of this form filed it first
+        return
     outbox.kick(svc)
     esc = filed.escalation
     audit.record(

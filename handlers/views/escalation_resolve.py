@@ -1,10 +1,8 @@
 """The resolution modal's submission (routed managers and ACCTBOT_ADMINS only)."""
 
-import json
-
 from slack_bolt import Ack, BoltContext
 
-from bot import audit
+from bot import audit, payloads
 from bot.delivery import outbox
 from bot.escalations import service as escalations
 from bot.people import AccessRefused, identify_within
@@ -14,13 +12,12 @@ MIN_RESOLUTION = 5
 IDENTITY_BUDGET = 1.0  # seconds, of the 3 a view submission has
 
 
-def escalation_resolve_submit(ack: Ack, body: dict, view: dict, context: BoltContext) -> None:
+def escalation_resolve_submit(ack: Ack, body: dict, context: BoltContext) -> None:
+    form = payloads.submission(body)
+    esc_id = form.metadata_id()
+    text = (form.text("resolution", "resolution_input") or "").strip()[:3000]
     svc = services_of(context)
-    user_id = body["user"]["id"]
-    esc_id = int(json.loads(view.get("private_metadata") or "{}")["id"])
-    values = (view.get("state") or {}).get("values") or {}
-    text = ((values.get("resolution") or {}).get("resolution_input") or {}).get("value") or ""
-    text = text.strip()
+    user_id = form.user_id
     if len(text) < MIN_RESOLUTION:
         ack(response_action="errors", errors={"resolution": "Say what was done (a few words)."})
         return

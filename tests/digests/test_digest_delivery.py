@@ -26,7 +26,7 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.teams import parse_teams
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.digest_org import EIGHT_AM, digest_org
-from tests.support.harness import MARCUS, BotUnderTest, bot_settings, posts
+from tests.support.harness import ANA, MARCUS, BotUnderTest, bot_settings, posts
 from tests.support.orgdata import TEAMS_YAML
 from tests.support.paths import REPO_ROOT
 
@@ -398,3 +398,101 @@ def test_a_long_retry_after_is_left_to_the_retry_job(bot: BotUnderTest) -> None:
     assert sleeps == [] and new_messages(bot) == []  # it did not sit on the batch
     assert [o.status for o in digests.retry_pending(bot.services)] == ["posted"]
     assert len(new_messages(bot)) == 1
+
+
+# --- thread parts and bad rows (issue 14, weaknesses 8 and 3) ---------------------------
+
+
+def test_a_thread_reply_whose_answer_was_lost_is_not_posted_twice(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.digests import render as digest_render
+
+    real = digest_render.render
+    monkeypatch.setattr(digests, "render", lambda *a, **k: real(*a, **{**k, "max_blocks": 4}))
+    now = bot.services.now()
+    c = digest_runs.claim(bot.services.db, KEY, now=now)
+    assert c is not None
+    delivery = digests.find_delivery(bot.services, smb(bot), "daily")
+    item = digests.Item(delivery, digests.current_period(bot.services, delivery))
+    (data,) = digests.build(bot.services, [item])
+    parts = digests.messages_for(bot.services, item, data)
+    assert len(parts) >= 3
+    resp = bot.services.slack.chat_postMessage(  # type: ignore[union-attr]
+        **keyed({"channel": SMB, **parts[0].payload()}, f"digest:smb-east:daily:{SMB}:2026-11-18:0")
+    )
+    digest_runs.record_part(bot.services.db, c, ts=resp["ts"], parts_posted=1, now=now)
+    # The process dies; the retry posts the first thread reply, Slack takes it, and the
+    # answer is lost (a reset). Channel history does not list thread replies.
+    bot.org.set_now(now + digest_runs.LEASE * 2)
+    bot.slack.fail("chat.postMessage", drop=True, count=1)
+    sleeps: list[float] = []
+    outcomes = digests.retry_pending(bot.services, poster=poster(bot, sleeps))
+    assert [o.status for o in outcomes] == ["posted"]
+    replies = [
+        m for m in new_messages(bot) if m.get("thread_ts") == resp["ts"] and m["ts"] != resp["ts"]
+    ]
+    assert len(replies) == len(parts) - 1, [all_text(m)[:60] for m in replies]
+    assert bot.slack.calls_to("conversations.replies")  # it looked in the thread
+
+
+def test_a_malformed_escalation_row_does_not_cost_any_team_its_digest(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.infra.models import Escalation
+
+    now = bot.services.now()
+    with bot.services.db.session() as s:
+        for n, account in enumerate(["001-not-an-id'", "001000000000001AAA"]):
+            s.add(
+                Escalation(
+                    ref=f"ESC-90{n}", account_id=account, account_name="Acme Corp",
+                    category="billing", severity="P2", description="Double-billed again",
+                    reporter=ANA, status="open", created_at=now, updated_at=now,
+                    sla_level=0, version=1,
+                )
+            )  # fmt: skip
+    try:
+        outcome = digests.send_now(bot.services, smb(bot))
+        assert outcome.status == "posted", outcome.detail
+        assert any("skipped escalation ESC-900" in r.getMessage() for r in caplog.records)
+        (message,) = new_messages(bot)
+        assert "ESC-901" in all_text(message) and "ESC-900" not in all_text(message)
+    finally:
+        with bot.services.db.session() as s:
+            s.execute(delete(Escalation).where(Escalation.ref.in_(["ESC-900", "ESC-901"])))
+
+
+def test_an_unreadable_salesforce_record_is_skipped_and_the_digest_says_so(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The sandbox org refuses malformed data, so this batch reads through a Salesforce
+    # that returns the org's records plus one it cannot parse (a date that is no date).
+    from bot.digests.data import Batch, Scope
+    from bot.digests.render import render
+
+    real = bot.services.salesforce
+
+    class OneBadRecord:
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(real, name)
+
+        def iter_many(self, soqls):  # type: ignore[no-untyped-def]
+            injected = False
+            for index, rec in real.iter_many(soqls):
+                if not injected and "FROM Order" in soqls[index]:
+                    injected = True
+                    yield index, {**rec, "Id": "801000000000BADAAA", "CreatedDate": "last Tuesday"}
+                yield index, rec
+
+    delivery = digests.find_delivery(bot.services, smb(bot), "daily")
+    period = digests.current_period(bot.services, delivery)
+    scope = Scope(frozenset(delivery.team.owners), period, bot.services.settings.stuck_days)
+    batch = Batch(OneBadRecord(), [scope], bot.services.vocabulary())  # type: ignore[arg-type]
+    batch.run("daily")
+    assert batch.skipped >= 1 and scope.data.skipped == batch.skipped
+    assert any("skipped Order record 801000000000BADAAA" in r.getMessage()
+               or "801000000000BADAAA" in r.getMessage() for r in caplog.records)  # fmt: skip
+    (first, *_) = render("smb-east", "daily", scope.data, bot.services.record_url)
+    assert "could not be read and" in all_text(first.payload())
+    assert "left out of these figures" in all_text(first.payload())

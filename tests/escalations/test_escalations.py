@@ -34,6 +34,7 @@ from bot.infra.models import (
 from bot.settings import ConfigError, Settings
 from bot.standins.salesforce.server import SandboxOrg
 from bot.standins.slack.standin import SentRequest
+from tests.support import raw
 from tests.support.blockcheck import all_text, assert_valid_message
 from tests.support.harness import ANA, MARCUS, RAJ, BotUnderTest
 from tests.support.orgdata import ANA_SF, NOW, small_org
@@ -652,3 +653,147 @@ def test_jobs_are_scheduled_with_explicit_ids(tmp_path: Any) -> None:
         assert outbox_job.func_ref == "jobs.escalations:deliver_outbox"
         scheduler.shutdown(wait=False)
     db.dispose()
+
+
+# --- replays and repeats (issue 14, weakness 1) ------------------------------------------
+
+
+def _replayable_submission(bot: BotUnderTest, view: dict[str, Any]) -> raw.Signed:
+    values = {
+        "category": {"category_select": "billing"},
+        "severity": {"severity_select": "P2"},
+        "description": {"description_input": "Customer was double-billed for the static IP"},
+    }
+    payload = bot.slack.view_submission_payload(user_id=ANA, view=view, values=values)
+    return raw.interaction(bot.slack, payload)
+
+
+def test_a_replayed_form_submission_files_one_escalation(bot: BotUnderTest) -> None:
+    signed = _replayable_submission(bot, open_form(bot))
+    first = signed.send(bot.url)
+    assert first.status_code == 200 and first.json()["response_action"] == "update"
+    for _ in range(2):  # the same signed request again: answered empty, nothing runs
+        again = signed.send(bot.url)
+        assert again.status_code == 200 and again.content == b""
+    settle(bot)
+    (esc,), total = escalations.search(bot.services)
+    assert total == 1
+    assert len(with_ref(bot.slack.messages(ESC_CHANNEL), esc.ref)) == 1
+    for user in (MARCUS, PRIYA, ANA):
+        assert len(with_ref(bot.slack.dm_messages(user), esc.ref)) == 1
+
+
+def test_the_same_form_submitted_twice_files_once_and_confirms_twice(bot: BotUnderTest) -> None:
+    # A double click (or a replay re-signed by someone with the secret): two different
+    # requests carrying the same view id and the same state.
+    view = open_form(bot)
+    first = _replayable_submission(bot, view).send(bot.url)
+    body = raw.sign(
+        bot.slack, _replayable_submission(bot, view).body, timestamp=int(time.time()) - 2
+    )
+    second = body.send(bot.url)
+    assert first.json()["response_action"] == second.json()["response_action"] == "update"
+    assert "ESC-0001" in all_text(second.json()["view"])  # the same confirmation
+    settle(bot)
+    assert escalations.search(bot.services)[1] == 1
+    assert len(with_ref(bot.slack.messages(ESC_CHANNEL), "ESC-0001")) == 1
+    # Changing the form (another escalation on purpose) files a second one.
+    other = open_form(bot)
+    submit(bot, other, description="Install crew never arrived at the site")
+    assert escalations.search(bot.services)[1] == 2
+
+
+def test_concurrent_identical_submissions_file_exactly_once(bot: BotUnderTest) -> None:
+    view = open_form(bot)
+    body = _replayable_submission(bot, view).body
+    now = int(time.time())
+    signed = [raw.sign(bot.slack, body, timestamp=now - i) for i in range(4)]
+    barrier = threading.Barrier(len(signed))
+    answers: list[int] = []
+
+    def go(s: raw.Signed) -> None:
+        barrier.wait()
+        answers.append(s.send(bot.url).status_code)
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in signed]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [200] * 4
+    settle(bot)
+    assert escalations.search(bot.services)[1] == 1
+    assert len(with_ref(bot.slack.messages(ESC_CHANNEL), "ESC-0001")) == 1
+
+
+def test_a_replayed_acknowledge_and_reassign_change_things_once(bot: BotUnderTest) -> None:
+    esc = file_one(bot)
+    card = alert_in(bot, ESC_CHANNEL, esc.ref)
+    ack = bot.slack.block_action_payload(
+        user_id=MARCUS, action_id="escalation_ack", message=card, channel_id=ESC_CHANNEL
+    )
+    signed = raw.interaction(bot.slack, ack)
+    assert signed.send(bot.url).status_code == 200
+    assert signed.send(bot.url).content == b""
+    settle(bot)
+    # Reassign through the modal, then the same submission replayed.
+    click(bot, PRIYA, "escalation_reassign", card)
+    bot.slack.wait_until(lambda: bot.slack.open_views(PRIYA), timeout=5)
+    modal = bot.slack.open_views(PRIYA)[-1]
+    payload = bot.slack.view_submission_payload(
+        user_id=PRIYA, view=modal, values={"assignee": {"assignee_select": RAJ}}
+    )
+    reassign = raw.interaction(bot.slack, payload)
+    assert reassign.send(bot.url).status_code == 200
+    assert reassign.send(bot.url).content == b""
+    settle(bot)
+    actions = [h[1] for h in history(bot, esc.id)]
+    assert actions == ["filed", "alerted", "acknowledged", "reassigned"]
+    assert len([m for m in with_ref(bot.slack.dm_messages(RAJ), esc.ref)
+                if "assigned *" in all_text(m)]) == 1  # fmt: skip
+
+
+def test_reassigning_to_the_current_assignee_changes_nothing(bot: BotUnderTest) -> None:
+    esc = file_one(bot)
+    card = alert_in(bot, ESC_CHANNEL, esc.ref)
+    click(bot, MARCUS, "escalation_ack", card)  # Marcus is now the assignee
+    settle(bot)
+    before_dms = len(with_ref(bot.slack.dm_messages(ANA), esc.ref))
+    before_marcus = len(with_ref(bot.slack.dm_messages(MARCUS), esc.ref))
+    for manager in (PRIYA, MARCUS):  # a fresh modal each time: not a replay
+        click(bot, manager, "escalation_reassign", card)
+        bot.slack.wait_until(lambda m=manager: bot.slack.open_views(m), timeout=5)
+        modal = bot.slack.open_views(manager)[-1]
+        sent = bot.slack.view_submission(
+            bot.url, user_id=manager, view=modal, values={"assignee": {"assignee_select": MARCUS}}
+        )
+        assert sent.status == 200 and not sent.body  # the modal closes
+    settle(bot)
+    assert [h[1] for h in history(bot, esc.id)] == ["filed", "alerted", "acknowledged"]
+    assert len(with_ref(bot.slack.dm_messages(ANA), esc.ref)) == before_dms
+    assert len(with_ref(bot.slack.dm_messages(MARCUS), esc.ref)) == before_marcus
+    # A non-manager still may not, even as a no-op.
+    outcome = escalations.reassign(bot.services, esc.id, RAJ, MARCUS)
+    assert not outcome.ok and "not allowed" in outcome.message
+
+
+def test_an_alert_button_from_an_older_release_still_works(bot: BotUnderTest) -> None:
+    esc = file_one(bot)
+    card = alert_in(bot, ESC_CHANNEL, esc.ref)
+    sent = bot.slack.block_action(
+        bot.url, user_id=MARCUS, action_id="escalation_ack", value=str(esc.id),
+        message=card, channel_id=ESC_CHANNEL,
+    )  # fmt: skip
+    assert sent.status == 200
+    bot.slack.wait_until(lambda: escalations.get(bot.services, esc.id).status != "open")
+
+
+@pytest.mark.parametrize("value", ["abc", "", "-1", "99999999999", '{"v": 9, "esc": 1}',
+                                   '{"v": 1, "esc": "1"}', '{"v": 1}', "[1]"])  # fmt: skip
+def test_an_unreadable_alert_button_says_it_is_out_of_date(bot: BotUnderTest, value: str) -> None:
+    sent = bot.slack.block_action(
+        bot.url, user_id=MARCUS, action_id="escalation_ack", value=value,
+        message={"ts": "1.0", "blocks": [], "text": "x"}, channel_id=ESC_CHANNEL,
+    )  # fmt: skip
+    assert sent.status == 200 and sent.elapsed_ms < 1000
+    assert "out of date" in bot.answer(sent)["text"]

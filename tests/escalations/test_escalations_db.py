@@ -241,3 +241,32 @@ def test_adding_the_same_recipient_at_the_same_moment_is_not_an_error(svc: Servi
             .where(EscalationRecipient.slack_user_id == "U0NEW00001")
         )
     assert n == 1
+
+
+def test_the_same_form_files_once_across_replicas(svc: Services) -> None:
+    # Two processes (two Services on one database) get the same submission at once.
+    other = Services(
+        settings=svc.settings, salesforce=svc.salesforce, teams=svc.teams, db=Database(
+            svc.db.url), clock=svc.clock,
+    )  # fmt: skip
+    other.slack = svc.slack
+    key = escalations.form_key("V0FORM0001", "a" * 32)
+    barrier = threading.Barrier(8)
+
+    def file(i: int) -> escalations.Filed:
+        barrier.wait()
+        return escalations.create(svc if i % 2 else other, draft(), ROUTE, form=key)
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            filed = list(pool.map(file, range(8)))
+    finally:
+        other.pool.shutdown(wait=True)
+        other.db.dispose()
+    assert len({f.escalation.id for f in filed}) == 1
+    assert sum(not f.repeated for f in filed) == 1
+    with svc.db.session() as s:
+        assert s.scalar(select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == "card")) == 3  # fmt: skip
+    assert escalations.filed_by_form(svc, key) is not None
+    assert escalations.filed_by_form(svc, escalations.form_key("V0FORM0001", "b" * 32)) is None

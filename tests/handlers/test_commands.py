@@ -12,7 +12,7 @@ import pytest
 from bot.standins.salesforce.server import SandboxOrg
 from bot.standins.slack.standin import SentRequest
 from tests.support.blockcheck import all_text, assert_valid_message
-from tests.support.harness import ANA, CHANNEL, RAJ, BotUnderTest
+from tests.support.harness import ANA, CHANNEL, RAJ, BotUnderTest, message_ts
 from tests.support.orgdata import ACME, DRAFT_ORDER, NOW, small_org
 
 
@@ -37,7 +37,7 @@ def queries(bot: BotUnderTest) -> list[str]:
 
 
 def press(
-    bot: BotUnderTest, message: dict, action_id: str, *, user: str = ANA, ts: str = "1.0"
+    bot: BotUnderTest, message: dict, action_id: str, *, user: str = ANA, ts: str | None = None
 ) -> SentRequest:
     """Click the button ``action_id`` on ``message`` (an answer, or a posted message)."""
     button = next(
@@ -53,7 +53,7 @@ def press(
         action_id=action_id,
         value=button["value"],
         channel_id=CHANNEL,
-        message=message if "ts" in message else {"ts": ts, **message},
+        message=message if "ts" in message else {"ts": ts or message_ts(), **message},
     )
 
 
@@ -602,3 +602,47 @@ def test_usage_text_shows_its_angle_brackets(bot: BotUnderTest, command: str) ->
     assert any(command in t for t in texts)
     for t in texts:
         assert "<" not in t and ">" not in t, t
+
+
+# --- repeats (issue 14, weakness 1) -----------------------------------------------------
+
+
+def test_a_replayed_or_double_clicked_share_posts_once(bot: BotUnderTest) -> None:
+    from tests.support import raw
+
+    card = bot.ask("/account", "Acme Corp")
+    message = {"ts": "1700000000.000100", **card}
+    value = next(
+        e["value"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]
+        if e["action_id"] == "share_card"
+    )  # fmt: skip
+    before = len(bot.slack.messages(CHANNEL))
+    payload = bot.slack.block_action_payload(
+        user_id=ANA, action_id="share_card", value=value, message=message, channel_id=CHANNEL
+    )
+    signed = raw.interaction(bot.slack, payload)
+    assert signed.send(bot.url).status_code == 200
+    assert signed.send(bot.url).content == b""  # the same request: not run again
+    # A double click: a second, different request from the same message.
+    second = bot.slack.block_action(
+        bot.url, user_id=ANA, action_id="share_card", value=value, message=message,
+        channel_id=CHANNEL,
+    )  # fmt: skip
+    assert second.status == 200
+    bot.slack.wait_until(lambda: len(bot.slack.messages(CHANNEL)) > before, timeout=10)
+    time.sleep(0.5)
+    shared = [m for m in bot.slack.messages(CHANNEL)[before:] if "Acme Corp" in m.get("text", "")]
+    assert len(shared) == 1
+    assert bot.slack.responses(second.response_url) == []  # the second press did nothing
+
+
+def test_a_button_from_an_older_card_says_it_is_out_of_date(bot: BotUnderTest) -> None:
+    for action in ("share_card", "refresh_card", "escalate_from_card"):
+        for value in ("123", '{"v": 7, "k": "account", "id": "x"}', '{"k": "account", "id": 5}',
+                      '{"k": "account", "id": "not-an-id"}', None):  # fmt: skip
+            sent = bot.slack.block_action(
+                bot.url, user_id=ANA, action_id=action, value=value, channel_id=CHANNEL,
+                message={"ts": "1.0", "blocks": [], "text": "old card"},
+            )  # fmt: skip
+            assert sent.status == 200 and sent.elapsed_ms < 1000
+            assert "out of date" in bot.answer(sent)["text"]

@@ -36,6 +36,7 @@ from tests.support.harness import (
     MARCUS,
     RAJ,
     BotUnderTest,
+    message_ts,
     populate_workspace,
     posts,
     start_bot,
@@ -123,7 +124,7 @@ def press(
         action_id=action_id,
         value=button["value"],
         channel_id=channel,
-        message=message if "ts" in message else {"ts": "1.0", **message},
+        message=message if "ts" in message else {"ts": message_ts(), **message},
     )
 
 

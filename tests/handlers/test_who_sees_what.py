@@ -28,7 +28,7 @@ from bot.infra.models import (
 from bot.standins.salesforce.server import SandboxOrg
 from bot.standins.slack.standin import SentRequest
 from tests.support.blockcheck import all_text, assert_valid_message
-from tests.support.harness import ANA, MARCUS, RAJ, BotUnderTest
+from tests.support.harness import ANA, MARCUS, RAJ, BotUnderTest, message_ts
 from tests.support.orgdata import (
     ACME,
     ACME_MEDIA,
@@ -89,7 +89,7 @@ def configured(bot: BotUnderTest, **changes: Any) -> Iterator[None]:
 
 
 def press(
-    bot: BotUnderTest, message: dict[str, Any], action_id: str, *, user: str, ts: str = "1.0"
+    bot: BotUnderTest, message: dict[str, Any], action_id: str, *, user: str, ts: str | None = None
 ) -> SentRequest:
     button = next(
         e
@@ -104,7 +104,7 @@ def press(
         action_id=action_id,
         value=button["value"],
         channel_id=CHANNEL,
-        message=message if "ts" in message else {"ts": ts, **message},
+        message=message if "ts" in message else {"ts": ts or message_ts(), **message},
     )
 
 

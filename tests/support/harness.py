@@ -8,6 +8,7 @@ freezes the bot's "today" too.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,15 @@ from bot.standins.stack import RunningApp, populate_workspace, stack_settings, s
 from bot.teams import Teams, parse_teams
 from tests.support.orgdata import TEAMS_YAML
 
+_MESSAGE_TS = itertools.count(1)
+
+
+def message_ts() -> str:
+    """A ``ts`` for a message a test clicks in, unique as Slack gives every message
+    (acctbot keys a Share on the message it was pressed in)."""
+    return f"{int(time.time())}.{next(_MESSAGE_TS):06d}"
+
+
 __all__ = [
     "ANA",
     "CHANNEL",
@@ -31,6 +41,7 @@ __all__ = [
     "RAJ",
     "BotUnderTest",
     "bot_settings",
+    "message_ts",
     "populate_workspace",
     "posts",
     "start_bot",

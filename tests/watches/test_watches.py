@@ -32,7 +32,7 @@ from bot.standins.salesforce.server import SandboxOrg
 from bot.watches import detect
 from bot.watches.detect import CheckResult
 from tests.support.blockcheck import all_text, assert_valid_message
-from tests.support.harness import ANA, CHANNEL, MARCUS, RAJ, BotUnderTest
+from tests.support.harness import ANA, CHANNEL, MARCUS, RAJ, BotUnderTest, message_ts
 from tests.support.orgdata import (
     ACME,
     ACTIVATED_ORDER,
@@ -133,7 +133,7 @@ def press(bot: BotUnderTest, message: dict[str, Any], action_id: str, *, user: s
         action_id=action_id,
         value=elements[0].get("value"),
         channel_id=channel,
-        message=message if posted else {"ts": "1.0", **message},
+        message=message if posted else {"ts": message_ts(), **message},
         container=None if posted else PRIVATE,
     )
     return bot.answer(sent)
