@@ -7,7 +7,10 @@ For each person with notices not yet sent, :func:`deliver`:
   the database and go out together on the first check after, the start of their day;
 - keeps only what they **may read** (:func:`bot.visibility.readable_ids`, asked when the
   DM is made, so access lost overnight is honoured) and drops the rest unsaid;
-- **bundles** everything pending into one DM (more than ``MAX_PER_DM`` changes: several);
+- **bundles** everything pending into **one DM** a person a check, however many changes
+  arrive together (a mass update of 2,000 orders is one DM: the first changes in full,
+  the rest summed up with a *Show all* button; ``card.alert``), so a busy minute never
+  turns into a burst of DMs (and Slack's rate limits);
 - marks the notices sent and queues the DM in the outbox **in one transaction**,
   conditional on them being unsent (two replicas: one DM), keyed by the first notice so
   the outbox posts it exactly once (``bot/delivery/outbox.py``).
@@ -35,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_PER_DM = 12
 TZ_FRESH = dt.timedelta(hours=12)
 
 
@@ -114,24 +116,23 @@ def _deliver_to(services: Services, user: str, now: dt.datetime) -> int:
         held = f"quiet hours {quiet.describe()}, your time"
     elif snoozed is not None and oldest < snoozed:
         held = "snoozed"
-    queued = 0
-    for i in range(0, len(shown), MAX_PER_DM):
-        batch = shown[i : i + MAX_PER_DM]
-        key = f"watch:{user}:{batch[0][0].id}"
-        message = card.alert(
-            [c for _, c in batch],
-            watched={c.id: n.watched_id for n, c in batch},
-            record_url=services.record_url,
-            tz=tz,
-            now=now,
-            held=held,
-            part=(i // MAX_PER_DM + 1, (len(shown) + MAX_PER_DM - 1) // MAX_PER_DM),
-        )
-        try:
-            with services.db.session() as s:
-                repo.claim_notices(s, [n.id for n, _ in batch], key=key, now=now)
-                outbox.enqueue_post(s, key=key, target=user, message=message, kind="watch")
-            queued += 1
-        except (Conflict, IntegrityError, OperationalError) as exc:
-            log.info("watch DM %s: taken by another worker (%s)", key, type(exc).__name__)
-    return queued
+    if not shown:
+        return 0
+    key = f"watch:{user}:{shown[0][0].id}"
+    message = card.alert(
+        [c for _, c in shown],
+        watched={c.id: n.watched_id for n, c in shown},
+        record_url=services.record_url,
+        tz=tz,
+        now=now,
+        held=held,
+        key=key,
+    )
+    try:
+        with services.db.session() as s:
+            repo.claim_notices(s, [n.id for n, _ in shown], key=key, now=now)
+            outbox.enqueue_post(s, key=key, target=user, message=message, kind="watch")
+    except (Conflict, IntegrityError, OperationalError) as exc:
+        log.info("watch DM %s: taken by another worker (%s)", key, type(exc).__name__)
+        return 0
+    return 1

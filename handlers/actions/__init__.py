@@ -14,6 +14,8 @@ from handlers.actions import (
     share_card,
     unwatch_card,
     watch_card,
+    watch_list_page,
+    watch_more,
     watch_pick,
     watch_resume,
     watch_snooze,
@@ -36,3 +38,5 @@ def register(app: App) -> None:
     app.action(ActionId.WATCH_STOP)(watch_stop.watch_stop)
     app.action(ActionId.WATCH_SNOOZE)(watch_snooze.watch_snooze)
     app.action(ActionId.WATCH_RESUME)(watch_resume.watch_resume)
+    app.action(ActionId.WATCH_MORE)(watch_more.watch_more)
+    app.action(ActionId.WATCH_LIST_PAGE)(watch_list_page.watch_list_page)

@@ -1,4 +1,5 @@
-"""The account picker of ``/watch <name>``: watch the account chosen."""
+"""The account picker of ``/watch <name>``: watch the account chosen (from the menu, or
+the one account offered to confirm, by its button)."""
 
 from typing import Any
 
@@ -13,7 +14,8 @@ def watch_pick(
 ) -> None:
     ack()
     svc = services_of(context)
-    account_id = str((action.get("selected_option") or {}).get("value") or "")
+    chosen = (action.get("selected_option") or {}).get("value") or action.get("value")
+    account_id = str(chosen or "")
     user = (body.get("user") or {}).get("id") or ""
     svc.answer(
         respond,

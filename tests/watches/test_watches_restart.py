@@ -151,7 +151,7 @@ def test_a_killed_app_sends_queued_and_missed_changes_once_after_restart(
         assert len(alerts(slack, "→ Pending Install")) == 1
         assert len(alerts(slack, "→ Activated")) == 1
         (first,) = alerts(slack, "→ Provisioning")
-        assert "(by Raj Patel)" in first["text"]
+        assert "(last saved by Raj Patel)" in first["text"]
     finally:
         app.stop()
         engine.dispose()

@@ -363,7 +363,9 @@ def test_writes_follow_the_orgs_own_picklists_and_currencies(
 # --- the recycle bin, reparenting, activation stamps, JSON errors, the Date header ---------
 
 
-def test_query_all_reads_the_recycle_bin_with_is_deleted(loaded: SandboxOrg, sf: Salesforce) -> None:
+def test_query_all_reads_the_recycle_bin_with_is_deleted(
+    loaded: SandboxOrg, sf: Salesforce
+) -> None:
     """queryAll "returns records that are soft deleted due to a merge or delete" (REST API,
     QueryAll); query does not."""
     assert one(sf, f"SELECT IsDeleted FROM Order WHERE Id = '{ORDER}'")["IsDeleted"] is False
@@ -389,7 +391,9 @@ def test_query_all_reads_the_recycle_bin_with_is_deleted(loaded: SandboxOrg, sf:
     assert error_of(exc)["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
 
 
-def test_deleting_an_account_takes_what_salesforce_takes(loaded: SandboxOrg, sf: Salesforce) -> None:
+def test_deleting_an_account_takes_what_salesforce_takes(
+    loaded: SandboxOrg, sf: Salesforce
+) -> None:
     """Contacts, opportunities (not closed won, the deleter's own) and contracts not
     activated go to the recycle bin with their account (Salesforce Help, "Considerations
     for Deleting Accounts"); cases, activated contracts, orders and other people's deals
@@ -400,9 +404,9 @@ def test_deleting_an_account_takes_what_salesforce_takes(loaded: SandboxOrg, sf:
     draft = sf.Contract.create({"AccountId": GLOBEX, "Status": "Draft",
                                 "StartDate": "2026-12-01", "ContractTerm": 12})["id"]  # fmt: skip
     assert sf.Account.delete(GLOBEX) == 204
-    gone = sf.query_all(
-        "SELECT Id FROM Account WHERE IsDeleted = true", include_deleted=True
-    )["records"]
+    gone = sf.query_all("SELECT Id FROM Account WHERE IsDeleted = true", include_deleted=True)[
+        "records"
+    ]
     assert [r["Id"] for r in gone] == [GLOBEX]
     for sobject, record_id in (("Contact", contact), ("Opportunity", deal), ("Contract", draft)):
         rec = sf.query_all(
