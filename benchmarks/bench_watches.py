@@ -5,8 +5,8 @@
 The sandbox org runs in a child process (its CPU is not the bot's). This process plays
 the bot: it makes the watches (10 a person: 2 accounts, 6 open orders, a deal and a case),
 then runs the real check (``bot.watches.detect.run_check``, the job's function) for 10,
-100 and 1,000 watchers, each time the day's first check (which also re-reads the kept
-values against the date), a busy minute (``--changes`` records changed through the REST
+100 and 1,000 watchers, each time the day's first check (which also re-reads every record
+watched directly and those about to be announced from the date), a busy minute (``--changes`` records changed through the REST
 API just before, most of them watched) and a quiet one (nothing changed).
 Per check it prints the Salesforce requests (the sandbox's request log), the bot's CPU
 time (``time.process_time``), the changes recorded and the DMs queued; then requests and
@@ -142,23 +142,17 @@ def make_watches(services: Any, people: int, pool: dict[str, list[dict[str, Any]
         for i in range(0, len(ids), 300):
             recs = sf.query_iter(rules.SELECTS[kind] + " WHERE Id IN {}", ids[i : i + 300])
             found += [(kind, rec) for rec in recs]
-    # What an account watch starts from (queries.baseline), 300 accounts a query.
+    # What an account watch starts from (queries.baseline): every record of the account,
+    # 300 accounts a query.
     accounts = sorted(chosen["Account"])
-    filters = {
-        "Order": "StatusCode = 'Draft'",
-        "Opportunity": "IsClosed = false",
-        "Case": "IsClosed = false",
-        "Contract": "(EndDate = null OR EndDate >= {})",
-    }
     for i in range(0, len(accounts), 300):
         chunk = accounts[i : i + 300]
-        for kind, where in filters.items():
-            args = [chunk, TODAY] if kind == "Contract" else [chunk]
-            soql = rules.SELECTS[kind] + " WHERE AccountId IN {} AND " + where
-            found += [(kind, rec) for rec in sf.query_iter(soql, *args)]
+        for kind in ("Order", "Opportunity", "Case", "Contract"):
+            soql = rules.SELECTS[kind] + " WHERE AccountId IN {}"
+            found += [(kind, rec) for rec in sf.query_iter(soql, chunk)]
     with services.db.session() as s:
         for kind, rec in found:
-            repo.first_sight(s, detect.seen_from(kind, rec, ctx), NOW)
+            repo.first_sight(s, detect.seen_from(kind, rec, ctx, NOW), NOW)
         repo.advance_cursor(s, NOW, NOW)
     return len({rec["Id"] for _, rec in found})
 

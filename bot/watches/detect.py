@@ -252,6 +252,8 @@ def _judge(check: _Check, sobject: str, rec: dict[str, Any], row: WatchedRecord 
         created = parse_sf_datetime(rec.get("CreatedDate"))
         is_new = bool(created and created >= check.since)
         news = rules.first_news(sobject, seen.snapshot, check.ctx, created=is_new)
+        if not is_new and seen.record_id in check.cov.direct.get(sobject, set()):
+            news = []  # watched itself, not through an account: nothing "moved here"
         by, at, how = _attribution(sobject, rec, news, created=is_new)
         with db.session() as s:
             if repo.first_sight(s, seen, check.now) and news:
@@ -266,6 +268,10 @@ def _judge(check: _Check, sobject: str, rec: dict[str, Any], row: WatchedRecord 
     if old.to_json() == seen.snapshot.to_json() and not _stamps_moved(row, seen):
         return  # touched, but nothing watched changed
     news = rules.changes(sobject, old, seen.snapshot, check.ctx)
+    if not check.cov.covers(sobject, seen.record_id, seen.account_id):
+        # It left every watch that covered it: its old account's watchers hear that it
+        # moved, and nothing more about it.
+        news = [c for c in news if c.kind == "moved"]
     by, at, how = _attribution(sobject, rec, news, created=False)
     if old.values == seen.snapshot.values:  # only the date moved: nobody did it
         by, at, how = None, None, None

@@ -399,8 +399,10 @@ def test_deleting_an_account_takes_what_salesforce_takes(
     for Deleting Accounts"); cases, activated contracts, orders and other people's deals
     keep it."""
     contact = sf.Contact.create({"LastName": "Ng", "AccountId": GLOBEX})["id"]
-    deal = sf.Opportunity.create({"Name": "Small deal", "AccountId": GLOBEX,
-                                  "StageName": "Prospecting", "CloseDate": "2026-12-31"})["id"]  # fmt: skip
+    deal = sf.Opportunity.create(
+        {"Name": "Small deal", "AccountId": GLOBEX, "StageName": "Prospecting",
+         "CloseDate": "2026-12-31"}
+    )["id"]  # fmt: skip
     draft = sf.Contract.create({"AccountId": GLOBEX, "Status": "Draft",
                                 "StartDate": "2026-12-01", "ContractTerm": 12})["id"]  # fmt: skip
     assert sf.Account.delete(GLOBEX) == 204
