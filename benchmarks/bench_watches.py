@@ -6,8 +6,9 @@ The sandbox org runs in a child process (its CPU is not the bot's). This process
 the bot: it makes the watches (10 a person: 2 accounts, 6 open orders, a deal and a case),
 then runs the real check (``bot.watches.detect.run_check``, the job's function) for 10,
 100 and 1,000 watchers, each time the day's first check (which also re-reads every record
-watched directly and those about to be announced from the date), a busy minute (``--changes`` records changed through the REST
-API just before, most of them watched) and a quiet one (nothing changed).
+watched directly and those about to be announced from the date), a busy minute
+(``--changes`` records changed through the REST API just before, most of them watched)
+and a quiet one (nothing changed).
 Per check it prints the Salesforce requests (the sandbox's request log), the bot's CPU
 time (``time.process_time``), the changes recorded and the DMs queued; then requests and
 CPU per day at the default interval (60 s) next to the org's daily API allocation
