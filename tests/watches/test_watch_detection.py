@@ -228,8 +228,7 @@ def test_a_mass_update_is_one_dm_with_a_summary_and_show_all(
     body = all_text(dm)
     assert body.count("Status: Draft → *Provisioning*") == 20  # in full
     assert (
-        "…and 2,080 more changes on *Acme Corp*: 2,080 orders Status: Draft → Provisioning"
-        in body
+        "…and 2,080 more changes on *Acme Corp*: 2,080 orders Status: Draft → Provisioning" in body
     )
     page = press(bot, dm, ActionId.WATCH_MORE, channel=bot.slack.dm_channel_id(ANA))
     assert_valid_message(page)
