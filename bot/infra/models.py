@@ -283,7 +283,7 @@ class WatchChange(Base):
     changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     # What changed_by/changed_at are: "last_saved" (LastModifiedBy/Date: the record's last
     # save, not necessarily the watched change), "created" (CreatedBy/Date), "activated"
-    # (an order's ActivatedBy/Date); None: the date passed, or a row from before 0006.
+    # (an order's ActivatedBy/Date); None: the date passed, or a row from before 0008.
     attribution: Mapped[str | None] = mapped_column(String(20))
     detected_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import visibility
 from bot.delivery import outbox
-from bot.people import AccessRefused, IdentityUnavailable
+from bot.people import AccessRefused, IdentityUnavailable, identify
 from bot.watches import card, repo
 from bot.watches.quiet import QuietHours, zone
 from bot.watches.repo import Conflict
@@ -99,14 +99,21 @@ def _deliver_to(services: Services, user: str, now: dt.datetime) -> int:
     if not pending:
         return 0
     reason = "may not read the record"
+    # A deleted record can be read by nobody (UserRecordAccess has no row for it): the
+    # note that a watch of it ended goes to that watch's owner alone (detect._gone),
+    # named as acctbot showed it to them; it still needs someone acctbot serves.
+    ended = {c.id for _, c in pending if repo.is_gone(c)}
+    ask = {c.record_id for _, c in pending if c.id not in ended}
     try:
-        readable = visibility.readable_ids(services, user, {c.record_id for _, c in pending})
+        readable = visibility.readable_ids(services, user, ask) if ask else set()
+        if not ask:
+            identify(services, user)
     except IdentityUnavailable:
         return 0  # Slack cannot say who they are now: the next check tries again
     except AccessRefused:  # no longer someone acctbot serves (a guest now, unmapped...)
-        readable, reason = set(), "not someone acctbot serves"
-    hidden = [n.id for n, c in pending if c.record_id not in readable]
-    shown = [(n, c) for n, c in pending if c.record_id in readable]
+        readable, reason, ended = set(), "not someone acctbot serves", set()
+    hidden = [n.id for n, c in pending if c.record_id not in readable and c.id not in ended]
+    shown = [(n, c) for n, c in pending if c.record_id in readable or c.id in ended]
     if hidden:
         with services.db.session() as s:
             repo.drop_notices(s, hidden, reason)

@@ -371,8 +371,10 @@ def _gone(
     how: str,
 ) -> None:
     """A watched record no longer in Salesforce (``how``: "deleted", in the recycle bin;
-    "gone", not returned at all): its watchers (and its account's) are told once, its
-    watches end and its kept values go."""
+    "gone", not returned at all): those who watch it *itself* are told once, their
+    watches end and its kept values go. Its account's watchers are not told: whether
+    each of them could read it, nobody can ask Salesforce any more (a deleted record has
+    no UserRecordAccess row), and an alert never names what its reader may not read."""
     with check.services.db.session() as s:
         change = repo.record_gone(
             s,
@@ -383,7 +385,7 @@ def _gone(
             now=check.now,
             kind=how,
         )
-        _notify(s, check, change)
+        _notify(s, check, change, account_news=sobject == "Account")
     check.result.deleted += 1
     log.info("watch check: %s %s is no longer in Salesforce; its watches ended", sobject, record_id)
 

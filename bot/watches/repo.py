@@ -350,6 +350,14 @@ def record_first_news(
     return change
 
 
+GONE_KINDS = frozenset({"deleted", "gone"})
+
+
+def is_gone(change: WatchChange) -> bool:
+    """Does ``change`` say its record is no longer in Salesforce (``record_gone``)?"""
+    return any(c.get("kind") in GONE_KINDS for c in json.loads(change.changes))
+
+
 def record_gone(
     session: Session,
     *,

@@ -21,4 +21,6 @@ def watch_list_page(
         lambda: watches.listing(svc, user, page),
         replace_original=True,
         what="watch list page",
+        user_id=user,
+        audit="watch",
     )

@@ -17,5 +17,10 @@ def watch_more(
     user = str((body.get("user") or {}).get("id") or "")
     value = str(action.get("value") or "")
     svc.answer(
-        respond, lambda: watches.more(svc, user, value), replace_original=False, what="watch more"
+        respond,
+        lambda: watches.more(svc, user, value),
+        replace_original=False,
+        what="watch more",
+        user_id=user,
+        audit="watch",
     )
