@@ -188,8 +188,9 @@ def summary(changes: Sequence[WatchChange]) -> str:
         noun = rules.NOUNS.get(change.sobject, "record")
         groups = by_account.setdefault(_account_of(change), {})
         groups[(noun, what)] = groups.get((noun, what), 0) + 1
+    ordered = sorted(by_account.items(), key=lambda kv: -sum(kv[1].values()))
     parts: list[str] = []
-    for account, groups in sorted(by_account.items(), key=lambda kv: -sum(kv[1].values())):
+    for account, groups in ordered:
         total = sum(groups.values())
         ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
         shown = [f"{plural(n, noun)} {what}" for (noun, what), n in ranked[:6]]
@@ -201,7 +202,7 @@ def summary(changes: Sequence[WatchChange]) -> str:
     for i, part in enumerate(parts):
         candidate = (text + "\n" if text else "") + part
         if len(candidate) > SECTION_CHARS - 200:
-            rest = sum(sum(g.values()) for _, g in list(by_account.items())[i:])
+            rest = sum(sum(g.values()) for _, g in ordered[i:])
             return text + f"\n…and {plural(rest, 'more change')} on other accounts"
         text = candidate
     return text

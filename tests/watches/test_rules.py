@@ -229,3 +229,29 @@ def test_what_a_watch_can_be_given() -> None:
     assert queries.to_18("001000000000001") == "001000000000001AAA"
     assert rules.kind_of("500000000000001AAA") == "Case"
     assert rules.kind_of("003000000000001AAA") is None
+
+
+def test_a_summary_of_many_changes_fits_one_section_and_counts_the_rest() -> None:
+    """300 accounts with a change each: what does not fit in 3,000 characters is counted
+    ("…and N more changes on other accounts"), and the counts add up."""
+    import json as _json
+
+    from bot.infra.models import WatchChange
+    from bot.watches import card
+
+    def change(i: int) -> WatchChange:
+        items = [{"kind": "field", "field": "Status", "label": "Status", "old": "Draft",
+                  "new": "Provisioning"}]  # fmt: skip
+        return WatchChange(id=i, record_id=f"801{i:015d}", version=2, sobject="Order",
+                           label=f"Order {i:08d} · Account number {i:04d} with a long name",
+                           changes=_json.dumps(items))  # fmt: skip
+
+    many = [change(i) for i in range(300)] + [change(1000 + i) for i in range(5)]
+    for c in many[300:]:
+        c.label = "Order · Big Account"
+    text = card.summary(many)
+    assert len(text) <= 3000
+    assert text.startswith("5 more changes on *Big Account*: 5 orders Status: Draft → Provisioning")
+    shown = text.count("1 more change on *")
+    counted = int(text.rsplit("…and ", 1)[1].split(" ")[0].replace(",", ""))
+    assert shown + counted == 300 and counted > 0
