@@ -77,11 +77,15 @@ class Clock:
 
 
 class Slack:
-    """A Slack Web API client that records DMs (no network: Slack is not measured)."""
+    """A Slack Web API client that records DMs (no network: Slack is not measured). Every
+    watcher's profile has ``email``: the org's integration user's, so each is someone
+    acctbot serves (bot/people.py) and their alerts are checked against that user's
+    access (one UserRecordAccess query per person with news, as in production)."""
 
-    def __init__(self) -> None:
+    def __init__(self, email: str) -> None:
         self.posts = 0
         self.lock = threading.Lock()
+        self.email = email
 
     def chat_postMessage(self, **kw: Any) -> dict[str, Any]:
         with self.lock:
@@ -89,7 +93,10 @@ class Slack:
             return {"ok": True, "channel": "D" + str(kw["channel"])[1:], "ts": f"{self.posts}.1"}
 
     def users_info(self, user: str) -> dict[str, Any]:
-        return {"ok": True, "user": {"id": user, "tz": "America/New_York"}}
+        return {
+            "ok": True,
+            "user": {"id": user, "tz": "America/New_York", "profile": {"email": self.email}},
+        }
 
 
 def log(info: dict[str, Any], method: str = "GET") -> Any:
@@ -192,6 +199,8 @@ def run(info: dict[str, Any], args: argparse.Namespace) -> None:
     )
     sf = Salesforce(instance_url=info["instance_url"], session_id=info["token"])
     pool = pick_records(sf)
+    # The first active User is the API session's (the integration user).
+    email = sf.query("SELECT Email FROM User WHERE IsActive = true LIMIT 1")["records"][0]["Email"]
     limits = requests.get(
         f"{info['instance_url']}/services/data/v62.0/limits",
         headers={"Authorization": f"Bearer {info['token']}"},
@@ -212,7 +221,7 @@ def run(info: dict[str, Any], args: argparse.Namespace) -> None:
             db=db,
             clock=clock,
         )
-        slack = Slack()
+        slack = Slack(email)
         services.slack = slack  # type: ignore[assignment]
         services.vocabulary()
         kept = make_watches(services, people, pool)

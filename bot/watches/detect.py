@@ -190,10 +190,12 @@ def _detect(services: Services, now: dt.datetime, result: CheckResult) -> None:
         watches = repo.all_watches(s)
         last = repo.cursor(s) or repo.earliest_watch(s)
         flags_day = repo.get_meta(s, repo.FLAGS_DAY_KEY)
+        swept = repo.get_meta(s, repo.SWEPT_KEY)
     if not watches:
         with services.db.session() as s:
             repo.clear_cursor(s)
-            _forget_uncovered(s, started=now)
+            if swept != repo.signature(watches):
+                _forget_uncovered(s, started=now)
         return
     cov = _Coverage.of(watches)
     since = (last or now) - OVERLAP
@@ -219,7 +221,8 @@ def _detect(services: Services, now: dt.datetime, result: CheckResult) -> None:
             repo.advance_cursor(s, found.answered or latest, now)  # type: ignore[arg-type]
         if flags_day != today:
             repo.set_meta(s, repo.FLAGS_DAY_KEY, today, now)
-        _forget_uncovered(s, started=now)
+        if swept != repo.signature(watches) or flags_day != today:
+            _forget_uncovered(s, started=now)
 
 
 def _compare(check: _Check, found: list[tuple[str, dict[str, Any]]]) -> None:
@@ -409,11 +412,15 @@ def _notify(
 def _forget_uncovered(session: Session, *, started: dt.datetime) -> None:
     """Last values of records no watch covers any more are dropped (they would be stale
     when a new watch starts; the new watch reads its own). Coverage is read again here,
-    and values kept since this check started stay: a watch made meanwhile keeps its own."""
-    cov = _Coverage.of(repo.all_watches(session))
+    and values kept since this check started stay: a watch made meanwhile keeps its own.
+    Run when the watches changed since the last time (their ``signature``), and daily:
+    reading every kept value each minute would cost the most of a quiet check."""
+    watches = repo.all_watches(session)
+    cov = _Coverage.of(watches)
     drop = [
         record_id
         for record_id, sobject, account_id in repo.kept_rows(session, before=started)
         if not cov.covers(sobject, record_id, account_id)
     ]
     repo.forget(session, drop)
+    repo.set_meta(session, repo.SWEPT_KEY, repo.signature(watches), started)

@@ -43,6 +43,7 @@ from bot.watches.rules import Change, Snapshot
 
 CURSOR_KEY = "watches.checked_through"
 FLAGS_DAY_KEY = "watches.flags_day"
+SWEPT_KEY = "watches.swept"  # the watches' signature when unwatched values were last dropped
 
 
 class Conflict(Exception):
@@ -201,12 +202,21 @@ class WatchRow:
     slack_user_id: str
     record_id: str
     sobject: str
+    id: int = 0
 
 
 def all_watches(session: Session) -> list[WatchRow]:
     """Every watch, as light rows."""
-    rows = session.execute(select(Watch.slack_user_id, Watch.record_id, Watch.sobject)).all()
-    return [WatchRow(r[0], r[1], r[2]) for r in rows]
+    rows = session.execute(
+        select(Watch.slack_user_id, Watch.record_id, Watch.sobject, Watch.id)
+    ).all()
+    return [WatchRow(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def signature(watches: Sequence[WatchRow]) -> str:
+    """What changes whenever a watch is added or removed: their number and the sum of
+    their Ids (Ids only grow, so k watches added and k removed never sum the same)."""
+    return f"{len(watches)}:{sum(w.id for w in watches)}"
 
 
 def watch_labels(session: Session) -> list[Watch]:
