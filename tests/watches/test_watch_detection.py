@@ -316,3 +316,31 @@ def test_who_made_a_change_is_never_claimed_beyond_what_salesforce_knows(
         "is not recorded)" in body
     )
     assert "Changed in Salesforce by" not in body
+
+
+def test_values_no_watch_covers_go_when_a_watch_ends_and_a_quiet_check_reads_none(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept values are swept when the watches changed (or once a day), not read every
+    minute: a quiet check with the same watches does not read them at all."""
+    from bot.watches import repo
+
+    watch(bot, "Acme Corp")
+    check(bot)
+    sweeps: list[int] = []
+    real = repo.kept_rows
+
+    def counted(session: Any, **kw: Any) -> Any:
+        sweeps.append(1)
+        return real(session, **kw)
+
+    monkeypatch.setattr(repo, "kept_rows", counted)
+    later(bot, minutes=1)
+    check(bot)
+    assert sweeps == []
+    bot.ask("/watch", "stop Acme Corp")
+    later(bot, minutes=1)
+    check(bot)
+    assert sweeps == [1]
+    with bot.services.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(WatchedRecord)) == 0
