@@ -5,9 +5,10 @@
 The sandbox org runs in a child process (its CPU is not the bot's). This process plays
 the bot: it makes the watches (10 a person: 2 accounts, 6 open orders, a deal and a case),
 then runs the real check (``bot.watches.detect.run_check``, the job's function) for 10,
-100 and 1,000 watchers, each time the day's first check (which also re-reads the kept
-values against the date), a busy minute (``--changes`` records changed through the REST
-API just before, most of them watched) and a quiet one (nothing changed).
+100 and 1,000 watchers, each time the day's first check (which also re-reads every record
+watched directly and those about to be announced from the date), a busy minute
+(``--changes`` records changed through the REST API just before, most of them watched)
+and a quiet one (nothing changed).
 Per check it prints the Salesforce requests (the sandbox's request log), the bot's CPU
 time (``time.process_time``), the changes recorded and the DMs queued; then requests and
 CPU per day at the default interval (60 s) next to the org's daily API allocation
@@ -76,11 +77,15 @@ class Clock:
 
 
 class Slack:
-    """A Slack Web API client that records DMs (no network: Slack is not measured)."""
+    """A Slack Web API client that records DMs (no network: Slack is not measured). Every
+    watcher's profile has ``email``: the org's integration user's, so each is someone
+    acctbot serves (bot/people.py) and their alerts are checked against that user's
+    access (one UserRecordAccess query per person with news, as in production)."""
 
-    def __init__(self) -> None:
+    def __init__(self, email: str) -> None:
         self.posts = 0
         self.lock = threading.Lock()
+        self.email = email
 
     def chat_postMessage(self, **kw: Any) -> dict[str, Any]:
         with self.lock:
@@ -88,7 +93,10 @@ class Slack:
             return {"ok": True, "channel": "D" + str(kw["channel"])[1:], "ts": f"{self.posts}.1"}
 
     def users_info(self, user: str) -> dict[str, Any]:
-        return {"ok": True, "user": {"id": user, "tz": "America/New_York"}}
+        return {
+            "ok": True,
+            "user": {"id": user, "tz": "America/New_York", "profile": {"email": self.email}},
+        }
 
 
 def log(info: dict[str, Any], method: str = "GET") -> Any:
@@ -142,23 +150,17 @@ def make_watches(services: Any, people: int, pool: dict[str, list[dict[str, Any]
         for i in range(0, len(ids), 300):
             recs = sf.query_iter(rules.SELECTS[kind] + " WHERE Id IN {}", ids[i : i + 300])
             found += [(kind, rec) for rec in recs]
-    # What an account watch starts from (queries.baseline), 300 accounts a query.
+    # What an account watch starts from (queries.baseline): every record of the account,
+    # 300 accounts a query.
     accounts = sorted(chosen["Account"])
-    filters = {
-        "Order": "StatusCode = 'Draft'",
-        "Opportunity": "IsClosed = false",
-        "Case": "IsClosed = false",
-        "Contract": "(EndDate = null OR EndDate >= {})",
-    }
     for i in range(0, len(accounts), 300):
         chunk = accounts[i : i + 300]
-        for kind, where in filters.items():
-            args = [chunk, TODAY] if kind == "Contract" else [chunk]
-            soql = rules.SELECTS[kind] + " WHERE AccountId IN {} AND " + where
-            found += [(kind, rec) for rec in sf.query_iter(soql, *args)]
+        for kind in ("Order", "Opportunity", "Case", "Contract"):
+            soql = rules.SELECTS[kind] + " WHERE AccountId IN {}"
+            found += [(kind, rec) for rec in sf.query_iter(soql, chunk)]
     with services.db.session() as s:
         for kind, rec in found:
-            repo.first_sight(s, detect.seen_from(kind, rec, ctx), NOW)
+            repo.first_sight(s, detect.seen_from(kind, rec, ctx, NOW), NOW)
         repo.advance_cursor(s, NOW, NOW)
     return len({rec["Id"] for _, rec in found})
 
@@ -197,6 +199,8 @@ def run(info: dict[str, Any], args: argparse.Namespace) -> None:
     )
     sf = Salesforce(instance_url=info["instance_url"], session_id=info["token"])
     pool = pick_records(sf)
+    # The first active User is the API session's (the integration user).
+    email = sf.query("SELECT Email FROM User WHERE IsActive = true LIMIT 1")["records"][0]["Email"]
     limits = requests.get(
         f"{info['instance_url']}/services/data/v62.0/limits",
         headers={"Authorization": f"Bearer {info['token']}"},
@@ -217,7 +221,7 @@ def run(info: dict[str, Any], args: argparse.Namespace) -> None:
             db=db,
             clock=clock,
         )
-        slack = Slack()
+        slack = Slack(email)
         services.slack = slack  # type: ignore[assignment]
         services.vocabulary()
         kept = make_watches(services, people, pool)

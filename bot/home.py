@@ -27,6 +27,7 @@ from bot.people import AccessRefused, Person, identify
 from bot.services import Services
 from bot.text import escape_slack, plural, truncate
 from bot.watches import service as watches
+from bot.watches.card import LIST_PAGE
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,11 @@ def _watch_blocks(svc: Services, user_id: str) -> list[dict[str, Any]]:
     for w in mine[:MAX_WATCHES_LISTED]:
         lines.append(f"• {link(svc.record_url(w.record_id), truncate(w.label, 80))}")
     if len(mine) > MAX_WATCHES_LISTED:
-        lines.append("`/watch list` shows them all.")
+        more = len(mine) - MAX_WATCHES_LISTED
+        lines.append(
+            f"…and {more:,} more. `/watch list` shows them all, "
+            f"{LIST_PAGE} a page, each with its Stop button."
+        )
     return [section("\n".join(lines))]
 
 

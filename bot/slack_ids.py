@@ -38,6 +38,8 @@ class ActionId(StrEnum):
     WATCH_STOP = "watch_stop"  # Stop watching on an alert or the list (value: record Id)
     WATCH_SNOOZE = "watch_snooze"  # Snooze on an alert (value: a SnoozeFor)
     WATCH_RESUME = "watch_resume"  # end a snooze from the list
+    WATCH_MORE = "watch_more"  # "Show all" on a big alert (value: the DM's key, "|", a page)
+    WATCH_LIST_PAGE = "watch_list_page"  # the next page of /watch list (value: a page number)
 
 
 class CallbackId(StrEnum):

@@ -165,6 +165,7 @@ class Lookup:
     match_ids: list[str] = field(default_factory=list)
     # Close names for a search that matched nothing: (Id, name), best first.
     near: list[tuple[str, str]] = field(default_factory=list)
+    exact: bool = True  # ``status`` was named exactly (Id, name, number), not just the one hit
 
 
 _ACCOUNT_ID = re.compile(r"001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?")
@@ -681,7 +682,10 @@ class AccountFinder(Desk):
             return Lookup(suggestions=[name for _, name in near[:3]], near=near)
         ranked = rank(text, list(recs.values()))
         if len(ranked) == 1:
-            return Lookup(status=self.by_id(ranked[0]["Id"], today, probe=probe))
+            return Lookup(
+                status=self.by_id(ranked[0]["Id"], today, probe=probe),
+                exact=_is_exact(text, ranked[0]),
+            )
         total = max(int(found["count"]["totalSize"]), len(ranked))
         return Lookup(
             matches=[_match(r) for r in ranked[:MAX_MATCHES]],

@@ -248,8 +248,10 @@ class Watch(Base):
 
 class WatchedRecord(Base):
     """The last values acctbot saw of a watched record's watched fields (old -> new comes
-    from here). ``version`` goes up on each change: updates are conditional on it, so of
-    two workers seeing the same change exactly one records it."""
+    from here). ``version`` goes up on each change: updates are conditional on it (and on
+    the values read), so of two workers seeing the same change exactly one records it.
+    ``read_at``: the org's time (its ``Date`` header) when Salesforce answered the read
+    these values came from; with ``modstamp`` it orders two reads of the same second."""
 
     __tablename__ = "watch_records"
 
@@ -259,6 +261,7 @@ class WatchedRecord(Base):
     label: Mapped[str] = mapped_column(String(255))
     fields: Mapped[str] = mapped_column(Text)  # JSON: field -> value, plus "_flags"
     modstamp: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # SystemModstamp
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # the org's time then
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
@@ -276,8 +279,12 @@ class WatchChange(Base):
     account_id: Mapped[str | None] = mapped_column(String(18))
     label: Mapped[str] = mapped_column(String(255))
     changes: Mapped[str] = mapped_column(Text)  # JSON list of what changed
-    changed_by: Mapped[str | None] = mapped_column(String(255))  # LastModifiedBy.Name
-    changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # LastModifiedDate
+    changed_by: Mapped[str | None] = mapped_column(String(255))  # a User's name
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    # What changed_by/changed_at are: "last_saved" (LastModifiedBy/Date: the record's last
+    # save, not necessarily the watched change), "created" (CreatedBy/Date), "activated"
+    # (an order's ActivatedBy/Date); None: the date passed, or a row from before 0008.
+    attribution: Mapped[str | None] = mapped_column(String(20))
     detected_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 

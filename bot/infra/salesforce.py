@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import logging
 import re
 import threading
@@ -229,6 +231,7 @@ class SalesforceService:
         self._lock = threading.Lock()
         self._describe_cache: dict[str, dict[str, Any]] = {}
         self.requests_made = 0  # API requests sent (a composite counts as one)
+        self._answered = threading.local()  # this thread's last response's Date header
 
     # -- client
     def _build_client(self) -> Salesforce:
@@ -266,15 +269,39 @@ class SalesforceService:
     def client(self) -> Salesforce:
         with self._lock:
             if self._client is None:
-                self._client = self._call(self._factory)
+                self._client = self._listen(self._call(self._factory))
             return self._client
 
     def _relogin(self, stale: Salesforce) -> Salesforce:
         with self._lock:
             if self._client is stale or self._client is None:
                 log.info("Salesforce session expired; logging in again")
-                self._client = self._call(self._factory)
+                self._client = self._listen(self._call(self._factory))
             return self._client
+
+    def _listen(self, client: Salesforce) -> Salesforce:
+        """Note the ``Date`` header of every answer the client gets (a requests response
+        hook, run in the thread that made the request)."""
+        session = getattr(client, "session", None)
+        if session is not None:
+            session.hooks.setdefault("response", []).append(self._note_date)
+        return client
+
+    def _note_date(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        stamp = response.headers.get("Date")
+        try:
+            when = email.utils.parsedate_to_datetime(stamp) if stamp else None
+        except (TypeError, ValueError):
+            when = None
+        if when is not None and when.tzinfo is not None:
+            self._answered.date = when.astimezone(dt.UTC)
+
+    def server_time(self) -> dt.datetime | None:
+        """The org's time (UTC, whole seconds) when it answered this thread's last request:
+        its ``Date`` header (RFC 9110 §6.6.1: an origin server with a clock sends one on
+        every response). None before any answer, or when the answer had none. The bot's
+        own clock may be off; this is the clock ``SystemModstamp`` is stamped with."""
+        return getattr(self._answered, "date", None)
 
     @property
     def instance_url(self) -> str:
@@ -446,17 +473,20 @@ class SalesforceService:
                 for rec in self.pages(result):
                     yield first + offset, rec
 
-    def composite_queries(self, queries: dict[str, str]) -> dict[str, dict[str, Any]]:
+    def composite_queries(
+        self, queries: dict[str, str], *, include_deleted: bool = False
+    ) -> dict[str, dict[str, Any]]:
         """Up to 5 already-formatted queries in one composite request (one API call);
-        raises the first subrequest's error."""
-        results = self.composite_results(queries)
+        raises the first subrequest's error. ``include_deleted``: through ``queryAll``,
+        which also returns records in the recycle bin (``IsDeleted`` true)."""
+        results = self.composite_results(queries, include_deleted=include_deleted)
         for outcome in results.values():
             if isinstance(outcome, SalesforceError):
                 raise outcome
         return {ref: r for ref, r in results.items() if not isinstance(r, SalesforceError)}
 
     def composite_results(
-        self, queries: dict[str, str]
+        self, queries: dict[str, str], *, include_deleted: bool = False
     ) -> dict[str, dict[str, Any] | SalesforceError]:
         """Up to 5 already-formatted queries in one composite request (one API call), each
         query's result or its error (``allOrNone`` false: one failing does not stop the
@@ -466,13 +496,14 @@ class SalesforceService:
         if not 0 < len(queries) <= 5:
             raise ValueError("a composite request carries 1 to 5 queries")
         version = self.settings.api_version
+        resource = "queryAll" if include_deleted else "query"
         body = {
             "allOrNone": False,
             "compositeRequest": [
                 {
                     "method": "GET",
                     "referenceId": ref,
-                    "url": f"/services/data/v{version}/query?" + _qs(q, references=True),
+                    "url": f"/services/data/v{version}/{resource}?" + _qs(q, references=True),
                 }
                 for ref, q in queries.items()
             ],

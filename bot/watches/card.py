@@ -1,9 +1,16 @@
 """The watches' messages: the alert DM, the list, and the answers to /watch.
 
 An alert says, for each record, what changed (field: old → new, or what happened), who
-changed it and when (in the reader's own time zone), with a link; every alert carries a
-Stop watching button per record and Snooze buttons. Everything stays within Block Kit's
-limits (``bot/blocks.py``): at most ``deliver.MAX_PER_DM`` records a message.
+did it and when as far as Salesforce knows (who activated an order, who created a record,
+else who saved it *last*: ``LastModifiedBy`` is the last save, which need not be the
+watched change, and the alert says so), in the reader's own time zone, with a link;
+every alert carries a Stop watching button per record and Snooze buttons.
+
+One alert a person a check, whatever arrives together: within Block Kit's limits
+(``bot/blocks.py``: 50 blocks, 3,000 characters a section) it shows ``DETAILED`` changes
+in full and sums up the rest in one line per account ("…and 1,988 more changes on Acme
+Corp: 1,500 orders Status: Draft → Activated, …"), with a *Show all* button that lists
+every change of the alert, a page at a time (``more``).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.accounts.queries import AccountMatch
-from bot.blocks import Message, actions, button, context, header, link, option, section
+from bot.blocks import MAX_BLOCKS, Message, actions, button, context, header, link, option, section
 from bot.infra.models import Watch, WatchChange
 from bot.slack_ids import ActionId, SnoozeFor
 from bot.text import escape_slack, money, parse_sf_date, plural, slack_date, truncate
@@ -32,6 +39,11 @@ WATCH_USAGE = (
     "morning.\nExamples: `/watch 00000123`, `/watch Acme Corp`, `/watch list`, "
     "`/watch stop Acme Corp`"
 )
+
+DETAILED = 20  # changes shown in full in one alert (2 blocks each, within MAX_BLOCKS)
+MORE_PAGE = 200  # changes a "Show all" message lists
+LIST_PAGE = 40  # watches a /watch list message shows (a section and a button each)
+SECTION_CHARS = 3000
 
 WHAT: dict[str, str] = {
     "Account": "its orders, open deals, cases and contracts: order status changes and "
@@ -94,15 +106,106 @@ def describe(change: Change) -> str:
         return ":rotating_light: *Escalated*"
     if change.kind == "ending_soon":
         return f":date: *Ends {value_text('EndDate', change.new)}*: 30 days or less to run"
+    if change.kind == "moved":
+        old, new = value_text(None, change.old), value_text(None, change.new)
+        return f":arrow_right: *Moved to another account*: {old} → *{new}*"
+    if change.kind == "created":
+        return f":new: *Created* ({value_text(None, change.new)})"
+    if change.kind == "appeared":
+        return (
+            f":inbox_tray: *Now on this account* (moved here since the last check), "
+            f"{value_text(None, change.new)}"
+        )
+    if change.kind == "deleted":
+        return ":wastebasket: *Deleted in Salesforce*: I stopped watching it"
+    if change.kind == "gone":
+        return (
+            ":wastebasket: *No longer in Salesforce* (deleted, or no longer readable by "
+            "acctbot): I stopped watching it"
+        )
     return escape_slack(change.kind)
 
 
 def _plain(change: Change) -> str:
     if change.kind == "field":
         return f"{change.label}: {change.old if change.old is not None else '—'} → {change.new}"
-    return {"opened_high": f"opened at {change.new} priority", "ending_soon": "ends soon"}.get(
-        change.kind, change.kind.replace("_", " ")
+    if change.kind == "moved":
+        return f"moved: {change.old} → {change.new}"
+    return {
+        "opened_high": f"opened at {change.new} priority",
+        "ending_soon": "ends soon",
+        "created": f"created ({change.new})",
+        "appeared": f"now on this account ({change.new})",
+        "gone": "no longer in Salesforce",
+    }.get(change.kind, change.kind.replace("_", " "))
+
+
+def who(change: WatchChange, tz: dt.tzinfo, now: dt.datetime) -> str:
+    """The alert's "who and when" line for a change, claiming no more than Salesforce
+    knows (see the module docstring)."""
+    at = when(change.changed_at, tz, now)
+    if change.changed_by:
+        name = escape_slack(change.changed_by)
+        if change.attribution == "activated":
+            return f"Activated in Salesforce by {name} · {at}"
+        if change.attribution == "created":
+            return f"Created in Salesforce by {name} · {at}"
+        return f"Last saved in Salesforce by {name} · {at} (who made this change is not recorded)"
+    items = [c.get("kind") for c in json.loads(change.changes)]
+    if any(k in ("deleted", "gone") for k in items):
+        return f"Noticed {when(change.detected_at, tz, now)}"
+    return f"As of {when(change.detected_at, tz, now)}: the date passed"
+
+
+def _who_plain(change: WatchChange) -> str:
+    if not change.changed_by:
+        return ""
+    how = {"activated": "activated by", "created": "created by"}.get(
+        change.attribution or "", "last saved by"
     )
+    return f" ({how} {change.changed_by})"
+
+
+def _items(change: WatchChange) -> list[Change]:
+    return [Change.from_json(c) for c in json.loads(change.changes)]
+
+
+def _account_of(change: WatchChange) -> str:
+    """The account a change is on, by name (from its label), for summing up."""
+    if change.sobject == "Account":
+        return change.label
+    _, _, account = change.label.partition(" · ")
+    return account or "other accounts"
+
+
+def summary(changes: Sequence[WatchChange]) -> str:
+    """One paragraph summing up ``changes``: per account, how many of each kind of record
+    changed how ("1,500 orders Status: Draft → Activated"), biggest groups first, within
+    one section's 3,000 characters (what does not fit is counted, not dropped)."""
+    by_account: dict[str, dict[tuple[str, str], int]] = {}
+    for change in changes:
+        what = "; ".join(_plain(c) for c in _items(change))
+        noun = rules.NOUNS.get(change.sobject, "record")
+        groups = by_account.setdefault(_account_of(change), {})
+        groups[(noun, what)] = groups.get((noun, what), 0) + 1
+    ordered = sorted(by_account.items(), key=lambda kv: -sum(kv[1].values()))
+    parts: list[str] = []
+    for account, groups in ordered:
+        total = sum(groups.values())
+        ranked = sorted(groups.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = [f"{plural(n, noun)} {what}" for (noun, what), n in ranked[:6]]
+        if len(ranked) > 6:
+            shown.append(f"{plural(sum(n for _, n in ranked[6:]), 'other change')}")
+        parts.append(f"{plural(total, 'more change')} on *{escape_slack(account)}*: "
+                     + escape_slack(", ".join(shown)))  # fmt: skip
+    text = ""
+    for i, part in enumerate(parts):
+        candidate = (text + "\n" if text else "") + part
+        if len(candidate) > SECTION_CHARS - 200:
+            rest = sum(sum(g.values()) for _, g in ordered[i:])
+            return text + f"\n…and {plural(rest, 'more change')} on other accounts"
+        text = candidate
+    return text
 
 
 def alert(
@@ -113,11 +216,12 @@ def alert(
     tz: dt.tzinfo,
     now: dt.datetime,
     held: str | None = None,
-    part: tuple[int, int] = (1, 1),
+    key: str = "",
 ) -> Message:
-    """One DM for a bundle of changes. ``watched``: change id -> the watched Id it came
-    through (its Stop button); ``held``: why they waited, if they did ("snoozed", or the
-    quiet hours)."""
+    """The one DM for everything a person is told at once (see the module docstring).
+    ``watched``: change id -> the watched Id it came through (its Stop button); ``held``:
+    why they waited, if they did ("snoozed", or the quiet hours); ``key``: the DM's
+    outbox key, which its *Show all* button names."""
     n = len(changes)
     what = plural(n, "change")
     if held == "snoozed":
@@ -126,12 +230,11 @@ def alert(
         title = f":sunrise: *While you were away* ({held}): {what}"
     else:
         title = f":eyes: *{what[0].upper() + what[1:]}* in what you watch"
-    if part[1] > 1:
-        title += f" (part {part[0]} of {part[1]})"
     blocks: list[dict[str, Any]] = [section(title)]
     plain: list[str] = []
-    for change in changes:
-        items = [Change.from_json(c) for c in json.loads(change.changes)]
+    shown, rest = list(changes[:DETAILED]), list(changes[DETAILED:])
+    for change in shown:
+        items = _items(change)
         lines = "\n".join(f"• {describe(c)}" for c in items)
         through = watched.get(change.id, change.record_id)
         stop = "Stop watching" if through == change.record_id else "Stop watching the account"
@@ -141,22 +244,61 @@ def alert(
                 accessory=button(stop, ActionId.WATCH_STOP, through),
             )
         )
-        if change.changed_by:
-            by = f"Changed in Salesforce by {escape_slack(change.changed_by)}"
-            blocks.append(context(f"{by} · {when(change.changed_at, tz, now)}"))
-        else:
-            blocks.append(context(f"As of {when(change.detected_at, tz, now)}: the date passed"))
-        who = f" (by {change.changed_by})" if change.changed_by else ""
-        plain.append(f"{change.label}: " + "; ".join(_plain(c) for c in items) + who)
-    blocks.append(
-        actions(
-            button("Snooze 1 hour", ActionId.WATCH_SNOOZE, SnoozeFor.HOUR),
-            button("Snooze until tomorrow", ActionId.WATCH_SNOOZE, SnoozeFor.MORNING),
-            block_id="watch_alert_actions",
-        )
-    )
+        blocks.append(context(who(change, tz, now)))
+        plain.append(f"{change.label}: " + "; ".join(_plain(c) for c in items) + _who_plain(change))
+    buttons = [
+        button("Snooze 1 hour", ActionId.WATCH_SNOOZE, SnoozeFor.HOUR),
+        button("Snooze until tomorrow", ActionId.WATCH_SNOOZE, SnoozeFor.MORNING),
+    ]
+    if rest:
+        blocks.append(section("…and " + summary(rest)))
+        plain.append(f"…and {plural(len(rest), 'more change')}")
+        if key:
+            buttons.insert(0, button(f"Show all {n:,}", ActionId.WATCH_MORE, f"{key}|1"))
+    blocks.append(actions(*buttons, block_id="watch_alert_actions"))
+    assert len(blocks) <= MAX_BLOCKS
     text = ("While you were away: " if held else "") + " · ".join(plain)
     return Message(text=escape_slack(truncate(text, 3000)), blocks=blocks)
+
+
+def more(
+    changes: Sequence[WatchChange],
+    *,
+    key: str,
+    page: int,
+    record_url: Callable[[str], str],
+) -> Message:
+    """Page ``page`` (from 1) of every change an alert carried, ``MORE_PAGE`` a message,
+    one line each, with a button to the next page."""
+    pages = max(1, (len(changes) + MORE_PAGE - 1) // MORE_PAGE)
+    page = min(max(page, 1), pages)
+    chunk = changes[(page - 1) * MORE_PAGE : page * MORE_PAGE]
+    lines = [
+        f"• *{link(record_url(c.record_id), c.label)}*: "
+        + escape_slack("; ".join(_plain(i) for i in _items(c)) + _who_plain(c))
+        for c in chunk
+    ]
+    blocks: list[dict[str, Any]] = [
+        section(f"*All {plural(len(changes), 'change')} of that alert* (page {page} of {pages})")
+    ]
+    text = ""
+    for line in lines:
+        line = truncate(line, 600)  # 200 lines then fit in 40 sections
+        if text and len(text) + 1 + len(line) > SECTION_CHARS:
+            blocks.append(section(text))
+            text = ""
+        text = f"{text}\n{line}" if text else line
+    if text:
+        blocks.append(section(text))
+    if page < pages:
+        blocks.append(
+            actions(button(f"Next {MORE_PAGE}", ActionId.WATCH_MORE, f"{key}|{page + 1}"))
+        )
+    assert len(blocks) <= MAX_BLOCKS
+    return Message(
+        text=escape_slack(f"All {plural(len(changes), 'change')} of that alert, page {page}."),
+        blocks=blocks,
+    )
 
 
 def watching(label: str, sobject: str, url: str, record_id: str, *, quiet: str, tz: str) -> Message:
@@ -210,7 +352,21 @@ def not_watching(text: str) -> Message:
 
 
 def picker(query: str, matches: list[AccountMatch], total: int) -> Message:
-    """Several accounts match ``/watch <name>``: choose the one to watch."""
+    """Several accounts match ``/watch <name>``: choose the one to watch. One account
+    that only *contains* what was typed is offered to confirm, never watched at once."""
+    if len(matches) == 1 and total <= 1:
+        m = matches[0]
+        name = m.name + (f" · {m.number}" if m.number else "")
+        return Message(
+            text=escape_slack(f"Did you mean {name}?"),
+            blocks=[
+                section(
+                    f"No account is called *{escape_slack(query)}*. Did you mean "
+                    f"*{escape_slack(name)}*?",
+                    accessory=button(f"Watch {truncate(m.name, 60)}", ActionId.WATCH_PICK, m.id),
+                )
+            ],
+        )
     select = {
         "type": "static_select",
         "action_id": ActionId.WATCH_PICK,
@@ -232,6 +388,31 @@ def picker(query: str, matches: list[AccountMatch], total: int) -> Message:
     )
 
 
+def stop_picker(query: str, matches: list[Watch], *, record_url: Callable[[str], str]) -> Message:
+    """``/watch stop <text>`` naming several of the person's watches: each with its own
+    Stop button, to choose the one (at most ``LIST_PAGE``; more: type more of the name)."""
+    blocks: list[dict[str, Any]] = [
+        section(
+            f"{plural(len(matches), 'of your watches', 'of your watches')} match "
+            f"*{escape_slack(query)}*. Which one do you want to stop?"
+        )
+    ]
+    for w in matches[:LIST_PAGE]:
+        noun = rules.NOUNS.get(w.sobject, "record")
+        blocks.append(
+            section(
+                f"*{link(record_url(w.record_id), w.label)}* · {noun}",
+                accessory=button("Stop watching", ActionId.WATCH_STOP, w.record_id),
+            )
+        )
+    if len(matches) > LIST_PAGE:
+        blocks.append(context(f"…and {len(matches) - LIST_PAGE} more: type more of the name."))
+    return Message(
+        text=escape_slack(f"{len(matches)} of your watches match {query}: which one?"),
+        blocks=blocks,
+    )
+
+
 def watch_list(
     watches: list[Watch],
     *,
@@ -240,8 +421,13 @@ def watch_list(
     tz: dt.tzinfo,
     now: dt.datetime,
     snoozed_until: dt.datetime | None,
+    total: int | None = None,
+    page: int = 1,
 ) -> Message:
-    """``/watch list``: each watch with its Stop button; quiet hours and any snooze."""
+    """``/watch list``: a page (``LIST_PAGE`` a page; ``watches`` is that page, ``total``
+    how many there are in all) of the person's watches, each with its Stop button, a
+    button to the next page, and the quiet hours and any snooze."""
+    total = len(watches) if total is None else total
     if not watches:
         return Message(
             text="You're not watching anything yet.",
@@ -252,8 +438,10 @@ def watch_list(
                 )
             ],
         )
-    blocks: list[dict[str, Any]] = [header(f"What you watch ({len(watches)})")]
-    for w in watches[:40]:
+    pages = max(1, (total + LIST_PAGE - 1) // LIST_PAGE)
+    title = f"What you watch ({total})" + (f", page {page} of {pages}" if pages > 1 else "")
+    blocks: list[dict[str, Any]] = [header(title)]
+    for w in watches[:LIST_PAGE]:
         noun = rules.NOUNS.get(w.sobject, "record")
         since = slack_date(w.created_at.astimezone(tz).date(), today=now.astimezone(tz).date())
         blocks.append(
@@ -262,17 +450,20 @@ def watch_list(
                 accessory=button("Stop watching", ActionId.WATCH_STOP, w.record_id),
             )
         )
-    if len(watches) > 40:
-        blocks.append(context(f"…and {len(watches) - 40} more."))
     notes = [f"Quiet hours: {quiet}, your time."]
     elements = []
+    if page < pages:
+        first, last = page * LIST_PAGE + 1, min(total, (page + 1) * LIST_PAGE)
+        notes.insert(0, f"{first}–{last} of {total} on the next page.")
+        elements.append(button("Next page", ActionId.WATCH_LIST_PAGE, str(page + 1)))
     if snoozed_until is not None and snoozed_until > now:
         notes.append(f"Alerts snoozed until {when(snoozed_until, tz, now)}.")
         elements.append(button("Resume alerts now", ActionId.WATCH_RESUME, "resume"))
     blocks.append(context(" ".join(notes)))
     if elements:
         blocks.append(actions(*elements, block_id="watch_list_actions"))
-    text = f"You watch {plural(len(watches), 'record')}: " + ", ".join(w.label for w in watches)
+    assert len(blocks) <= MAX_BLOCKS
+    text = f"You watch {plural(total, 'record')}: " + ", ".join(w.label for w in watches)
     return Message(text=escape_slack(truncate(text, 3000)), blocks=blocks)
 
 

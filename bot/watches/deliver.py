@@ -7,7 +7,10 @@ For each person with notices not yet sent, :func:`deliver`:
   the database and go out together on the first check after, the start of their day;
 - keeps only what they **may read** (:func:`bot.visibility.readable_ids`, asked when the
   DM is made, so access lost overnight is honoured) and drops the rest unsaid;
-- **bundles** everything pending into one DM (more than ``MAX_PER_DM`` changes: several);
+- **bundles** everything pending into **one DM** a person a check, however many changes
+  arrive together (a mass update of 2,000 orders is one DM: the first changes in full,
+  the rest summed up with a *Show all* button; ``card.alert``), so a busy minute never
+  turns into a burst of DMs (and Slack's rate limits);
 - marks the notices sent and queues the DM in the outbox **in one transaction**,
   conditional on them being unsent (two replicas: one DM), keyed by the first notice so
   the outbox posts it exactly once (``bot/delivery/outbox.py``).
@@ -23,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import visibility
 from bot.delivery import outbox
-from bot.people import AccessRefused, IdentityUnavailable
+from bot.people import AccessRefused, IdentityUnavailable, identify
 from bot.watches import card, repo
 from bot.watches.quiet import QuietHours, zone
 from bot.watches.repo import Conflict
@@ -35,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_PER_DM = 12
 TZ_FRESH = dt.timedelta(hours=12)
 
 
@@ -97,14 +99,21 @@ def _deliver_to(services: Services, user: str, now: dt.datetime) -> int:
     if not pending:
         return 0
     reason = "may not read the record"
+    # A deleted record can be read by nobody (UserRecordAccess has no row for it): the
+    # note that a watch of it ended goes to that watch's owner alone (detect._gone),
+    # named as acctbot showed it to them; it still needs someone acctbot serves.
+    ended = {c.id for _, c in pending if repo.is_gone(c)}
+    ask = {c.record_id for _, c in pending if c.id not in ended}
     try:
-        readable = visibility.readable_ids(services, user, {c.record_id for _, c in pending})
+        readable = visibility.readable_ids(services, user, ask) if ask else set()
+        if not ask:
+            identify(services, user)
     except IdentityUnavailable:
         return 0  # Slack cannot say who they are now: the next check tries again
     except AccessRefused:  # no longer someone acctbot serves (a guest now, unmapped...)
-        readable, reason = set(), "not someone acctbot serves"
-    hidden = [n.id for n, c in pending if c.record_id not in readable]
-    shown = [(n, c) for n, c in pending if c.record_id in readable]
+        readable, reason, ended = set(), "not someone acctbot serves", set()
+    hidden = [n.id for n, c in pending if c.record_id not in readable and c.id not in ended]
+    shown = [(n, c) for n, c in pending if c.record_id in readable or c.id in ended]
     if hidden:
         with services.db.session() as s:
             repo.drop_notices(s, hidden, reason)
@@ -114,24 +123,23 @@ def _deliver_to(services: Services, user: str, now: dt.datetime) -> int:
         held = f"quiet hours {quiet.describe()}, your time"
     elif snoozed is not None and oldest < snoozed:
         held = "snoozed"
-    queued = 0
-    for i in range(0, len(shown), MAX_PER_DM):
-        batch = shown[i : i + MAX_PER_DM]
-        key = f"watch:{user}:{batch[0][0].id}"
-        message = card.alert(
-            [c for _, c in batch],
-            watched={c.id: n.watched_id for n, c in batch},
-            record_url=services.record_url,
-            tz=tz,
-            now=now,
-            held=held,
-            part=(i // MAX_PER_DM + 1, (len(shown) + MAX_PER_DM - 1) // MAX_PER_DM),
-        )
-        try:
-            with services.db.session() as s:
-                repo.claim_notices(s, [n.id for n, _ in batch], key=key, now=now)
-                outbox.enqueue_post(s, key=key, target=user, message=message, kind="watch")
-            queued += 1
-        except (Conflict, IntegrityError, OperationalError) as exc:
-            log.info("watch DM %s: taken by another worker (%s)", key, type(exc).__name__)
-    return queued
+    if not shown:
+        return 0
+    key = f"watch:{user}:{shown[0][0].id}"
+    message = card.alert(
+        [c for _, c in shown],
+        watched={c.id: n.watched_id for n, c in shown},
+        record_url=services.record_url,
+        tz=tz,
+        now=now,
+        held=held,
+        key=key,
+    )
+    try:
+        with services.db.session() as s:
+            repo.claim_notices(s, [n.id for n, _ in shown], key=key, now=now)
+            outbox.enqueue_post(s, key=key, target=user, message=message, kind="watch")
+    except (Conflict, IntegrityError, OperationalError) as exc:
+        log.info("watch DM %s: taken by another worker (%s)", key, type(exc).__name__)
+        return 0
+    return 1

@@ -17,6 +17,19 @@ Id filter and asks for every record of the kind that changed since the last chec
 bot then keeps the watched ones. So the number of queries per check stays fixed (4, in
 one request) whether 1 or 10,000 people watch; only the pages of a busy minute add
 requests (2,000 records a page).
+
+**The window is the org's time, not the bot's.** Each answer's ``Date`` header is the
+org's clock (:meth:`SalesforceService.server_time`), the clock ``SystemModstamp`` is
+stamped with; the check's next window starts from it, so a bot clock ahead of (or behind)
+the org's loses nothing.
+
+**An account watch starts from every record of the account** (:func:`baseline`: all its
+orders, deals, cases and contracts, paged past 2,000 a kind), so any record first seen on
+it later is one created, or moved there, since (``rules.first_news``).
+
+Once a day the check **re-reads** what it is about to announce from the date alone, and
+every record watched directly (:func:`reread`, through ``queryAll`` so a deleted record
+says ``IsDeleted``; Id lists chunked under the URL limit, five queries a request).
 """
 
 from __future__ import annotations
@@ -37,10 +50,15 @@ from bot.watches import rules
 # Salesforce refuses a request whose URI and headers pass 16,384 bytes (HTTP 414/431);
 # leave room for the headers a client adds.
 MAX_URL_BYTES = 16_384 - 2_048
-BASELINE_LIMIT = 2000  # one page per kind when an account watch starts
+MIN_NAME_CHARACTERS = 2  # letters or digits a name search needs
 
-_ANY_ID = re.compile(r"(?<![A-Za-z0-9])((?:001|801|006|500|800)[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)")
+_ANY_ID = re.compile(
+    r"(?<![A-Za-z0-9])((?:001|801|006|500|800)[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)(?![A-Za-z0-9])"
+)
 _SOME_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+# A Slack-formatted link, <url> or <url|label>, alone.
+_SLACK_LINK = re.compile(r"^<(https?://[^|>\s]+)(?:\|[^>]*)?>$")
+_URL = re.compile(r"^https?://\S+$")
 
 
 def _looks_like_id(text: str) -> bool:
@@ -68,8 +86,9 @@ class Target:
 
 @dataclass
 class Resolution:
-    """What ``/watch <text>`` points at: one target, several accounts to choose from, or
-    nothing (with suggestions or a reason)."""
+    """What ``/watch <text>`` points at: one target, accounts to choose from (``matches``;
+    one that only contains the words typed is offered to confirm, never watched at once),
+    or nothing (with suggestions or a reason)."""
 
     target: Target | None = None
     matches: list[AccountMatch] = field(default_factory=list)
@@ -100,6 +119,19 @@ def find_id(text: str) -> str | None:
     """A watchable Salesforce Id in what was typed: the Id, or a record link."""
     m = _ANY_ID.search(text)
     return to_18(m.group(1)) if m else None
+
+
+def only_id(text: str) -> bool:
+    """Is ``text`` nothing but an Id or one link (as Slack sends a pasted URL,
+    ``<https://...|label>``, or bare)? Words around an Id are not ignored: they may mean
+    something else."""
+    t = text.strip()
+    return bool(_SLACK_LINK.match(t) or _URL.match(t) or _SOME_ID.match(t))
+
+
+def name_characters(text: str) -> int:
+    """How many letters and digits a name search has."""
+    return sum(c.isalnum() for c in text)
 
 
 def target_from(sobject: str, rec: dict[str, Any]) -> Target:
@@ -155,6 +187,11 @@ def resolve(
             problem="I can watch accounts, orders, deals, cases and contracts; "
             f"`{text.strip()[:3]}…` is the Id of another kind of record."
         )
+    if record_id is not None and not only_id(text):
+        return Resolution(
+            problem=f"`{record_id}` is a Salesforce Id, but there is more around it. Send the "
+            "Id or the link alone (or an order number, or an account's name)."
+        )
     if record_id is not None:
         sobject = rules.kind_of(record_id)
         assert sobject is not None
@@ -173,9 +210,17 @@ def resolve(
         if not recs:
             return Resolution(by="number")
         return Resolution(target=target_from("Order", recs[0]), by="number")
+    if name_characters(text) < MIN_NAME_CHARACTERS:
+        return Resolution(
+            problem=f"Type at least {MIN_NAME_CHARACTERS} letters or digits of an account's "
+            "name, an order number, or paste a Salesforce link."
+        )
     found = find_account(text, today)
     if found.status is not None:
         st = found.status
+        if not found.exact:  # one account *contains* the words: ask, as a picker does
+            match = AccountMatch(st.id, st.name, st.number, st.city, st.state, st.owner_name)
+            return Resolution(matches=[match], total=1, lookup=found)
         return Resolution(target=Target(st.id, "Account", st.name, st.id, st.name), lookup=found)
     if found.matches:
         return Resolution(matches=found.matches, total=found.total, lookup=found)
@@ -183,28 +228,26 @@ def resolve(
 
 
 def baseline(
-    sf: SalesforceService, target: Target, today: dt.date, currency_field: str = ""
-) -> list[tuple[str, dict[str, Any]]]:
-    """The records a new watch starts from, as (kind, record): the record itself, or an
-    account's open orders, open deals, open cases and contracts not yet ended (one
-    composite request: one API call, plus pages past 2,000 of a kind)."""
+    sf: SalesforceService, target: Target, currency_field: str = ""
+) -> tuple[list[tuple[str, dict[str, Any]]], dt.datetime | None]:
+    """The records a new watch starts from, as (kind, record), and the org's time when it
+    answered: the record itself, or **every** order, deal, case and contract of an
+    account (one composite request: one API call, plus a request per 2,000 records past
+    the first 2,000 of a kind). Every record, not only the open ones: an order activated
+    before the watch can still change, a closed case can be reopened and escalated, and
+    whatever is first seen later can then only be new or moved here."""
     if target.sobject != "Account":
         rec = target.record or read_record(sf, target.sobject, target.record_id, currency_field)
-        return [(target.sobject, rec)] if rec else []
-    filters = {
-        "Order": "AccountId = {} AND StatusCode = 'Draft'",
-        "Opportunity": "AccountId = {} AND IsClosed = false",
-        "Case": "AccountId = {} AND IsClosed = false",
-        # today in the bot's zone, not TODAY (the integration user's; PLATFORM.md)
-        "Contract": "AccountId = {} AND (EndDate = null OR EndDate >= {})",
-    }
+        # The record was read just now, in this thread (by ``resolve`` or above).
+        return ([(target.sobject, rec)] if rec else []), sf.server_time()
     queries = {
-        kind: sf.soql(f"{rules.select(kind, currency_field)} WHERE {where} LIMIT {{}}",
-                      target.record_id,
-                      *([today] if kind == "Contract" else []), BASELINE_LIMIT)
-        for kind, where in filters.items()
+        kind: sf.soql(f"{rules.select(kind, currency_field)} WHERE AccountId = {{}}",
+                      target.record_id)
+        for kind in rules.SELECTS
     }  # fmt: skip
-    return list(_run(sf, queries))
+    results = sf.composite_queries(queries)
+    answered = sf.server_time()
+    return list(_pages(sf, results)), answered
 
 
 def change_queries(
@@ -239,23 +282,81 @@ def change_queries(
     return out
 
 
+@dataclass
+class Changed:
+    """What :func:`changed_since` found: (kind, record) pairs, whether each kind was
+    filtered by Id (``narrow``), and the org's time when it answered (its ``Date``
+    header; None if it sent none)."""
+
+    records: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    narrow: dict[str, bool] = field(default_factory=dict)
+    answered: dt.datetime | None = None
+
+
 def changed_since(
     sf: SalesforceService,
     since: dt.datetime,
     direct: dict[str, set[str]],
     accounts: set[str],
     currency_field: str = "",
-) -> tuple[list[tuple[str, dict[str, Any]]], dict[str, bool]]:
-    """Every (kind, record) whose SystemModstamp is at or after ``since`` among the
-    watched records (or, for a kind whose filter did not fit, among all of that kind),
-    and for each kind queried whether it was filtered by Id (narrow)."""
+) -> Changed:
+    """Every (kind, record) whose SystemModstamp is at or after ``since`` (the org's time)
+    among the watched records (or, for a kind whose filter did not fit, among all of that
+    kind), with each kind's narrowness and the org's time of the answer."""
     queries = change_queries(
         since, direct, accounts, api_version=sf.settings.api_version, currency_field=currency_field
     )
     if not queries:
-        return [], {}
-    found = list(_run(sf, {kind: soql for kind, (soql, _) in queries.items()}))
-    return found, {kind: narrow for kind, (_, narrow) in queries.items()}
+        return Changed()
+    results = sf.composite_queries({kind: soql for kind, (soql, _) in queries.items()})
+    answered = sf.server_time()
+    return Changed(
+        records=list(_pages(sf, results)),
+        narrow={kind: narrow for kind, (_, narrow) in queries.items()},
+        answered=answered,
+    )
+
+
+@dataclass
+class Reread:
+    """What :func:`reread` found: the records returned by Id, deleted ones included
+    (``IsDeleted`` true), and the org's time of the first answer."""
+
+    records: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    answered: dt.datetime | None = None
+
+
+def reread(sf: SalesforceService, ids: dict[str, set[str]], currency_field: str = "") -> Reread:
+    """Read these records again by Id (kind -> Ids; ``Account`` too, by Id and name),
+    through ``queryAll`` so a record in the recycle bin comes back with ``IsDeleted``
+    true; one not returned at all is gone (emptied from the bin, or no longer readable).
+    One query per kind and chunk of Ids (kept under the URL limit), five a request."""
+    soqls: list[tuple[str, str]] = []
+    for kind in sorted(ids):
+        wanted = sorted(ids[kind])
+        if not wanted:
+            continue
+        if kind == "Account":
+            base = "SELECT Id, Name, IsDeleted FROM Account"
+        else:
+            base = rules.select(kind, currency_field).replace(" FROM ", ", IsDeleted FROM ", 1)
+
+        def build(chunk: list[str], base: str = base) -> str:
+            return sf.soql(base + " WHERE Id IN {}", chunk)
+
+        soqls += [(kind, soql) for soql in sf.split_in(wanted, build)]
+    out = Reread()
+    for i in range(0, len(soqls), 5):
+        batch = soqls[i : i + 5]
+        results = sf.composite_queries(
+            {f"{kind}_{i + n}": soql for n, (kind, soql) in enumerate(batch)},
+            include_deleted=True,
+        )
+        if out.answered is None:
+            out.answered = sf.server_time()
+        for ref, rec in _pages(sf, results):
+            out.records[rec["Id"]] = (ref.rsplit("_", 1)[0], rec)
+    return out
 
 
 def url_bytes(soql: str, api_version: str) -> int:
@@ -263,13 +364,11 @@ def url_bytes(soql: str, api_version: str) -> int:
     return len(f"/services/data/v{api_version}/query?" + urllib.parse.urlencode({"q": soql}))
 
 
-def _run(sf: SalesforceService, queries: dict[str, str]) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Run up to 5 queries in one composite request and page through each result."""
-    results = sf.composite_queries(queries)
-    for kind, page in results.items():
-        while True:
-            for rec in page.get("records") or []:
-                yield kind, rec
-            if page.get("done", True) or not page.get("nextRecordsUrl"):
-                break
-            page = sf.query_more(page["nextRecordsUrl"])
+def _pages(
+    sf: SalesforceService, results: dict[str, dict[str, Any]]
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """(reference, record) for every record of a composite's query results, following
+    each one's ``nextRecordsUrl`` (a request a page)."""
+    for ref, page in results.items():
+        for rec in sf.pages(page):
+            yield ref, rec

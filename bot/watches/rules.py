@@ -12,7 +12,21 @@ into announcements:
   ``IsClosed``);
 - **Case**: opened at the org's top priority (the first value of ``Case.Priority``),
   escalated (``IsEscalated`` turning true);
-- **Contract**: an activated contract ending within 30 days.
+- **Contract**: an activated contract ending within 30 days;
+- any of them **moving to another account** (``AccountId``), so the news follows the
+  record to its new account's watchers (and the old account's are told it left).
+
+**A record seen for the first time** (not among the values kept) is judged by what can be
+known about it (:func:`first_news`): created since the last check, it is new, and what the
+rules say of its state now is told (an order created or activated within the minute, a
+deal created won or lost, a case opened at high priority or escalated, a draft already
+past its effective date, a contract ending soon); created earlier, it must have moved to
+the watched account since (an account watch keeps every record of the account when it
+starts), and that is what is told ("now on this account", with its status), except for a
+closed deal or case, which an account watch does not follow.
+
+An account watch follows open deals: a deal closed before and after a change is only news
+to those who watch the deal itself (:func:`account_news`).
 
 Anything else (a changed description, a new order line) is not news: nothing is said.
 """
@@ -43,12 +57,12 @@ NOUNS = {
     "Contract": "contract",
 }
 
-_AUDIT = "LastModifiedDate, LastModifiedBy.Name, SystemModstamp"
+_AUDIT = "CreatedBy.Name, LastModifiedDate, LastModifiedBy.Name, SystemModstamp"
 # The SELECT of each kind of record: what is compared, plus what labels and links need.
 SELECTS: dict[str, str] = {
     "Order": (
         "SELECT Id, OrderNumber, AccountId, Account.Name, Status, StatusCode, EffectiveDate, "
-        f"CreatedDate, {_AUDIT} FROM Order"
+        f"ActivatedDate, ActivatedBy.Name, CreatedDate, {_AUDIT} FROM Order"
     ),
     "Opportunity": (
         "SELECT Id, Name, AccountId, Account.Name, StageName, Amount, CloseDate, IsClosed, "
@@ -66,12 +80,27 @@ SELECTS: dict[str, str] = {
 # Kinds whose announced amounts need their currency (multi-currency orgs: the record's
 # CurrencyIsoCode; Salesforce never converts an amount it returns as a field).
 WITH_CURRENCY = frozenset({"Opportunity"})
-# The fields whose last values are kept.
+# The fields whose last values are kept (with ``AccountName``, the account's name then).
 KEPT: dict[str, tuple[str, ...]] = {
-    "Order": ("Status", "StatusCode", "EffectiveDate", "CreatedDate"),
-    "Opportunity": ("StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "CurrencyIsoCode"),
-    "Case": ("Status", "Priority", "IsEscalated", "IsClosed"),
-    "Contract": ("Status", "StatusCode", "EndDate"),
+    "Order": ("AccountId", "Status", "StatusCode", "EffectiveDate", "CreatedDate"),
+    "Opportunity": (
+        "AccountId",
+        "StageName",
+        "Amount",
+        "CloseDate",
+        "IsClosed",
+        "IsWon",
+        "CurrencyIsoCode",
+    ),
+    "Case": ("AccountId", "Status", "Priority", "IsEscalated", "IsClosed"),
+    "Contract": ("AccountId", "Status", "StatusCode", "EndDate"),
+}
+# What a record's state is called in "now on this account" and "created" news.
+STATE_FIELD = {
+    "Order": "Status",
+    "Opportunity": "StageName",
+    "Case": "Status",
+    "Contract": "Status",
 }
 # Field changes announced as "field: old → new", with their labels.
 ANNOUNCED: dict[str, dict[str, str]] = {
@@ -107,7 +136,9 @@ class Context:
 @dataclass
 class Change:
     """One thing to announce. ``kind`` is ``field`` (``field`` went ``old`` → ``new``) or
-    an event: activated, overdue, stuck, won, lost, opened_high, escalated, ending_soon."""
+    an event: activated, overdue, stuck, won, lost, opened_high, escalated, ending_soon,
+    moved (``old`` → ``new`` account names), created (``new``: its state), appeared
+    (``new``: its state; it is on a watched account now and was not before), deleted."""
 
     kind: str
     field: str | None = None
@@ -169,7 +200,50 @@ def label_of(sobject: str, rec: dict[str, Any]) -> str:
 def snapshot(sobject: str, rec: dict[str, Any], ctx: Context) -> Snapshot:
     """The kept values of a record as Salesforce returned it, and its states today."""
     values = {name: rec.get(name) for name in KEPT[sobject]}
+    values["AccountName"] = (rec.get("Account") or {}).get("Name")
     return Snapshot(values, flags(sobject, values, ctx))
+
+
+def first_news(sobject: str, new: Snapshot, ctx: Context, *, created: bool) -> list[Change]:
+    """What to announce about a record acctbot has no values of (see the module
+    docstring): ``created`` since the last check, or else on a watched account now."""
+    now = new.values
+    state = now.get(STATE_FIELD[sobject])
+    if not created:
+        if now.get("IsClosed"):  # a closed deal or case is not followed by the account
+            return []
+        return [Change("appeared", new=state)]
+    out: list[Change] = []
+    if sobject == "Order" and now.get("StatusCode") == "Activated":
+        out = [Change("created", new=state), Change("activated")]
+    elif sobject == "Opportunity" and now.get("IsClosed"):
+        out = [
+            Change("created", new=state),
+            Change("won" if now.get("IsWon") else "lost", new=state),
+        ]
+    elif sobject == "Case" and not now.get("IsClosed"):
+        if now.get("Priority") == ctx.top_priority:
+            out.append(Change("opened_high", new=ctx.top_priority))
+        if now.get("IsEscalated"):
+            out.append(Change("escalated"))
+    for flag, on in new.flags.items():
+        if on and flag != "stuck":  # a new record is not stuck; a new draft can be overdue
+            out.append(Change(flag, new=_flag_detail(sobject, flag, now)))
+    return out
+
+
+def account_news(sobject: str, old: Snapshot | None, new: Snapshot) -> bool:
+    """Is this news for those who watch the record's account? Not a deal that was closed
+    and still is (an account watch follows open deals; the deal's own watchers hear it)."""
+    if sobject != "Opportunity" or old is None:  # first seen: ``first_news`` decided
+        return True
+    return not (old.values.get("IsClosed") and new.values.get("IsClosed"))
+
+
+def moved(old: Snapshot, new: Snapshot) -> bool:
+    """Did the record move to another account? (Values kept before acctbot kept the
+    account do not count.)"""
+    return "AccountId" in old.values and old.values["AccountId"] != new.values.get("AccountId")
 
 
 def flags(sobject: str, values: dict[str, Any], ctx: Context) -> dict[str, bool]:
@@ -204,15 +278,21 @@ def changes(
     sobject: str, old: Snapshot | None, new: Snapshot, ctx: Context, *, created: bool = False
 ) -> list[Change]:
     """What to announce about a record that went from ``old`` to ``new`` (``old`` None: seen
-    for the first time; ``created``: it was created since the last check)."""
+    for the first time, :func:`first_news`; ``created``: it was created since the last
+    check)."""
     if old is None:
-        if created and sobject == "Case" and not new.values.get("IsClosed"):
-            if new.values.get("Priority") == ctx.top_priority:
-                return [Change("opened_high", new=ctx.top_priority)]
-            if new.values.get("IsEscalated"):
-                return [Change("escalated")]
-        return []
+        return first_news(sobject, new, ctx, created=created)
     out: list[Change] = []
+    if moved(old, new):
+        out.append(
+            Change(
+                "moved",
+                field="AccountId",
+                label="Account",
+                old=old.values.get("AccountName") or old.values.get("AccountId"),
+                new=new.values.get("AccountName") or new.values.get("AccountId"),
+            )
+        )
     currency = new.values.get("CurrencyIsoCode") or ctx.corporate
     for name, label in ANNOUNCED.get(sobject, {}).items():
         before, after = old.values.get(name), new.values.get(name)

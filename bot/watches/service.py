@@ -1,9 +1,14 @@
 """Watches: start and stop them, list them, snooze and resume alerts.
 
-Starting a watch reads the record once (an account: its open orders, open deals, open
-cases and contracts, in one composite request) and keeps those values, so the first
-change after is already "old → new". A person may only watch what their Salesforce user
-may read (:func:`bot.visibility.readable_ids`).
+Starting a watch reads the record once (an account: every one of its orders, deals,
+cases and contracts, in one composite request plus a request per 2,000 more) and keeps
+those values, so the first change after is already "old → new". A person may only watch
+what their Salesforce user may read (:func:`bot.visibility.readable_ids`).
+
+What a person types is read strictly: an Id or a link alone (words around an Id are not
+ignored), an order number, or at least two letters or digits of an account's name; a
+name that only one account *contains* is offered to confirm, as several are offered to
+choose from. ``/watch stop`` with a name that several watches match asks which.
 """
 
 from __future__ import annotations
@@ -131,13 +136,12 @@ def start(services: Services, user: str, target: Target) -> Message:
                 "person. `/watch list` shows them; stop some to watch others."
             )
     ctx = detect.context(services)
-    seen = [
-        detect.seen_from(kind, rec, ctx)
-        for kind, rec in queries.baseline(
-            services.salesforce, target, ctx.today, detect.currency_field(services)
-        )
-    ]
+    records, answered = queries.baseline(
+        services.salesforce, target, detect.currency_field(services)
+    )
     now = services.now()
+    read_at = answered or now  # the org's time of the read (its Date header)
+    seen = [detect.seen_from(kind, rec, ctx, read_at) for kind, rec in records]
     with services.db.session() as s:
         added = repo.add_watch(
             s,
@@ -150,8 +154,8 @@ def start(services: Services, user: str, target: Target) -> Message:
         )
         for one in seen:
             repo.first_sight(s, one, now)
-        if repo.cursor(s) is None:  # the first watch: changes count from now
-            repo.advance_cursor(s, now, now)
+        if repo.cursor(s) is None:  # the first watch: changes count from its read
+            repo.advance_cursor(s, read_at, now)
     if not added:  # the same click twice at once
         return card.already(target.label, url, target.record_id)
     log.info("%s watches %s %s", user, target.sobject, target.record_id)
@@ -168,11 +172,19 @@ def start(services: Services, user: str, target: Target) -> Message:
 
 def stop(services: Services, user: str, text: str) -> Message:
     """``/watch stop <text>``: the watch ``text`` names (by Id or link, order number,
-    name), among the person's own watches first."""
+    name), among the person's own watches first; several: a picker to choose one."""
     with services.db.session() as s:
         mine = repo.watches_of(s, user)
-    chosen = _match(mine, text)
-    if chosen is None and len(text) >= 2:
+    if queries.find_id(text) is None and queries.name_characters(text) < 2:
+        return error_message(
+            "Type at least 2 letters or digits of what to stop watching, an order number, "
+            "or a Salesforce link. `/watch list` shows what you watch."
+        )
+    hits = _matches(mine, text)
+    if len(hits) > 1:
+        return card.stop_picker(text, hits, record_url=services.record_url)
+    chosen = hits[0] if hits else None
+    if chosen is None:
         try:
             found = queries.resolve(
                 services.salesforce,
@@ -192,7 +204,8 @@ def stop(services: Services, user: str, text: str) -> Message:
 
 
 def stop_id(services: Services, user: str, record_id: str) -> Message:
-    """Stop the watch of ``record_id``; its unsent alerts are dropped."""
+    """Stop the watch of ``record_id``; its unsent alerts go on through another watch of
+    the person that covers them, or are dropped (``repo.remove_watch``)."""
     with services.db.session() as s:
         gone = repo.remove_watch(s, user, queries.to_18(record_id))
     if gone is None:
@@ -214,11 +227,15 @@ def is_watching(services: Services, user: str | None, record_id: str) -> bool | 
         return repo.is_watching(s, user, queries.to_18(record_id))
 
 
-def listing(services: Services, user: str) -> Message:
-    """``/watch list``."""
+def listing(services: Services, user: str, page: int = 1) -> Message:
+    """``/watch list``: page ``page`` (from 1) of the person's watches (``card.LIST_PAGE``
+    a page, with a button to the next)."""
     now = services.now()
     with services.db.session() as s:
-        mine = repo.watches_of(s, user)
+        total = repo.count_watches(s, user)
+        pages = max(1, (total + card.LIST_PAGE - 1) // card.LIST_PAGE)
+        page = min(max(page, 1), pages)
+        mine = repo.watches_page(s, user, offset=(page - 1) * card.LIST_PAGE, limit=card.LIST_PAGE)
         p = repo.person(s, user)
         snoozed = p.snoozed_until if p is not None else None
     tz = person_zone(services, user, now)
@@ -229,7 +246,23 @@ def listing(services: Services, user: str) -> Message:
         tz=tz,
         now=now,
         snoozed_until=snoozed,
+        total=total,
+        page=page,
     )
+
+
+def more(services: Services, user: str, value: str) -> Message:
+    """*Show all* on a big alert: a page of every change it carried (``value``: the DM's
+    outbox key, "|", the page). Only the person it was sent to sees their changes."""
+    key, _, page = value.rpartition("|")
+    if not key.startswith(f"watch:{user}:"):
+        return error_message("That button belongs to someone else's alert.")
+    with services.db.session() as s:
+        changes = repo.notices_of_dm(s, user, key)
+    if not changes:
+        return error_message("I no longer have the changes of that alert.")
+    number = int(page) if page.isdigit() else 1
+    return card.more(changes, key=key, page=number, record_url=services.record_url)
 
 
 def snooze(services: Services, user: str, how_long: str) -> Message:
@@ -263,25 +296,16 @@ def home_watches(services: Services, user: str) -> list[Watch]:
         return repo.watches_of(s, user)
 
 
-def _match(mine: list[Watch], text: str) -> Watch | None:
-    """The one watch of ``mine`` that ``text`` names, else None."""
+def _matches(mine: list[Watch], text: str) -> list[Watch]:
+    """The watches of ``mine`` that ``text`` names: the one with that Id or order number,
+    else those named exactly so, else those whose name contains it."""
     wanted = queries.find_id(text)
     if wanted:
-        return next((w for w in mine if w.record_id == wanted), None)
+        return [w for w in mine if w.record_id == wanted]
     ref = parse_order_ref(text)
     if ref is not None and ref[0] == "number":
         label = f"Order {ref[1]}"
-        return next((w for w in mine if w.label == label or w.label.startswith(label + " ·")), None)
+        return [w for w in mine if w.label == label or w.label.startswith(label + " ·")]
     t = text.strip().lower()
-    for exact in (True, False):
-        hits = [
-            w
-            for w in mine
-            if (w.label.lower() == t or w.label.lower().split(" · ")[0] == t)
-            or (not exact and t in w.label.lower())
-        ]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1 and exact:
-            return None
-    return None
+    exact = [w for w in mine if w.label.lower() == t or w.label.lower().split(" · ")[0] == t]
+    return exact or [w for w in mine if t in w.label.lower()]

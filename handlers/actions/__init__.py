@@ -14,6 +14,8 @@ from handlers.actions import (
     share_card,
     unwatch_card,
     watch_card,
+    watch_list_page,
+    watch_more,
     watch_pick,
     watch_resume,
     watch_snooze,
@@ -37,3 +39,5 @@ def register(app: App) -> None:
     app.action(ActionId.WATCH_STOP)(guarded(watch_stop.watch_stop))
     app.action(ActionId.WATCH_SNOOZE)(guarded(watch_snooze.watch_snooze))
     app.action(ActionId.WATCH_RESUME)(guarded(watch_resume.watch_resume))
+    app.action(ActionId.WATCH_MORE)(guarded(watch_more.watch_more))
+    app.action(ActionId.WATCH_LIST_PAGE)(guarded(watch_list_page.watch_list_page))

@@ -1,4 +1,5 @@
-"""The account picker of ``/watch <name>``: watch the account chosen."""
+"""The account picker of ``/watch <name>``: watch the account chosen (from the menu, or
+the one account offered to confirm, by its button)."""
 
 from typing import Any
 
@@ -12,7 +13,7 @@ from bot.watches import service as watches
 
 def watch_pick(ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     picked = payloads.click(body)
-    account_id = picked.selected or ""
+    account_id = picked.selected or picked.value or ""
     if not is_account_id(account_id):
         raise payloads.Refused("watch_pick without an account Id", payloads.BUTTON_OUT_OF_DATE)
     ack()

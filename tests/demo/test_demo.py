@@ -158,7 +158,7 @@ def test_the_demo_shows_a_watch_alert_arriving() -> None:
     assert out.count("── DM to Ana Ruiz · acctbot ──") == 1
     alert = out[out.index("── DM to Ana Ruiz · acctbot ──") :]
     assert "Status: Pending Install → Activated" in alert
-    assert "Changed in Salesforce by Raj Patel" in alert
+    assert "Activated in Salesforce by Raj Patel" in alert  # ActivatedBy: known exactly
     assert "What you watch (1)" in section(out, "ana> /watch list")
 
 

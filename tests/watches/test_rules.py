@@ -72,13 +72,63 @@ def test_deals_move_and_close() -> None:
 def test_cases_opened_high_or_escalated() -> None:
     high = snap("Case", Status="New", Priority="High", IsEscalated=False, IsClosed=False)
     assert kinds(rules.changes("Case", None, high, CTX, created=True)) == ["opened_high"]
-    assert rules.changes("Case", None, high, CTX, created=False) == []  # merely first seen
     low = snap("Case", Status="New", Priority="Low", IsEscalated=False, IsClosed=False)
     assert rules.changes("Case", None, low, CTX, created=True) == []
     other = Context(today=CTX.today, tz=NY, top_priority="P1")  # the org's own priorities
     assert rules.changes("Case", None, high, other, created=True) == []
     up = snap("Case", Status="Escalated", Priority="Low", IsEscalated=True, IsClosed=False)
     assert kinds(rules.changes("Case", low, up, CTX)) == ["escalated"]
+    # A closed case reopened and escalated is news like any other change.
+    closed = snap("Case", Status="Closed", Priority="Low", IsEscalated=False, IsClosed=True)
+    reopened = snap("Case", Status="Escalated", Priority="High", IsEscalated=True, IsClosed=False)
+    assert kinds(rules.changes("Case", closed, reopened, CTX)) == ["escalated"]
+
+
+def test_a_record_seen_for_the_first_time_is_judged_by_what_can_be_known() -> None:
+    """Created since the last check: new, and what its state calls for is told. Created
+    before: it moved to the watched account since (an account watch keeps every record
+    it has when it starts), and that is told, except for closed deals and cases."""
+    created = "2026-11-18T14:00:00.000+0000"
+    active = snap("Order", Status="Activated", StatusCode="Activated",
+                  EffectiveDate="2026-11-20", CreatedDate=created)  # fmt: skip
+    draft = snap("Order", Status="Draft", StatusCode="Draft", EffectiveDate="2026-11-20",
+                 CreatedDate=created)  # fmt: skip
+    late = snap("Order", Status="Draft", StatusCode="Draft", EffectiveDate="2026-11-10",
+                CreatedDate=created)  # fmt: skip
+    assert kinds(rules.first_news("Order", active, CTX, created=True)) == ["created", "activated"]
+    assert rules.first_news("Order", draft, CTX, created=True) == []
+    assert kinds(rules.first_news("Order", late, CTX, created=True)) == ["overdue"]
+    won = snap("Opportunity", StageName="Closed Won", IsClosed=True, IsWon=True)
+    lost = snap("Opportunity", StageName="Closed Lost", IsClosed=True, IsWon=False)
+    open_deal = snap("Opportunity", StageName="Prospecting", IsClosed=False, IsWon=False)
+    assert kinds(rules.first_news("Opportunity", won, CTX, created=True)) == ["created", "won"]
+    assert kinds(rules.first_news("Opportunity", lost, CTX, created=True)) == ["created", "lost"]
+    assert rules.first_news("Opportunity", open_deal, CTX, created=True) == []
+    both = snap("Case", Status="New", Priority="High", IsEscalated=True, IsClosed=False)
+    assert kinds(rules.first_news("Case", both, CTX, created=True)) == ["opened_high", "escalated"]
+    # Not created since the last check: it moved here.
+    (moved_in,) = rules.first_news("Order", draft, CTX, created=False)
+    assert (moved_in.kind, moved_in.new) == ("appeared", "Draft")
+    assert kinds(rules.first_news("Opportunity", open_deal, CTX, created=False)) == ["appeared"]
+    assert rules.first_news("Opportunity", won, CTX, created=False) == []
+    closed = snap("Case", Status="Closed", IsClosed=True)
+    assert rules.first_news("Case", closed, CTX, created=False) == []
+    # A deal created won is news to the account's watchers; a closed deal changing is not.
+    assert rules.account_news("Opportunity", None, won)
+    assert not rules.account_news("Opportunity", lost, won)
+    assert rules.account_news("Opportunity", open_deal, lost)
+
+
+def test_moving_to_another_account_is_news() -> None:
+    old = snap("Order", AccountId="001000000000001AAA", AccountName="Acme Corp",
+               Status="Draft", StatusCode="Draft")  # fmt: skip
+    new = snap("Order", AccountId="001000000000002AAA", AccountName="Acme Media Group",
+               Status="Draft", StatusCode="Draft")  # fmt: skip
+    (change,) = rules.changes("Order", old, new, CTX)
+    assert (change.kind, change.old, change.new) == ("moved", "Acme Corp", "Acme Media Group")
+    # Values kept before acctbot kept the account: not a move.
+    legacy = Snapshot({k: v for k, v in old.values.items() if k != "AccountId"}, old.flags)
+    assert rules.changes("Order", legacy, new, CTX) == []
 
 
 def test_contracts_ending_within_30_days() -> None:
@@ -171,6 +221,37 @@ def test_what_a_watch_can_be_given() -> None:
     link = "https://acme.my.salesforce.com/lightning/r/Opportunity/006000000000001AAA/view"
     assert queries.find_id(link) == "006000000000001AAA"
     assert queries.find_id("Acme Corp") is None
+    # An Id alone or a link alone; an Id in other words, or run into other letters, is not.
+    assert queries.only_id("801000000000001AAA") and queries.only_id(f"<{link}|the deal>")
+    assert queries.only_id(link) and not queries.only_id("See 80100000000000A please")
+    assert queries.find_id("801000000000001AAAXYZ") is None
+    assert queries.name_characters("'%") == 0 and queries.name_characters("Ab") == 2
     assert queries.to_18("001000000000001") == "001000000000001AAA"
     assert rules.kind_of("500000000000001AAA") == "Case"
     assert rules.kind_of("003000000000001AAA") is None
+
+
+def test_a_summary_of_many_changes_fits_one_section_and_counts_the_rest() -> None:
+    """300 accounts with a change each: what does not fit in 3,000 characters is counted
+    ("…and N more changes on other accounts"), and the counts add up."""
+    import json as _json
+
+    from bot.infra.models import WatchChange
+    from bot.watches import card
+
+    def change(i: int) -> WatchChange:
+        items = [{"kind": "field", "field": "Status", "label": "Status", "old": "Draft",
+                  "new": "Provisioning"}]  # fmt: skip
+        return WatchChange(id=i, record_id=f"801{i:015d}", version=2, sobject="Order",
+                           label=f"Order {i:08d} · Account number {i:04d} with a long name",
+                           changes=_json.dumps(items))  # fmt: skip
+
+    many = [change(i) for i in range(300)] + [change(1000 + i) for i in range(5)]
+    for c in many[300:]:
+        c.label = "Order · Big Account"
+    text = card.summary(many)
+    assert len(text) <= 3000
+    assert text.startswith("5 more changes on *Big Account*: 5 orders Status: Draft → Provisioning")
+    shown = text.count("1 more change on *")
+    counted = int(text.rsplit("…and ", 1)[1].split(" ")[0].replace(",", ""))
+    assert shown + counted == 300 and counted > 0

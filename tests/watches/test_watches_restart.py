@@ -130,8 +130,9 @@ def test_a_killed_app_sends_queued_and_missed_changes_once_after_restart(
         while True:
             with engine.connect() as conn:
                 queued = conn.execute(
-                    sa.text(
+                    sa.text(  # this change's DM (the one before may still be finishing)
                         "SELECT count(*) FROM outbox WHERE kind = 'watch' AND delivered_at IS NULL"
+                        " AND payload LIKE '%Pending Install%'"
                     )
                 ).scalar_one()
             if queued:
@@ -151,7 +152,7 @@ def test_a_killed_app_sends_queued_and_missed_changes_once_after_restart(
         assert len(alerts(slack, "→ Pending Install")) == 1
         assert len(alerts(slack, "→ Activated")) == 1
         (first,) = alerts(slack, "→ Provisioning")
-        assert "(by Raj Patel)" in first["text"]
+        assert "(last saved by Raj Patel)" in first["text"]
     finally:
         app.stop()
         engine.dispose()

@@ -125,8 +125,13 @@ def _ref(name: str, target: str, relationship: str, label: str | None = None) ->
 def _audit() -> list[Field]:
     """The system fields every record carries. The platform sets them on each save; the
     API refuses to write them (Object Reference, "System Fields": CreatedById,
-    CreatedDate, LastModifiedById, LastModifiedDate, SystemModstamp are read-only)."""
+    CreatedDate, LastModifiedById, LastModifiedDate, SystemModstamp are read-only).
+    ``IsDeleted``: "Indicates whether the record has been moved to the Recycle Bin (true)
+    or not (false)" (System Fields); only ``queryAll`` returns records where it is true
+    (REST API, "QueryAll": it "returns records that are soft deleted due to a merge or
+    delete")."""
     return [
+        _f("IsDeleted", BOOLEAN, "Deleted", calculated=True, nillable=False),
         _f("CreatedDate", DATETIME, "Created Date", calculated=True, nillable=False),
         _system_ref("CreatedById", "CreatedBy", "Created By ID"),
         _f("LastModifiedDate", DATETIME, "Last Modified Date", calculated=True, nillable=False),

@@ -29,6 +29,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import email.utils
 import json
 import logging
 import os
@@ -672,6 +673,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header every response carries (RFC 9110 §6.6.1: an origin server
+        with a clock sends it), from the *org's* clock, so a test that moves the org's
+        clock moves what its responses say the time is, as a real org's would."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        now = self.server.org.clock.now().astimezone(dt.UTC)
+        return email.utils.format_datetime(now, usegmt=True)
 
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

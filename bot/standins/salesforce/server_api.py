@@ -926,11 +926,60 @@ class RestApi:
 
 
 def _json_body(req: ApiRequest) -> Any:
-    """The JSON body of a write (Salesforce: JSON_PARSER_ERROR when it is not JSON)."""
+    """The JSON body of a write (Salesforce: JSON_PARSER_ERROR when it is not JSON, in the
+    words of its JSON parser, Jackson; see :func:`parser_error`)."""
+    if not req.body or not req.body.strip():
+        raise ApiError(
+            400, "JSON_PARSER_ERROR", "No content to map due to end-of-input at [line:1, column:0]"
+        )
     try:
-        return json.loads(req.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
+        text = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(
+            400, "JSON_PARSER_ERROR", "Invalid UTF-8 start byte at [line:1, column:1]"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "JSON_PARSER_ERROR", parser_error(text, exc)) from None
+
+
+# Python's json messages -> what Jackson (Salesforce's JSON parser) says at the same spot.
+_JACKSON = {
+    "Expecting property name enclosed in double quotes": (
+        "was expecting double-quote to start field name"
+    ),
+    "Expecting value": (
+        "expected a valid value (number, String, array, object, 'true', 'false' or 'null')"
+    ),
+    "Expecting ',' delimiter": "was expecting comma to separate entries",
+    "Expecting ':' delimiter": "was expecting a colon to separate field name and value",
+    "Extra data": "expected end-of-input",
+}
+
+
+def parser_error(text: str, exc: json.JSONDecodeError) -> str:
+    """A malformed body's JSON_PARSER_ERROR message as Salesforce words it: Jackson's
+    "Unexpected character ('b' (code 98)): was expecting double-quote to start field name
+    at [line:1, column:3]" (column 1-based, counted past the character, as in the
+    messages Salesforce returns: Salesforce Stack Exchange 137599 and 301508), or
+    "Unexpected end-of-input" when the body stops early."""
+    line, column = exc.lineno, exc.colno
+    what = _JACKSON.get(exc.msg)
+    if exc.pos >= len(text) or exc.msg.startswith("Unterminated string"):
+        expecting = what or "expected close marker"
+        return f"Unexpected end-of-input: {expecting} at [line:{line}, column:{column}]"
+    char = text[exc.pos]
+    if exc.msg.startswith("Invalid control character"):
+        return (
+            f"Illegal unquoted character ((CTRL-CHAR, code {ord(char)})): has to be escaped "
+            f"using backslash to be included in string value at [line:{line}, column:{column + 1}]"
+        )
+    expecting = what or "expected a valid value"
+    return (
+        f"Unexpected character ('{char}' (code {ord(char)})): {expecting} "
+        f"at [line:{line}, column:{column + 1}]"
+    )
 
 
 def _bad_reference(expr: str, ref: str) -> ApiError:

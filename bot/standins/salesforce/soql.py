@@ -111,14 +111,15 @@ def execute(
     api_version: str = "62.0",
     include_deleted: bool = False,
 ) -> QueryResult:
-    """Run one SOQL query; all matching rows (after LIMIT/OFFSET), REST-shaped."""
-    del include_deleted  # the sandbox keeps no deleted records
+    """Run one SOQL query; all matching rows (after LIMIT/OFFSET), REST-shaped.
+    ``include_deleted``: the ``queryAll`` resource, which also reads the recycle bin
+    (records with IsDeleted true; REST API, "QueryAll")."""
     if not isinstance(query, str) or not query.strip():
         raise SoqlError(MALFORMED, "unexpected token: '<EOF>'")
     tree = parse(query)
     if sharing.is_access_query(tree):  # computed from the sharing model, not stored
         return sharing.run_access_query(tree, query, store, api_version)
-    return _Engine(query, store, api_version).run(tree)
+    return _Engine(query, store, api_version, include_deleted=include_deleted).run(tree)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -232,9 +233,12 @@ def date_range(
 
 
 class _Engine:
-    def __init__(self, query: str, store: OrgStore, api_version: str) -> None:
+    def __init__(
+        self, query: str, store: OrgStore, api_version: str, *, include_deleted: bool = False
+    ) -> None:
         self.query = query
         self.store = store
+        self.include_deleted = include_deleted
         self.schema = store.schema
         self.api_version = api_version
         self._today: dt.date | None = None
@@ -378,8 +382,11 @@ class _Engine:
                     continue
                 found = self.store.by_reference(obj.name, f.name, parent)
                 if found is not None:
+                    if self.include_deleted:
+                        binned = self.store.deleted(obj.name).values()
+                        return [*found, *(r for r in binned if r.get(f.name) == parent)]
                     return found
-        return self.store.records(obj.name)
+        return self.store.records(obj.name, include_deleted=self.include_deleted)
 
     def compile_filter(self, obj: SObject, q: Query) -> Callable[[Sequence[Record]], list[Record]]:
         if q.where is None:

@@ -199,15 +199,31 @@ class OrgStore:
         self.lock = threading.RLock()
         self.schema: schema.OrgSchema = schema.build_org_schema()
         self._records: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in self.schema.sobjects}
+        # The recycle bin: deleted records by sObject, IsDeleted true (queryAll reads them).
+        self._deleted: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in self.schema.sobjects}
         self._children: dict[tuple[str, str], dict[str, list[dict[str, Any]]]] = {}
         self._session_user: dict[str, Any] | None = None
         self._counters: dict[str, int] = defaultdict(int)
         self.load({})
 
     # -- reading
-    def records(self, sobject: str) -> list[dict[str, Any]]:
-        """Every record of ``sobject`` in insertion order (do not mutate)."""
-        return list(self._records[sobject].values())
+    def records(self, sobject: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+        """Every record of ``sobject`` in insertion order (do not mutate); with
+        ``include_deleted``, those in the recycle bin after them (what ``queryAll`` reads)."""
+        live = list(self._records[sobject].values())
+        if include_deleted:
+            live += self._deleted.get(sobject, {}).values()
+        return live
+
+    def deleted(self, sobject: str) -> dict[str, dict[str, Any]]:
+        """The recycle bin's records of ``sobject`` by Id (IsDeleted true; mutable: the
+        writer puts records in and takes them out)."""
+        return self._deleted.setdefault(sobject, {})
+
+    def in_bin(self, record_id: str) -> bool:
+        """Is ``record_id`` (18 characters) a record in the recycle bin?"""
+        obj = self.schema.sobject_for_id(record_id)
+        return obj is not None and record_id in self._deleted.get(obj.name, {})
 
     def count(self, sobject: str) -> int:
         return len(self._records[sobject])
@@ -394,6 +410,7 @@ class OrgStore:
         with self.lock:
             self.schema = org_schema
             self._records = new
+            self._deleted = {n: {} for n in org_schema.sobjects}  # the bin goes with the data
             self._session_user = session_user
             self._reindex()
         return {k: len(new[k]) for k in rows_by_object if new[k]}
@@ -772,6 +789,12 @@ def _derive_all(
     loader = next((u["Id"] for u in new["User"].values() if u.get("IsActive") is not False), None)
     for obj_name, recs in new.items():
         for rec in recs.values():
+            if rec.get("IsDeleted"):
+                raise DataLoadError(
+                    f"{obj_name} {rec['Id']}: IsDeleted is true; a data set loads live "
+                    "records (delete one through the REST API to put it in the recycle bin)"
+                )
+            rec["IsDeleted"] = False
             if rec.get("CreatedDate") is None:
                 rec["CreatedDate"] = now
             if rec.get("LastModifiedDate") is None:

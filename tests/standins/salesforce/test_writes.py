@@ -158,8 +158,16 @@ def test_an_order_product_change_rolls_up_to_the_order(loaded: SandboxOrg, sf: S
     rec = one(sf, f"SELECT TotalAmount, SystemModstamp, LastModifiedDate FROM Order "
                   f"WHERE Id = '{ORDER}'")  # fmt: skip
     assert rec["TotalAmount"] == 1800.0
-    assert rec["SystemModstamp"] == "2026-11-18T15:01:00.000+0000"  # moved by the system
-    assert rec["LastModifiedDate"] != rec["SystemModstamp"]  # ...not by a user
+    # A roll-up value moving is a save of the order by whoever saved the product
+    # (Help 000387261 lists when SystemModstamp alone moves; this is not among them).
+    assert rec["SystemModstamp"] == "2026-11-18T15:01:00.000+0000"
+    assert rec["LastModifiedDate"] == rec["SystemModstamp"]
+    with loaded.acting_as(RAJ):
+        loaded.set_now(T0 + dt.timedelta(minutes=2))
+        sf.OrderItem.update(ITEM, {"Quantity": 4})
+    rec = one(sf, f"SELECT LastModifiedById, LastModifiedDate FROM Order WHERE Id = '{ORDER}'")
+    assert rec == {**rec, "LastModifiedById": RAJ,
+                   "LastModifiedDate": "2026-11-18T15:02:00.000+0000"}  # fmt: skip
 
 
 def test_contract_end_date_follows_its_term(loaded: SandboxOrg, sf: Salesforce) -> None:
@@ -350,3 +358,149 @@ def test_writes_follow_the_orgs_own_picklists_and_currencies(
     with pytest.raises(SalesforceMalformedRequest) as exc:
         sf.Organization.update(org_id, {"Name": "Renamed"})
     assert error_of(exc)["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
+
+
+# --- the recycle bin, reparenting, activation stamps, JSON errors, the Date header ---------
+
+
+def test_query_all_reads_the_recycle_bin_with_is_deleted(
+    loaded: SandboxOrg, sf: Salesforce
+) -> None:
+    """queryAll "returns records that are soft deleted due to a merge or delete" (REST API,
+    QueryAll); query does not."""
+    assert one(sf, f"SELECT IsDeleted FROM Order WHERE Id = '{ORDER}'")["IsDeleted"] is False
+    modstamp = one(sf, f"SELECT SystemModstamp FROM Order WHERE Id = '{ORDER}'")
+    loaded.set_now(T0 + dt.timedelta(minutes=5))
+    sf.Order.delete(ORDER)
+    assert sf.query(f"SELECT Id FROM Order WHERE Id = '{ORDER}'")["records"] == []
+    (rec,) = sf.query_all_iter(
+        f"SELECT Id, IsDeleted, Status, SystemModstamp FROM Order WHERE Id = '{ORDER}'",
+        include_deleted=True,
+    )
+    assert rec["IsDeleted"] is True and rec["Status"] == "Draft"
+    assert rec["SystemModstamp"] == modstamp["SystemModstamp"]  # a delete does not move it
+    deleted = sf.query_all("SELECT Id FROM OrderItem WHERE IsDeleted = true", include_deleted=True)
+    assert [r["Id"] for r in deleted["records"]] == [ITEM]  # the products went with it
+    # By the order's account (the lookup's index) too.
+    by_account = sf.query_all(
+        f"SELECT Id FROM Order WHERE AccountId = '{ACME}'", include_deleted=True
+    )["records"]
+    assert [r["Id"] for r in by_account] == [ORDER]
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Case.update(CASE, {"IsDeleted": True})
+    assert error_of(exc)["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+
+
+def test_deleting_an_account_takes_what_salesforce_takes(
+    loaded: SandboxOrg, sf: Salesforce
+) -> None:
+    """Contacts, opportunities (not closed won, the deleter's own) and contracts not
+    activated go to the recycle bin with their account (Salesforce Help, "Considerations
+    for Deleting Accounts"); cases, activated contracts, orders and other people's deals
+    keep it."""
+    contact = sf.Contact.create({"LastName": "Ng", "AccountId": GLOBEX})["id"]
+    deal = sf.Opportunity.create(
+        {"Name": "Small deal", "AccountId": GLOBEX, "StageName": "Prospecting",
+         "CloseDate": "2026-12-31"}
+    )["id"]  # fmt: skip
+    draft = sf.Contract.create({"AccountId": GLOBEX, "Status": "Draft",
+                                "StartDate": "2026-12-01", "ContractTerm": 12})["id"]  # fmt: skip
+    assert sf.Account.delete(GLOBEX) == 204
+    gone = sf.query_all("SELECT Id FROM Account WHERE IsDeleted = true", include_deleted=True)[
+        "records"
+    ]
+    assert [r["Id"] for r in gone] == [GLOBEX]
+    for sobject, record_id in (("Contact", contact), ("Opportunity", deal), ("Contract", draft)):
+        rec = sf.query_all(
+            f"SELECT IsDeleted FROM {sobject} WHERE Id = '{record_id}'", include_deleted=True
+        )["records"]
+        assert rec == [{**rec[0], "IsDeleted": True}], sobject
+
+    # Acme has a case, an activated contract and an order: refused, nothing deleted.
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Account.delete(ACME)
+    assert error_of(exc)["errorCode"] == "DELETE_FAILED"
+    assert "associated with the following" in error_of(exc)["message"]
+    assert sf.query("SELECT COUNT() FROM Opportunity")["totalSize"] == 1
+
+
+def test_a_deal_of_someone_else_keeps_its_account(custom: SandboxOrg, sf: Salesforce) -> None:
+    custom.load({**ORG, "Case": [], "Contract": [], "Order": [], "OrderItem": [],
+                 "Opportunity": [{**ORG["Opportunity"][0], "OwnerId": RAJ}]})  # fmt: skip
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Account.delete(ACME)
+    assert "opportunities" in error_of(exc)["message"]
+    with custom.acting_as(RAJ):  # Raj's own deal goes with the account
+        assert sf.Account.delete(ACME) == 204
+
+
+def test_an_orders_account_changes_only_while_it_is_a_draft(
+    loaded: SandboxOrg, sf: Salesforce
+) -> None:
+    """Order.AccountId "Can only be updated when the order's StatusCode value is Draft"
+    (Object Reference, Order)."""
+    sf.Order.update(ORDER, {"AccountId": GLOBEX})
+    assert one(sf, f"SELECT AccountId FROM Order WHERE Id = '{ORDER}'")["AccountId"] == GLOBEX
+    sf.Order.update(ORDER, {"AccountId": ACME, "Status": "Activated"})  # a draft until saved
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Order.update(ORDER, {"AccountId": GLOBEX})
+    err = error_of(exc)
+    assert (err["errorCode"], err["fields"]) == ("FIELD_INTEGRITY_EXCEPTION", ["AccountId"])
+    assert one(sf, f"SELECT AccountId FROM Order WHERE Id = '{ORDER}'")["AccountId"] == ACME
+    # A draft order with a contract moves only to the contract's account.
+    made = sf.Order.create({"AccountId": ACME, "EffectiveDate": "2026-12-01",
+                            "ContractId": CONTRACT})["id"]  # fmt: skip
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Order.update(made, {"AccountId": GLOBEX})
+    assert error_of(exc)["fields"] == ["AccountId"]
+    # An activated contract's account is locked too.
+    with pytest.raises(SalesforceMalformedRequest) as exc:
+        sf.Contract.update(CONTRACT, {"AccountId": GLOBEX})
+    assert error_of(exc)["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+
+
+def test_activation_stamps_are_written_as_given(loaded: SandboxOrg, sf: Salesforce) -> None:
+    """ActivatedDate and ActivatedById are updateable (Object Reference, Order): what a
+    save gives is kept, never dropped."""
+    fields = "ActivatedDate, ActivatedById"
+    sf.Order.update(ORDER, {"Status": "Activated"})
+    rec = one(sf, f"SELECT {fields} FROM Order WHERE Id = '{ORDER}'")
+    assert rec == {**rec, "ActivatedDate": "2026-11-18T15:00:00.000+0000", "ActivatedById": ANA}
+    sf.Order.update(ORDER, {"ActivatedDate": "2026-11-17T09:00:00Z", "ActivatedById": RAJ})
+    rec = one(sf, f"SELECT {fields} FROM Order WHERE Id = '{ORDER}'")
+    assert rec == {**rec, "ActivatedDate": "2026-11-17T09:00:00.000+0000", "ActivatedById": RAJ}
+    sf.Order.update(ORDER, {"Status": "Draft", "ActivatedById": RAJ})
+    assert one(sf, f"SELECT ActivatedById FROM Order WHERE Id = '{ORDER}'")["ActivatedById"] == RAJ
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"{bad", "Unexpected character ('b' (code 98)): was expecting double-quote to start "
+                  "field name at [line:1, column:3]"),
+        (b'{"Name": }', "Unexpected character ('}' (code 125)): expected a valid value "
+                        "(number, String, array, object, 'true', 'false' or 'null') at "
+                        "[line:1, column:11]"),
+        (b'{"Name": "x"', "Unexpected end-of-input"),
+        (b"", "No content to map due to end-of-input"),
+    ],
+)  # fmt: skip
+def test_a_body_that_is_not_json_is_refused_in_salesforces_words(
+    loaded: SandboxOrg, raw: bytes, message: str
+) -> None:
+    resp = requests.patch(
+        f"{loaded.instance_url}/services/data/v62.0/sobjects/Order/{ORDER}",
+        data=raw,
+        headers={"Authorization": f"Bearer {loaded.access_token}",
+                 "Content-Type": "application/json"},
+        timeout=10,
+    )  # fmt: skip
+    assert resp.status_code == 400
+    (err,) = resp.json()
+    assert err["errorCode"] == "JSON_PARSER_ERROR" and err["message"].startswith(message)
+
+
+def test_every_answer_says_the_orgs_time_in_its_date_header(loaded: SandboxOrg) -> None:
+    loaded.set_now(dt.datetime(2026, 11, 18, 15, 4, 5, tzinfo=dt.UTC))
+    resp = requests.get(f"{loaded.instance_url}/services/data", timeout=10)
+    assert resp.headers["Date"] == "Wed, 18 Nov 2026 15:04:05 GMT"
