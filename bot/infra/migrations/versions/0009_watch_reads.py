@@ -1,8 +1,8 @@
 """Watches: when the kept values were read (the org's time, to order two reads of the
 same second) and what a change's "who" is (last save, creation or activation).
 
-Revision ID: 0008_watch_reads
-Revises: 0007_digest_stopped
+Revision ID: 0009_watch_reads
+Revises: 0008_once_keys
 Create Date: 2026-11-26
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_watch_reads"
-down_revision = "0007_digest_stopped"
+revision = "0009_watch_reads"
+down_revision = "0008_once_keys"
 branch_labels = None
 depends_on = None
 
